@@ -1,0 +1,47 @@
+import type { Cluster, KeyInfo, Snapshot } from "../model/index.js";
+
+/** Which snapshots one listing pass asks RDS for. */
+export interface SnapshotQuery {
+  /** `manual`: the account's own manual snapshots; `shared`: those shared in by other accounts. */
+  readonly type: "manual" | "shared";
+  /** Narrow the pass server-side to one cluster (a literal cluster id). */
+  readonly clusterId?: string;
+}
+
+export interface CreateSnapshotInput {
+  readonly region: string;
+  readonly clusterId: string;
+  readonly snapshotId: string;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+export interface CopySnapshotInput {
+  /** The copy is made by a client in this region (see AWS-FACTS: PreSignedUrl). */
+  readonly targetRegion: string;
+  readonly sourceArn: string;
+  readonly targetId: string;
+  readonly kmsKeyId?: string;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/**
+ * Everything the engine needs from RDS and KMS in one account. The only implementation that talks
+ * to AWS lives in `aws/`; tests and the demo run the same implementation over the in-memory RDS.
+ * Methods throw `AwsActionError` (with the AWS error code) on failure.
+ */
+export interface Gateway {
+  /** The account the gateway acts in (STS GetCallerIdentity, asked once). */
+  accountId(): Promise<string>;
+  listClusters(region: string): Promise<Cluster[]>;
+  listSnapshots(region: string, query: SnapshotQuery): Promise<Snapshot[]>;
+  /** One snapshot by identifier or ARN; undefined when RDS says it does not exist. */
+  describeSnapshot(region: string, snapshotId: string): Promise<Snapshot | undefined>;
+  /** Resolves a key id, alias or ARN in a region; undefined when KMS does not know it. */
+  describeKey(region: string, keyRef: string): Promise<KeyInfo | undefined>;
+  createSnapshot(input: CreateSnapshotInput): Promise<Snapshot>;
+  /** Adds the account to the snapshot's `restore` attribute. */
+  shareSnapshot(region: string, snapshotId: string, account: string): Promise<void>;
+  addTags(region: string, arn: string, tags: Readonly<Record<string, string>>): Promise<void>;
+  copySnapshot(input: CopySnapshotInput): Promise<Snapshot>;
+  deleteSnapshot(region: string, snapshotId: string): Promise<void>;
+}

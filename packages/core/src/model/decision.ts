@@ -1,0 +1,110 @@
+/**
+ * Every reason a planner gives, as one closed union. The CLI table, the JSON output and the Lambda
+ * logs all print these codes; REASONS documents each once.
+ */
+export const REASONS = {
+  // take
+  due: "the newest tool snapshot (hour-truncated) is at least the interval old, or there is none",
+  "not-due": "the newest tool snapshot (hour-truncated) is younger than the interval",
+  "not-aurora": "the cluster's engine is not aurora, aurora-mysql or aurora-postgresql",
+  "cluster-unavailable":
+    "the cluster is not in the `available` state, so RDS would refuse a snapshot",
+  "tag-not-included": "the cluster lacks a tag the include selectors require",
+  "tag-excluded": "the cluster carries a tag an exclude selector names",
+  "identifier-too-long": "the snapshot identifier would exceed RDS's 63 characters",
+  "identifier-invalid": "the snapshot identifier would break RDS naming rules",
+  // shared by several steps
+  "pattern-mismatch": "the cluster id does not match the configured pattern",
+  "no-tool-tag":
+    "the snapshot was not made by the tool (no CreatedBy/CopiedBy tag), so it is never touched",
+  "not-available":
+    "the snapshot is not `available` yet (or is failing), so nothing is done to it now",
+  "not-manual": "the snapshot is automated, AWS Backup or shared in; the tool never deletes those",
+  "unknown-age": "the snapshot's time cannot be read from its name, tag or metadata",
+  // share
+  "not-shared": "the tool's available snapshot has not been shared with the destination account",
+  "already-shared": "the snapshot is already shared with the destination account",
+  "share-not-requested": "the snapshot does not carry shareAndCopy=YES",
+  "encrypted-with-default-key":
+    "the snapshot is encrypted with the AWS-managed aws/rds key, which cannot be shared across accounts",
+  "public-snapshot":
+    "the snapshot is already public (shared with `all`); the tool refuses to touch it",
+  // copy
+  "not-copied": "no copy of this snapshot exists in the target region yet",
+  "already-copied": "a copy already exists in the target region",
+  "copy-in-progress": "a copy into the target region is still running",
+  "copy-slots-full": "the target region already has the maximum number of copies in flight",
+  "outside-retention": "the snapshot is older than the destination retention, so it is not copied",
+  "kms-key-required":
+    "the snapshot is encrypted and no KMS key is configured for the target region",
+  "intermediate-done": "every copy made from this intermediate local copy is available",
+  "intermediate-waiting": "copies made from this intermediate local copy are not all available yet",
+  // prune
+  expired: "the tool's snapshot is older than the retention period",
+  "within-retention": "the snapshot is younger than the retention period",
+  "min-keep": "the snapshot is among the newest ones kept per cluster whatever their age",
+  "intermediate-copy": "an intermediate copy is removed by the copy step, not by pruning",
+} as const;
+
+export type Reason = keyof typeof REASONS;
+
+export type Step = "take" | "share" | "prune" | "copy" | "prune-dest";
+
+/** Facts a decision was based on: small scalar values, printed as they are. */
+export type Facts = Readonly<Record<string, string | number | boolean | null>>;
+
+interface DecisionBase {
+  readonly step: Step;
+  readonly reason: Reason;
+  /** The cluster the decision concerns (the source cluster for a snapshot). */
+  readonly cluster: string;
+  /** The account and region the action runs in (for a copy: the target region). */
+  readonly account: string;
+  readonly region: string;
+  readonly facts: Facts;
+}
+
+export interface TakeDecision extends DecisionBase {
+  readonly action: "take";
+  readonly snapshot: string;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+export interface ShareDecision extends DecisionBase {
+  readonly action: "share";
+  readonly snapshot: string;
+  readonly snapshotArn: string;
+  readonly shareWith: string;
+}
+
+export interface CopyDecision extends DecisionBase {
+  readonly action: "copy";
+  /** Identifier of the new copy. */
+  readonly snapshot: string;
+  readonly sourceArn: string;
+  readonly sourceRegion: string;
+  /** KMS key (id, alias or ARN) to encrypt the copy with in the target region; absent for unencrypted. */
+  readonly kmsKeyId?: string;
+  readonly tags: Readonly<Record<string, string>>;
+  /** True for the local copy of a shared snapshot that only exists to be copied onwards. */
+  readonly intermediate: boolean;
+}
+
+export interface DeleteDecision extends DecisionBase {
+  readonly action: "delete";
+  readonly snapshot: string;
+  readonly snapshotArn: string;
+}
+
+export interface SkipDecision extends DecisionBase {
+  readonly action: "skip";
+  readonly snapshot?: string;
+}
+
+export type Decision = TakeDecision | ShareDecision | CopyDecision | DeleteDecision | SkipDecision;
+export type Action = Decision["action"];
+export type ActionDecision = Exclude<Decision, SkipDecision>;
+
+export function isAction(decision: Decision): decision is ActionDecision {
+  return decision.action !== "skip";
+}

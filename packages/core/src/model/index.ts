@@ -1,0 +1,3 @@
+export * from "./snapshot.js";
+export * from "./tags.js";
+export * from "./decision.js";

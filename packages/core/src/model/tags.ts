@@ -1,0 +1,29 @@
+/**
+ * Tag keys and values shared with the original Python tool. Users switch over with snapshots in
+ * place, so these must never change.
+ */
+export const TOOL_NAME = "Snapshot Tool for Aurora";
+export const TAG_CREATED_BY = "CreatedBy";
+export const TAG_CREATED_ON = "CreatedOn";
+export const TAG_SHARE_AND_COPY = "shareAndCopy";
+export const TAG_COPIED_BY = "CopiedBy";
+
+/**
+ * Tags this project adds on top of the original's. They only ever mark state so a run can decide
+ * without an extra API call per snapshot; the original ignores them.
+ *
+ * `SnapshotToolSharedWith` is written once after a successful share (the account id), so `share`
+ * does not call ModifyDBClusterSnapshotAttribute or DescribeDBClusterSnapshotAttributes again.
+ * `SnapshotToolIntermediate=YES` marks a local copy made only as a step towards another region; only
+ * copies so marked are ever removed by `copy`.
+ */
+export const TAG_SHARED_WITH = "SnapshotToolSharedWith";
+export const TAG_INTERMEDIATE = "SnapshotToolIntermediate";
+
+export function isToolSnapshot(tags: Readonly<Record<string, string>>): boolean {
+  return tags[TAG_CREATED_BY] === TOOL_NAME;
+}
+
+export function isToolCopy(tags: Readonly<Record<string, string>>): boolean {
+  return tags[TAG_COPIED_BY] === TOOL_NAME;
+}

@@ -1,0 +1,88 @@
+/** Longest DB cluster snapshot identifier RDS accepts (API_CreateDBClusterSnapshot). */
+export const MAX_IDENTIFIER_LENGTH = 63;
+
+const STAMP = /(\d{4})-(\d{2})-(\d{2})-(\d{2})-(\d{2})/;
+
+function pad(n: number): string {
+  return String(n).padStart(2, "0");
+}
+
+/** `YYYY-MM-DD-HH-MM` in UTC, the timestamp format of the original tool's names and CreatedOn tag. */
+export function formatTimestamp(at: Date): string {
+  return (
+    `${at.getUTCFullYear()}-${pad(at.getUTCMonth() + 1)}-${pad(at.getUTCDate())}-` +
+    `${pad(at.getUTCHours())}-${pad(at.getUTCMinutes())}`
+  );
+}
+
+/** Reads a `YYYY-MM-DD-HH-MM` (UTC) timestamp; undefined when it is not one or not a real date. */
+export function parseTimestamp(text: string): Date | undefined {
+  const m = new RegExp(`^${STAMP.source}$`).exec(text);
+  return m ? stampToDate(m) : undefined;
+}
+
+function stampToDate(m: RegExpExecArray): Date | undefined {
+  const [y, mo, d, h, mi] = m.slice(1, 6).map(Number) as [number, number, number, number, number];
+  const at = new Date(Date.UTC(y, mo - 1, d, h, mi));
+  const real =
+    at.getUTCFullYear() === y &&
+    at.getUTCMonth() === mo - 1 &&
+    at.getUTCDate() === d &&
+    at.getUTCHours() === h &&
+    at.getUTCMinutes() === mi;
+  return real ? at : undefined;
+}
+
+/** A prefix of `NONE` or empty means none, as in the original tool. */
+export function normalizePrefix(prefix: string | undefined): string | undefined {
+  if (prefix === undefined) return undefined;
+  const trimmed = prefix.trim();
+  return trimmed === "" || trimmed.toUpperCase() === "NONE" ? undefined : trimmed;
+}
+
+/**
+ * `[PREFIX-]CLUSTER-YYYY-MM-DD-HH-MM` in UTC. RDS stores identifiers in lowercase, so the name is
+ * lowercased here: the result is what DescribeDBClusterSnapshots will report back.
+ */
+export function formatSnapshotName(clusterId: string, at: Date, prefix?: string): string {
+  const p = normalizePrefix(prefix);
+  const base = `${clusterId}-${formatTimestamp(at)}`;
+  return (p ? `${p}-${base}` : base).toLowerCase();
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/**
+ * The time a tool snapshot was taken, read from its name with the cluster id known (as the original
+ * does, but with the id escaped: cluster ids may hold characters a regex treats specially).
+ * Accepts a bare identifier or an ARN. Undefined when the name holds no valid timestamp after
+ * `CLUSTER-`.
+ */
+export function parseSnapshotTime(snapshotName: string, clusterId: string): Date | undefined {
+  const name = snapshotName.slice(snapshotName.lastIndexOf(":") + 1);
+  const re = new RegExp(`${escapeRegExp(clusterId)}-${STAMP.source}`, "i");
+  const m = re.exec(name);
+  return m ? stampToDate(m) : undefined;
+}
+
+export type IdentifierProblem = "identifier-too-long" | "identifier-invalid";
+
+/**
+ * Checks RDS's rules for a cluster snapshot identifier: 1-63 letters, digits or hyphens, a letter
+ * first, no two hyphens in a row, no hyphen at the end (API_CreateDBClusterSnapshot).
+ */
+export function checkIdentifier(identifier: string): IdentifierProblem | undefined {
+  if (identifier.length > MAX_IDENTIFIER_LENGTH) return "identifier-too-long";
+  if (!/^[A-Za-z][A-Za-z0-9-]*$/.test(identifier)) return "identifier-invalid";
+  if (identifier.includes("--") || identifier.endsWith("-")) return "identifier-invalid";
+  return undefined;
+}
+
+/** Truncates to the start of the UTC hour, as the original does before its interval check. */
+export function truncateToHour(at: Date): Date {
+  const t = new Date(at.getTime());
+  t.setUTCMinutes(0, 0, 0);
+  return t;
+}

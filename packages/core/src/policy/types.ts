@@ -1,0 +1,51 @@
+/** `ALL_CLUSTERS` / `ALL_SNAPSHOTS` match everything; otherwise a regex searched anywhere in the cluster id. */
+export type ClusterPattern =
+  | { readonly kind: "all"; readonly source: string }
+  | { readonly kind: "regex"; readonly source: string; readonly regex: RegExp };
+
+/** `key=value` on a cluster's tags. */
+export interface TagSelector {
+  readonly key: string;
+  readonly value: string;
+}
+
+/** Settings of the source-account steps: take, share, prune. */
+export interface SourcePolicy {
+  readonly clusterPattern: ClusterPattern;
+  /** Every selector must match a cluster tag for the cluster to be taken (empty: no constraint). */
+  readonly includeTags: readonly TagSelector[];
+  /** A cluster carrying any of these tags is skipped. */
+  readonly excludeTags: readonly TagSelector[];
+  readonly intervalHours: number;
+  readonly retentionDays: number;
+  /** The newest N available tool snapshots of each cluster are kept whatever their age. */
+  readonly minKeep: number;
+  /** 12-digit account to share with; undefined when sharing is not configured. */
+  readonly destinationAccount?: string;
+  readonly snapshotNamePrefix?: string;
+  /** REGION_OVERRIDE: the region the clusters live in, when not where the tool runs. */
+  readonly regionOverride?: string;
+}
+
+/** Settings of the destination-account steps: copy, prune-dest. */
+export interface DestinationPolicy {
+  readonly snapshotPattern: ClusterPattern;
+  readonly retentionDays: number;
+  readonly minKeep: number;
+  /** Regions the copies are kept in (DEST_REGION, comma-separated). */
+  readonly destinationRegions: readonly string[];
+  /** REGION_OVERRIDE: the region snapshots are shared into / taken in, when not where the tool runs. */
+  readonly regionOverride?: string;
+  /** Key for the local copy of a shared snapshot (KMS_KEY_SOURCE_REGION); undefined = `None`. */
+  readonly kmsKeySource?: string;
+  /** Key per destination region (KMS_KEY_DEST_REGION); a region without a key copies unencrypted snapshots only. */
+  readonly kmsKeyDestination: Readonly<Record<string, string>>;
+  /** true: copy snapshots shared in from another account; false: copy the account's own snapshots. */
+  readonly crossAccount: boolean;
+  /** At most this many copies in flight per destination region (AWS allows 5). */
+  readonly maxCopiesInFlight: number;
+  /** Only copy snapshots shared by these accounts (empty: any account). */
+  readonly sourceAccounts: readonly string[];
+  /** The source side's retention, when known, to check the destination keeps copies at least as long. */
+  readonly sourceRetentionDays?: number;
+}
