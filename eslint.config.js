@@ -29,7 +29,10 @@ export default defineConfig(
     files: ["packages/core/src/**/*.ts"],
     ignores: ["packages/core/src/aws/**"],
     rules: {
-      "no-restricted-imports": ["error", { patterns: ["@aws-sdk/*"] }],
+      "no-restricted-imports": [
+        "error",
+        { patterns: [{ group: ["@aws-sdk/*"], allowTypeImports: true }] },
+      ],
     },
   },
 );
