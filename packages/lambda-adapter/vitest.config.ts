@@ -1,6 +1,16 @@
+import { fileURLToPath } from "node:url";
 import { defineProject } from "vitest/config";
 
+const core = (path: string): string => fileURLToPath(new URL(`../core/src/${path}`, import.meta.url));
+
 export default defineProject({
+  // Tests run against core's sources, so a change in core needs no rebuild to be tested here.
+  resolve: {
+    alias: [
+      { find: /^@aurora-snapshot-tool\/core\/testing$/, replacement: core("testing/index.ts") },
+      { find: /^@aurora-snapshot-tool\/core$/, replacement: core("index.ts") },
+    ],
+  },
   test: {
     name: "lambda-adapter",
     include: ["test/**/*.test.ts"],

@@ -1,6 +1,7 @@
 export * from "./model/index.js";
 export * from "./naming/index.js";
-export type * from "./policy/types.js";
-export { ConfigError } from "./policy/config-error.js";
-export type * from "./execute/gateway.js";
-export { AwsActionError } from "./execute/errors.js";
+export * from "./policy/index.js";
+export * from "./plan/index.js";
+export * from "./execute/index.js";
+export * from "./steps/index.js";
+export * from "./aws/index.js";

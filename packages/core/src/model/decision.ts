@@ -35,6 +35,8 @@ export const REASONS = {
   "copy-in-progress": "a copy into the target region is still running",
   "copy-slots-full": "the target region already has the maximum number of copies in flight",
   "outside-retention": "the snapshot is older than the destination retention, so it is not copied",
+  "source-account-not-allowed":
+    "the snapshot was shared by an account that is not among the configured source accounts",
   "kms-key-required":
     "the snapshot is encrypted and no KMS key is configured for the target region",
   "intermediate-done": "every copy made from this intermediate local copy is available",

@@ -16,8 +16,10 @@ export function formatTimestamp(at: Date): string {
 }
 
 /** Reads a `YYYY-MM-DD-HH-MM` (UTC) timestamp; undefined when it is not one or not a real date. */
+const WHOLE_STAMP = new RegExp(`^${STAMP.source}$`);
+
 export function parseTimestamp(text: string): Date | undefined {
-  const m = new RegExp(`^${STAMP.source}$`).exec(text);
+  const m = WHOLE_STAMP.exec(text);
   return m ? stampToDate(m) : undefined;
 }
 
@@ -54,6 +56,19 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
+// Planning 100,000 snapshots parses as many names; build each cluster's regex once. Bounded so a
+// long-lived process that sees many clusters does not grow without limit.
+const nameRegexes = new Map<string, RegExp>();
+function nameRegex(clusterId: string): RegExp {
+  let re = nameRegexes.get(clusterId);
+  if (!re) {
+    if (nameRegexes.size >= 10_000) nameRegexes.clear();
+    re = new RegExp(`${escapeRegExp(clusterId)}-${STAMP.source}`, "i");
+    nameRegexes.set(clusterId, re);
+  }
+  return re;
+}
+
 /**
  * The time a tool snapshot was taken, read from its name with the cluster id known (as the original
  * does, but with the id escaped: cluster ids may hold characters a regex treats specially).
@@ -62,8 +77,7 @@ function escapeRegExp(text: string): string {
  */
 export function parseSnapshotTime(snapshotName: string, clusterId: string): Date | undefined {
   const name = snapshotName.slice(snapshotName.lastIndexOf(":") + 1);
-  const re = new RegExp(`${escapeRegExp(clusterId)}-${STAMP.source}`, "i");
-  const m = re.exec(name);
+  const m = nameRegex(clusterId).exec(name);
   return m ? stampToDate(m) : undefined;
 }
 

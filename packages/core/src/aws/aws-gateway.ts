@@ -1,0 +1,350 @@
+import { DescribeKeyCommand } from "@aws-sdk/client-kms";
+import {
+  AddTagsToResourceCommand,
+  CopyDBClusterSnapshotCommand,
+  CreateDBClusterSnapshotCommand,
+  DeleteDBClusterSnapshotCommand,
+  DescribeDBClusterSnapshotsCommand,
+  ModifyDBClusterSnapshotAttributeCommand,
+  paginateDescribeDBClusters,
+  paginateDescribeDBClusterSnapshots,
+} from "@aws-sdk/client-rds";
+import type {
+  DBCluster,
+  DBClusterSnapshot,
+  DescribeDBClusterSnapshotsCommandInput,
+  RDSClient,
+  Tag,
+} from "@aws-sdk/client-rds";
+import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
+
+import { AwsActionError } from "../execute/errors.js";
+import type {
+  CopySnapshotInput,
+  CreateSnapshotInput,
+  Gateway,
+  SnapshotQuery,
+} from "../execute/gateway.js";
+import { parseArn } from "../model/index.js";
+import type { Cluster, KeyInfo, Snapshot, SnapshotType, Tags } from "../model/index.js";
+import type { ClientFactory } from "./client-factory.js";
+import { toAwsActionError } from "./errors.js";
+
+/** The largest page DescribeDBClusters and DescribeDBClusterSnapshots return. */
+export const PAGE_SIZE = 100;
+
+/** Safety rule 3: a share goes to one 12-digit account, never to `all` (public). */
+const ACCOUNT_ID = /^\d{12}$/;
+
+/** Tag key prefixes AWS reserves; RDS rejects a request that tries to set them. */
+const RESERVED_TAG_PREFIXES = ["aws:", "rds:"];
+
+export interface AwsGatewayOptions {
+  readonly clients: ClientFactory;
+  /**
+   * Region for account-wide calls (STS GetCallerIdentity). Default: the first region the gateway
+   * is asked about, else `us-east-1`.
+   */
+  readonly homeRegion?: string;
+}
+
+export function tagsFromList(list: readonly Tag[] | undefined): Tags {
+  const tags: Record<string, string> = {};
+  for (const tag of list ?? []) {
+    if (tag.Key !== undefined) tags[tag.Key] = tag.Value ?? "";
+  }
+  return tags;
+}
+
+export function tagListFrom(tags: Tags): Tag[] {
+  return Object.entries(tags)
+    .filter(([key]) => !RESERVED_TAG_PREFIXES.some((prefix) => key.startsWith(prefix)))
+    .map(([Key, Value]) => ({ Key, Value }));
+}
+
+function snapshotType(raw: DBClusterSnapshot, id: string): SnapshotType {
+  // AWS Backup's snapshots look manual; the identifier prefix is what tells them apart.
+  if (id.startsWith("awsbackup:") || raw.SnapshotType === "awsbackup") return "awsbackup";
+  if (raw.SnapshotType === "automated" || raw.SnapshotType === "public") return raw.SnapshotType;
+  // RDS reports a snapshot shared in from another account under its ARN.
+  if (raw.SnapshotType === "shared" || id.startsWith("arn:")) return "shared";
+  return "manual";
+}
+
+/** Maps a DescribeDBClusterSnapshots entry; `region` stands in when RDS leaves out the ARN. */
+export function snapshotFromRds(raw: DBClusterSnapshot, region: string, tags?: Tags): Snapshot {
+  const id = raw.DBClusterSnapshotIdentifier ?? "";
+  const arn = raw.DBClusterSnapshotArn ?? (id.startsWith("arn:") ? id : "");
+  const parsed = parseArn(arn);
+  const name = id.startsWith("arn:") ? (parseArn(id)?.resource ?? id) : id;
+  return {
+    id,
+    name,
+    arn,
+    clusterId: raw.DBClusterIdentifier ?? "",
+    engine: raw.Engine ?? "",
+    type: snapshotType(raw, id),
+    status: raw.Status ?? "",
+    createTime: raw.SnapshotCreateTime,
+    encrypted: raw.StorageEncrypted ?? false,
+    kmsKeyId: raw.KmsKeyId,
+    tags: tags ?? tagsFromList(raw.TagList),
+    account: parsed?.account ?? "",
+    region: parsed?.region ?? region,
+    percentProgress: raw.PercentProgress,
+    sourceArn: raw.SourceDBClusterSnapshotArn,
+  };
+}
+
+export function clusterFromRds(raw: DBCluster, region: string): Cluster {
+  const arn = raw.DBClusterArn ?? "";
+  const parsed = parseArn(arn);
+  return {
+    id: raw.DBClusterIdentifier ?? "",
+    arn,
+    engine: raw.Engine ?? "",
+    status: raw.Status ?? "",
+    encrypted: raw.StorageEncrypted ?? false,
+    kmsKeyId: raw.KmsKeyId,
+    tags: tagsFromList(raw.TagList),
+    account: parsed?.account ?? "",
+    region: parsed?.region ?? region,
+  };
+}
+
+function errorName(error: unknown): string | undefined {
+  return error instanceof Error ? error.name : undefined;
+}
+
+/**
+ * The `Gateway` over the AWS SDK v3: one paginated describe pass per listing (tags from the
+ * response's `TagList`), one call per action, and every SDK failure rethrown as `AwsActionError`.
+ */
+export class AwsGateway implements Gateway {
+  protected readonly factory: ClientFactory;
+  private homeRegion: string | undefined;
+  private account: Promise<string> | undefined;
+
+  constructor(options: AwsGatewayOptions) {
+    this.factory = options.clients;
+    this.homeRegion = options.homeRegion;
+  }
+
+  protected rds(region: string): RDSClient {
+    this.homeRegion ??= region;
+    return this.factory.clients(region).rds;
+  }
+
+  /** Runs one SDK call (or paginated pass) and turns whatever it throws into `AwsActionError`. */
+  protected async attempt<T>(operation: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      throw toAwsActionError(error, operation);
+    }
+  }
+
+  /** One paginated DescribeDBClusterSnapshots pass, every page collected. */
+  protected async describeSnapshotPages(
+    region: string,
+    input: DescribeDBClusterSnapshotsCommandInput,
+  ): Promise<DBClusterSnapshot[]> {
+    const client = this.rds(region);
+    return this.attempt("DescribeDBClusterSnapshots", async () => {
+      const found: DBClusterSnapshot[] = [];
+      for await (const page of paginateDescribeDBClusterSnapshots(
+        { client, pageSize: PAGE_SIZE },
+        input,
+      )) {
+        found.push(...(page.DBClusterSnapshots ?? []));
+      }
+      return found;
+    });
+  }
+
+  accountId(): Promise<string> {
+    if (this.account === undefined) {
+      const sts = this.factory.clients(this.homeRegion ?? "us-east-1").sts;
+      const asked = this.attempt("GetCallerIdentity", async () => {
+        const output = await sts.send(new GetCallerIdentityCommand({}));
+        if (output.Account === undefined) {
+          throw new AwsActionError({
+            code: "MissingAccount",
+            message: "GetCallerIdentity returned no account",
+            retryable: false,
+            operation: "GetCallerIdentity",
+          });
+        }
+        return output.Account;
+      });
+      // A failed lookup (throttled, say) must not stick: the next caller asks again.
+      asked.catch(() => {
+        if (this.account === asked) this.account = undefined;
+      });
+      this.account = asked;
+    }
+    return this.account;
+  }
+
+  async listClusters(region: string): Promise<Cluster[]> {
+    const client = this.rds(region);
+    return this.attempt("DescribeDBClusters", async () => {
+      const clusters: Cluster[] = [];
+      for await (const page of paginateDescribeDBClusters({ client, pageSize: PAGE_SIZE }, {})) {
+        for (const raw of page.DBClusters ?? []) clusters.push(clusterFromRds(raw, region));
+      }
+      return clusters;
+    });
+  }
+
+  async listSnapshots(region: string, query: SnapshotQuery): Promise<Snapshot[]> {
+    // The type filter keeps automated snapshots (never the tool's business) out of the pass.
+    // IncludeShared only counts together with SnapshotType "shared" (API_DescribeDBClusterSnapshots).
+    const input: DescribeDBClusterSnapshotsCommandInput =
+      query.type === "shared"
+        ? { SnapshotType: "shared", IncludeShared: true }
+        : { SnapshotType: "manual" };
+    if (query.clusterId !== undefined) input.DBClusterIdentifier = query.clusterId;
+    const found = await this.describeSnapshotPages(region, input);
+    return found.map((raw) => {
+      const snapshot = snapshotFromRds(raw, region);
+      // Whatever SnapshotType an emulator reports, a "shared" pass holds nothing but shared-in ones.
+      return query.type === "shared" && snapshot.type === "manual"
+        ? { ...snapshot, type: "shared" }
+        : snapshot;
+    });
+  }
+
+  async describeSnapshot(region: string, snapshotId: string): Promise<Snapshot | undefined> {
+    const client = this.rds(region);
+    const input: DescribeDBClusterSnapshotsCommandInput = {
+      DBClusterSnapshotIdentifier: snapshotId,
+    };
+    // Another account's snapshot is only found by its ARN and with IncludeShared; RDS wants the
+    // type spelled out for an automated one.
+    if (snapshotId.startsWith("arn:")) input.IncludeShared = true;
+    if (snapshotId.startsWith("rds:")) input.SnapshotType = "automated";
+    try {
+      const output = await client.send(new DescribeDBClusterSnapshotsCommand(input));
+      const raw = output.DBClusterSnapshots?.[0];
+      return raw === undefined ? undefined : snapshotFromRds(raw, region);
+    } catch (error) {
+      if (errorName(error) === "DBClusterSnapshotNotFoundFault") return undefined;
+      throw toAwsActionError(error, "DescribeDBClusterSnapshots");
+    }
+  }
+
+  async describeKey(region: string, keyRef: string): Promise<KeyInfo | undefined> {
+    this.homeRegion ??= region;
+    const kms = this.factory.clients(region).kms;
+    try {
+      const output = await kms.send(new DescribeKeyCommand({ KeyId: keyRef }));
+      const meta = output.KeyMetadata;
+      if (meta?.Arn === undefined) return undefined;
+      const parsed = parseArn(meta.Arn);
+      return {
+        ref: keyRef,
+        arn: meta.Arn,
+        region: parsed?.region ?? region,
+        account: parsed?.account ?? meta.AWSAccountId ?? "",
+        enabled: meta.KeyState === "Enabled" && meta.Enabled !== false,
+        manager: meta.KeyManager === "AWS" ? "AWS" : "CUSTOMER",
+      };
+    } catch (error) {
+      if (errorName(error) === "NotFoundException") return undefined;
+      throw toAwsActionError(error, "DescribeKey");
+    }
+  }
+
+  async createSnapshot(input: CreateSnapshotInput): Promise<Snapshot> {
+    const client = this.rds(input.region);
+    const tags = tagListFrom(input.tags);
+    const output = await this.attempt("CreateDBClusterSnapshot", () =>
+      client.send(
+        new CreateDBClusterSnapshotCommand({
+          DBClusterIdentifier: input.clusterId,
+          DBClusterSnapshotIdentifier: input.snapshotId,
+          Tags: tags,
+        }),
+      ),
+    );
+    return this.created(output.DBClusterSnapshot, input.region, tags, "CreateDBClusterSnapshot");
+  }
+
+  async shareSnapshot(region: string, snapshotId: string, account: string): Promise<void> {
+    if (!ACCOUNT_ID.test(account)) {
+      throw new Error(
+        `refusing to share ${snapshotId} with ${JSON.stringify(account)}: ` +
+          `only a 12-digit account id is allowed ("all" would make the snapshot public)`,
+      );
+    }
+    const client = this.rds(region);
+    await this.attempt("ModifyDBClusterSnapshotAttribute", () =>
+      client.send(
+        new ModifyDBClusterSnapshotAttributeCommand({
+          DBClusterSnapshotIdentifier: snapshotId,
+          AttributeName: "restore",
+          ValuesToAdd: [account],
+        }),
+      ),
+    );
+  }
+
+  async addTags(region: string, arn: string, tags: Tags): Promise<void> {
+    const client = this.rds(region);
+    await this.attempt("AddTagsToResource", () =>
+      client.send(new AddTagsToResourceCommand({ ResourceName: arn, Tags: tagListFrom(tags) })),
+    );
+  }
+
+  async copySnapshot(input: CopySnapshotInput): Promise<Snapshot> {
+    // The client must live in the target region: SDK v3 builds the PreSignedUrl for a
+    // cross-region copy from the source ARN's region, and a client built in the source region
+    // makes encrypted copies fail (aws-sdk-js-v3#2269).
+    const client = this.rds(input.targetRegion);
+    const tags = tagListFrom(input.tags);
+    const output = await this.attempt("CopyDBClusterSnapshot", () =>
+      client.send(
+        new CopyDBClusterSnapshotCommand({
+          SourceDBClusterSnapshotIdentifier: input.sourceArn,
+          TargetDBClusterSnapshotIdentifier: input.targetId,
+          ...(input.kmsKeyId !== undefined && { KmsKeyId: input.kmsKeyId }),
+          // A shared snapshot's tags do not come along anyway; the tool sets its own explicitly.
+          CopyTags: false,
+          Tags: tags,
+        }),
+      ),
+    );
+    return this.created(
+      output.DBClusterSnapshot,
+      input.targetRegion,
+      tags,
+      "CopyDBClusterSnapshot",
+    );
+  }
+
+  async deleteSnapshot(region: string, snapshotId: string): Promise<void> {
+    const client = this.rds(region);
+    await this.attempt("DeleteDBClusterSnapshot", () =>
+      client.send(new DeleteDBClusterSnapshotCommand({ DBClusterSnapshotIdentifier: snapshotId })),
+    );
+  }
+
+  private created(
+    raw: DBClusterSnapshot | undefined,
+    region: string,
+    requested: Tag[],
+    operation: string,
+  ): Snapshot {
+    if (raw === undefined) {
+      throw new AwsActionError({
+        code: "MissingSnapshot",
+        message: "the response carried no DBClusterSnapshot",
+        retryable: false,
+        operation,
+      });
+    }
+    // Some responses (and emulators) leave TagList out; the request's tags are what was set.
+    return snapshotFromRds(raw, region, raw.TagList ? undefined : tagsFromList(requested));
+  }
+}

@@ -1,0 +1,187 @@
+import { KMSClient } from "@aws-sdk/client-kms";
+import { RDSClient } from "@aws-sdk/client-rds";
+import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
+
+/** Static credentials, the shape every SDK v3 client accepts. */
+export interface AwsCredentialIdentity {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken?: string;
+  readonly expiration?: Date;
+}
+
+/** A function the SDK calls whenever it needs (fresh) credentials. */
+export type AwsCredentialIdentityProvider = () => Promise<AwsCredentialIdentity>;
+
+/**
+ * A smithy middleware bundle (`Pluggable`) added to every client a factory creates. It is typed
+ * loosely on purpose: the same plugin serves the RDS, KMS and STS clients, whose stacks differ only
+ * in their input and output types. The in-memory RDS in `testing/` plugs in this way.
+ */
+export interface ClientPlugin {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  applyToStack: (stack: any) => void;
+}
+
+/** The clients the gateway needs in one region of one account. */
+export interface AwsClients {
+  readonly rds: RDSClient;
+  readonly kms: KMSClient;
+  readonly sts: STSClient;
+}
+
+/** Hands out clients per region; one factory stands for one set of credentials, so one account. */
+export interface ClientFactory {
+  clients(region: string): AwsClients;
+}
+
+export interface ClientFactoryOptions {
+  /** Omitted: the SDK's default chain (environment, profile, container or instance role). */
+  readonly credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  /**
+   * Points every client at one endpoint (an emulator). Omitted: the SDK's own resolution, which
+   * honours `AWS_ENDPOINT_URL` and `AWS_ENDPOINT_URL_<SERVICE>`.
+   */
+  readonly endpoint?: string;
+  /** Attempts per call, first one included (SDK default 3). */
+  readonly maxAttempts?: number;
+  /** SDK retry mode; `adaptive` adds client-side rate limiting. Default `standard`. */
+  readonly retryMode?: "standard" | "adaptive";
+  /** Middleware to add to every client created for a region. */
+  readonly plugins?: (region: string) => readonly ClientPlugin[];
+  /** Act in another account: the clients use credentials from STS AssumeRole on this role. */
+  readonly roleArn?: string;
+  readonly roleSessionName?: string;
+  readonly externalId?: string;
+  /** Region of the STS endpoint that assumes `roleArn`; default: the first region asked for. */
+  readonly roleRegion?: string;
+}
+
+export interface AssumeRoleOptions {
+  /** STS region; omitted: the SDK resolves it (AWS_REGION, profile). */
+  readonly region?: string;
+  /** The caller's own credentials; omitted: the SDK's default chain. */
+  readonly credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  readonly endpoint?: string;
+  readonly plugins?: readonly ClientPlugin[];
+  readonly maxAttempts?: number;
+  readonly sessionName?: string;
+  readonly externalId?: string;
+  readonly durationSeconds?: number;
+}
+
+const DEFAULT_SESSION_NAME = "aurora-snapshot-tool";
+/** Renew this long before expiry, so a long copy run never signs with credentials about to lapse. */
+const REFRESH_MARGIN_MS = 5 * 60 * 1000;
+
+/**
+ * Credentials for `roleArn` from STS AssumeRole, cached until five minutes before they expire.
+ * Concurrent callers share one in-flight AssumeRole call.
+ */
+export function assumeRoleCredentials(
+  roleArn: string,
+  options: AssumeRoleOptions = {},
+): AwsCredentialIdentityProvider {
+  const sts = new STSClient({
+    ...(options.region !== undefined && { region: options.region }),
+    ...(options.credentials !== undefined && { credentials: options.credentials }),
+    ...(options.endpoint !== undefined && { endpoint: options.endpoint }),
+    ...(options.maxAttempts !== undefined && { maxAttempts: options.maxAttempts }),
+    retryMode: "standard",
+  });
+  for (const plugin of options.plugins ?? []) sts.middlewareStack.use(plugin);
+
+  let current: AwsCredentialIdentity | undefined;
+  let pending: Promise<AwsCredentialIdentity> | undefined;
+
+  async function assume(): Promise<AwsCredentialIdentity> {
+    const output = await sts.send(
+      new AssumeRoleCommand({
+        RoleArn: roleArn,
+        RoleSessionName: options.sessionName ?? DEFAULT_SESSION_NAME,
+        ...(options.externalId !== undefined && { ExternalId: options.externalId }),
+        ...(options.durationSeconds !== undefined && { DurationSeconds: options.durationSeconds }),
+      }),
+    );
+    const issued = output.Credentials;
+    if (!issued?.AccessKeyId || !issued.SecretAccessKey) {
+      throw new Error(`AssumeRole ${roleArn} returned no credentials`);
+    }
+    current = {
+      accessKeyId: issued.AccessKeyId,
+      secretAccessKey: issued.SecretAccessKey,
+      ...(issued.SessionToken !== undefined && { sessionToken: issued.SessionToken }),
+      ...(issued.Expiration !== undefined && { expiration: issued.Expiration }),
+    };
+    return current;
+  }
+
+  return async () => {
+    const fresh =
+      current !== undefined &&
+      (current.expiration === undefined ||
+        current.expiration.getTime() - Date.now() > REFRESH_MARGIN_MS);
+    if (fresh && current !== undefined) return current;
+    pending ??= assume().finally(() => {
+      pending = undefined;
+    });
+    return pending;
+  };
+}
+
+/**
+ * Creates RDS, KMS and STS clients on demand, one set per region, all sharing the same credentials,
+ * endpoint, retry settings and plugins.
+ */
+export function createClientFactory(options: ClientFactoryOptions = {}): ClientFactory {
+  const byRegion = new Map<string, AwsClients>();
+  let roleCredentials: AwsCredentialIdentityProvider | undefined;
+
+  function credentialsFor(region: string): ClientFactoryOptions["credentials"] {
+    if (options.roleArn === undefined) return options.credentials;
+    roleCredentials ??= assumeRoleCredentials(options.roleArn, {
+      region: options.roleRegion ?? region,
+      ...(options.credentials !== undefined && { credentials: options.credentials }),
+      ...(options.endpoint !== undefined && { endpoint: options.endpoint }),
+      ...(options.maxAttempts !== undefined && { maxAttempts: options.maxAttempts }),
+      ...(options.roleSessionName !== undefined && { sessionName: options.roleSessionName }),
+      ...(options.externalId !== undefined && { externalId: options.externalId }),
+      plugins: options.plugins?.(options.roleRegion ?? region) ?? [],
+    });
+    return roleCredentials;
+  }
+
+  function create(region: string): AwsClients {
+    const credentials = credentialsFor(region);
+    const config = {
+      region,
+      retryMode: options.retryMode ?? "standard",
+      ...(options.maxAttempts !== undefined && { maxAttempts: options.maxAttempts }),
+      ...(credentials !== undefined && { credentials }),
+      // An explicit `endpoint: undefined` would not hurt, but leaving the key out keeps the
+      // SDK's own AWS_ENDPOINT_URL handling beyond doubt.
+      ...(options.endpoint !== undefined && { endpoint: options.endpoint }),
+    };
+    const clients: AwsClients = {
+      rds: new RDSClient(config),
+      kms: new KMSClient(config),
+      sts: new STSClient(config),
+    };
+    const plugins = options.plugins?.(region) ?? [];
+    for (const client of [clients.rds, clients.kms, clients.sts]) {
+      for (const plugin of plugins) client.middlewareStack.use(plugin);
+    }
+    return clients;
+  }
+
+  return {
+    clients(region: string): AwsClients {
+      let clients = byRegion.get(region);
+      if (clients === undefined) {
+        clients = create(region);
+        byRegion.set(region, clients);
+      }
+      return clients;
+    },
+  };
+}

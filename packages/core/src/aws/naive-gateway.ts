@@ -1,0 +1,38 @@
+import { ListTagsForResourceCommand } from "@aws-sdk/client-rds";
+import type { DescribeDBClusterSnapshotsCommandInput } from "@aws-sdk/client-rds";
+
+import type { SnapshotQuery } from "../execute/gateway.js";
+import type { Snapshot } from "../model/index.js";
+import { AwsGateway, snapshotFromRds, tagsFromList } from "./aws-gateway.js";
+
+/**
+ * BENCHMARK BASELINE ONLY: do not use in production.
+ *
+ * Lists snapshots the way the original Python tool does, so `pnpm bench` can count what its
+ * design costs: the manual pass carries no SnapshotType filter (automated snapshots come along and
+ * are dropped afterwards), and the tags of every listed snapshot are fetched with one
+ * ListTagsForResource call each, ignoring the TagList the listing already returned.
+ * Everything else is inherited from `AwsGateway`.
+ */
+export class NaiveTagGateway extends AwsGateway {
+  override async listSnapshots(region: string, query: SnapshotQuery): Promise<Snapshot[]> {
+    const input: DescribeDBClusterSnapshotsCommandInput =
+      query.type === "shared" ? { SnapshotType: "shared", IncludeShared: true } : {};
+    const found = await this.describeSnapshotPages(region, input);
+    const client = this.rds(region);
+    const snapshots: Snapshot[] = [];
+    for (const raw of found) {
+      const arn = raw.DBClusterSnapshotArn ?? "";
+      const output = await this.attempt("ListTagsForResource", () =>
+        client.send(new ListTagsForResourceCommand({ ResourceName: arn })),
+      );
+      const snapshot = snapshotFromRds(raw, region, tagsFromList(output.TagList));
+      snapshots.push(query.type === "shared" ? { ...snapshot, type: "shared" } : snapshot);
+    }
+    return snapshots.filter(
+      (s) =>
+        (query.type === "shared" || s.type === "manual") &&
+        (query.clusterId === undefined || s.clusterId === query.clusterId),
+    );
+  }
+}

@@ -1,0 +1,176 @@
+import {
+  TAG_COPIED_BY,
+  TAG_CREATED_BY,
+  TAG_SHARED_WITH,
+  TOOL_NAME,
+  isAction,
+  type ActionDecision,
+  type Decision,
+  type SkipDecision,
+  type Step,
+} from "../model/index.js";
+import { AwsActionError } from "./errors.js";
+import type { Gateway } from "./gateway.js";
+import type { Outcome, RunReport } from "./report.js";
+import { withRetry, type RetryOptions } from "./retry.js";
+
+export interface ExecuteOptions {
+  /** Actions running at once (default 4). RDS's API rate limits are not published; stay modest. */
+  readonly concurrency?: number;
+  readonly retry?: RetryOptions;
+  /** Epoch ms after which no new action starts; the rest are reported pending (Lambda time limit). */
+  readonly deadline?: number;
+  /** Clock for the deadline (default Date.now); injected so tests need no real waiting. */
+  readonly clock?: () => number;
+  /** Plan only: every action is reported pending with note `dry-run`, nothing is called. */
+  readonly dryRun?: boolean;
+  /**
+   * Checked before an action runs; a returned error fails the action without any AWS call (used
+   * for KMS keys found missing, disabled or in the wrong region before a copy).
+   */
+  readonly precheck?: (decision: ActionDecision) => { code: string; message: string } | undefined;
+  /** Called once per finished action, for progress output. */
+  readonly onOutcome?: (outcome: Outcome) => void;
+}
+
+const ALREADY_EXISTS = new Set([
+  "DBClusterSnapshotAlreadyExistsFault",
+  "DBClusterSnapshotAlreadyExists",
+]);
+const NOT_FOUND = new Set(["DBClusterSnapshotNotFoundFault", "DBClusterSnapshotNotFound"]);
+
+/**
+ * Runs the action decisions of one plan through a gateway: bounded concurrency, retries for
+ * transient errors, idempotent outcomes (an identifier that already exists and is the tool's own
+ * counts as done; a snapshot already gone counts as deleted), and one failure never stops the others.
+ */
+export async function execute(
+  step: Step,
+  decisions: readonly Decision[],
+  gateway: Gateway,
+  options: ExecuteOptions = {},
+): Promise<RunReport> {
+  const clock = options.clock ?? Date.now;
+  const startedAt = new Date(clock()).toISOString();
+  const actions = decisions.filter(isAction);
+  const skipped = decisions.filter((d): d is SkipDecision => d.action === "skip");
+  const outcomes: Outcome[] = new Array<Outcome>(actions.length);
+
+  if (options.dryRun) {
+    actions.forEach(
+      (decision, i) => (outcomes[i] = { decision, status: "pending", note: "dry-run" }),
+    );
+  } else {
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < actions.length) {
+        const i = next++;
+        const decision = actions[i]!;
+        const left = options.deadline === undefined ? undefined : options.deadline - clock();
+        const blocked = options.precheck?.(decision);
+        const outcome: Outcome = blocked
+          ? { decision, status: "failed", errorCode: blocked.code, errorMessage: blocked.message }
+          : left !== undefined && left <= 0
+            ? { decision, status: "pending", note: "deadline" }
+            : await runOne(decision, gateway, options.retry, left);
+        outcomes[i] = outcome;
+        options.onOutcome?.(outcome);
+      }
+    };
+    const width = Math.max(1, Math.min(options.concurrency ?? 4, actions.length));
+    await Promise.all(Array.from({ length: width }, worker));
+  }
+
+  return {
+    step,
+    dryRun: options.dryRun ?? false,
+    startedAt,
+    finishedAt: new Date(clock()).toISOString(),
+    decisions,
+    done: outcomes.filter((o) => o.status === "done"),
+    failed: outcomes.filter((o) => o.status === "failed"),
+    pending: outcomes.filter((o) => o.status === "pending"),
+    skipped,
+  };
+}
+
+async function runOne(
+  decision: ActionDecision,
+  gateway: Gateway,
+  retry: RetryOptions | undefined,
+  budgetMs: number | undefined,
+): Promise<Outcome> {
+  try {
+    const note = await withRetry(() => perform(decision, gateway), retry, budgetMs);
+    return note ? { decision, status: "done", note } : { decision, status: "done" };
+  } catch (error) {
+    const code = error instanceof AwsActionError ? error.code : "UnexpectedError";
+    const message = error instanceof Error ? error.message : String(error);
+    // A transient error that outlasted the retries is not a verdict on the action: the next
+    // scheduled run will try again, so it is pending rather than failed.
+    if (error instanceof AwsActionError && error.retryable) {
+      return {
+        decision,
+        status: "pending",
+        note: "retries-exhausted",
+        errorCode: code,
+        errorMessage: message,
+      };
+    }
+    return { decision, status: "failed", errorCode: code, errorMessage: message };
+  }
+}
+
+function codeOf(error: unknown): string | undefined {
+  return error instanceof AwsActionError ? error.code : undefined;
+}
+
+async function perform(d: ActionDecision, gateway: Gateway): Promise<Outcome["note"]> {
+  switch (d.action) {
+    case "take":
+      try {
+        await gateway.createSnapshot({
+          region: d.region,
+          clusterId: d.cluster,
+          snapshotId: d.snapshot,
+          tags: d.tags,
+        });
+        return undefined;
+      } catch (error) {
+        if (!ALREADY_EXISTS.has(codeOf(error) ?? "")) throw error;
+        // Two runs in the same minute (rule 7): fine if the existing one is ours.
+        const existing = await gateway.describeSnapshot(d.region, d.snapshot);
+        if (existing?.tags[TAG_CREATED_BY] === TOOL_NAME) return "already-exists";
+        throw error;
+      }
+    case "share":
+      await gateway.shareSnapshot(d.region, d.snapshot, d.shareWith);
+      // Marks the snapshot so later runs skip it without asking RDS for its attributes.
+      await gateway.addTags(d.region, d.snapshotArn, { [TAG_SHARED_WITH]: d.shareWith });
+      return undefined;
+    case "copy":
+      try {
+        await gateway.copySnapshot({
+          targetRegion: d.region,
+          sourceArn: d.sourceArn,
+          targetId: d.snapshot,
+          ...(d.kmsKeyId ? { kmsKeyId: d.kmsKeyId } : {}),
+          tags: d.tags,
+        });
+        return undefined;
+      } catch (error) {
+        if (!ALREADY_EXISTS.has(codeOf(error) ?? "")) throw error;
+        const existing = await gateway.describeSnapshot(d.region, d.snapshot);
+        if (existing?.tags[TAG_COPIED_BY] === TOOL_NAME) return "already-exists";
+        throw error;
+      }
+    case "delete":
+      try {
+        await gateway.deleteSnapshot(d.region, d.snapshot);
+        return undefined;
+      } catch (error) {
+        if (NOT_FOUND.has(codeOf(error) ?? "")) return "already-gone";
+        throw error;
+      }
+  }
+}

@@ -1,0 +1,389 @@
+import type {
+  CopyDecision,
+  DeleteDecision,
+  Facts,
+  Reason,
+  SkipDecision,
+  Snapshot,
+} from "../model/index.js";
+import {
+  TAG_COPIED_BY,
+  TAG_CREATED_ON,
+  TAG_INTERMEDIATE,
+  TAG_SHARE_AND_COPY,
+  TOOL_NAME,
+  isToolCopy,
+  isToolSnapshot,
+} from "../model/index.js";
+import { formatTimestamp } from "../naming/index.js";
+import type { DestinationPolicy } from "../policy/types.js";
+import { matchesPattern } from "../policy/pattern.js";
+import { sortDecisions } from "./decision-order.js";
+import { daysBetween, isWithinRetention, roundTenth, snapshotTime } from "./snapshot-time.js";
+
+export interface PlanCopyInput {
+  /** The destination account: the one making (and owning) the copies. */
+  readonly account: string;
+  /** The region snapshots are shared into (cross-account) or taken in (same account). */
+  readonly localRegion: string;
+  /** Snapshots shared in from other accounts, in `localRegion` (type `shared`). */
+  readonly shared: readonly Snapshot[];
+  /** This account's manual snapshots in `localRegion` and in every destination region. */
+  readonly own: readonly Snapshot[];
+  readonly policy: DestinationPolicy;
+  readonly now: Date;
+}
+
+export type CopyStepDecision = CopyDecision | DeleteDecision | SkipDecision;
+
+interface Candidate {
+  readonly snapshot: Snapshot;
+  readonly time: Date;
+}
+
+interface CopyTarget {
+  readonly source: Snapshot;
+  readonly time: Date;
+  readonly region: string;
+  readonly sourceArn: string;
+  readonly sourceRegion: string;
+  readonly encrypted: boolean;
+  readonly kmsKeyId: string | undefined;
+  readonly intermediate: boolean;
+}
+
+/**
+ * Which copies to start in the destination account, and which intermediate copies to remove.
+ *
+ * Cross-account: RDS only copies a shared snapshot within its region, so a snapshot bound for
+ * another region goes in two steps: a local copy (re-encrypted with KMS_KEY_SOURCE_REGION), then a
+ * cross-region copy of it. Unlike the original, which needed three scheduled runs, the onward copy
+ * is planned in the same run as soon as the local copy is available, and the local copy (when it is
+ * only a step) is removed in the run that sees every onward copy available.
+ *
+ * AWS allows a handful of copies in flight per destination region and account; slots go to the
+ * newest snapshots first, since the latest backup matters most for a recovery.
+ */
+export function planCopy(input: PlanCopyInput): CopyStepDecision[] {
+  return new CopyPlanner(input).plan();
+}
+
+class CopyPlanner {
+  private readonly decisions: CopyStepDecision[] = [];
+  /** Own snapshots by region and lowercased name: RDS stores identifiers in lowercase. */
+  private readonly own = new Map<string, Snapshot>();
+  private readonly inFlight = new Map<string, number>();
+  private readonly planned = new Map<string, Snapshot>();
+  private readonly regions: readonly string[];
+  private readonly policy: DestinationPolicy;
+
+  constructor(private readonly input: PlanCopyInput) {
+    this.policy = input.policy;
+    this.regions = [...new Set(input.policy.destinationRegions)].sort();
+    const byArn = [...input.own].sort((a, b) => (a.arn < b.arn ? -1 : a.arn > b.arn ? 1 : 0));
+    for (const s of byArn) {
+      const key = targetKey(s.region, s.name);
+      if (!this.own.has(key)) this.own.set(key, s);
+      // The limit is per account and region, so copies the tool did not start take slots too.
+      if (s.status === "copying")
+        this.inFlight.set(s.region, (this.inFlight.get(s.region) ?? 0) + 1);
+    }
+  }
+
+  plan(): CopyStepDecision[] {
+    const candidates = this.policy.crossAccount ? this.sharedCandidates() : this.ownCandidates();
+    for (const candidate of candidates) {
+      if (this.policy.crossAccount) this.planCrossAccount(candidate);
+      else this.planSameAccount(candidate);
+    }
+    this.planIntermediateCleanup();
+    return sortDecisions(this.decisions);
+  }
+
+  private sharedCandidates(): Candidate[] {
+    const sources = this.policy.sourceAccounts;
+    return this.candidates(this.input.shared, (s) => {
+      if (s.status !== "available") return ["not-available", { status: s.status }];
+      if (!matchesPattern(this.policy.snapshotPattern, s.clusterId)) {
+        return ["pattern-mismatch", { pattern: this.policy.snapshotPattern.source }];
+      }
+      if (sources.length > 0 && !sources.includes(s.account)) {
+        return ["source-account-not-allowed", { sourceAccount: s.account }];
+      }
+      return undefined;
+    });
+  }
+
+  private ownCandidates(): Candidate[] {
+    const local = this.input.own.filter((s) => s.region === this.input.localRegion);
+    return this.candidates(local, (s) => {
+      if (!isToolSnapshot(s.tags)) return ["no-tool-tag", {}];
+      if (s.type !== "manual") return ["not-manual", { type: s.type }];
+      if (s.tags[TAG_SHARE_AND_COPY] !== "YES") {
+        return ["share-not-requested", { shareAndCopy: s.tags[TAG_SHARE_AND_COPY] ?? null }];
+      }
+      if (s.status !== "available") return ["not-available", { status: s.status }];
+      if (!matchesPattern(this.policy.snapshotPattern, s.clusterId)) {
+        return ["pattern-mismatch", { pattern: this.policy.snapshotPattern.source }];
+      }
+      return undefined;
+    });
+  }
+
+  /** Applies the snapshot-level checks, then orders the survivors newest first for the slots. */
+  private candidates(
+    snapshots: readonly Snapshot[],
+    reject: (s: Snapshot) => [Reason, Facts] | undefined,
+  ): Candidate[] {
+    const out: Candidate[] = [];
+    for (const s of snapshots) {
+      const rejected = reject(s);
+      if (rejected) {
+        this.skip(s, this.input.localRegion, rejected[0], rejected[1]);
+        continue;
+      }
+      const time = snapshotTime(s);
+      if (!time) {
+        this.skip(s, this.input.localRegion, "unknown-age", {});
+        continue;
+      }
+      // Copying what prune-dest would delete at once only burns a copy slot.
+      if (!isWithinRetention(time, this.input.now, this.policy.retentionDays)) {
+        this.skip(s, this.input.localRegion, "outside-retention", {
+          ...this.ageFacts(time),
+          retentionDays: this.policy.retentionDays,
+        });
+        continue;
+      }
+      out.push({ snapshot: s, time });
+    }
+    return out.sort(
+      (a, b) =>
+        b.time.getTime() - a.time.getTime() ||
+        compare(a.snapshot.name, b.snapshot.name) ||
+        compare(a.snapshot.arn, b.snapshot.arn),
+    );
+  }
+
+  private planCrossAccount({ snapshot: s, time }: Candidate): void {
+    const localRegion = this.input.localRegion;
+    const localIsFinal = this.regions.includes(localRegion);
+    const remotes = this.regions.filter((r) => r !== localRegion);
+    const local = this.own.get(targetKey(localRegion, s.name));
+
+    // What the onward copies wait for when the local copy cannot be used yet.
+    let localBlock: SkipDecision | undefined;
+    let localPlanned = false;
+    if (local) {
+      if (localIsFinal) this.reportExisting(s, localRegion, local);
+    } else if (localIsFinal || remotes.some((r) => !this.own.has(targetKey(r, s.name)))) {
+      // Only when some copy is still missing: once every onward copy exists and the intermediate is
+      // gone, making it again would loop forever.
+      const d = this.copyTo({
+        source: s,
+        time,
+        region: localRegion,
+        sourceArn: s.arn,
+        sourceRegion: localRegion,
+        encrypted: s.encrypted,
+        kmsKeyId: localIsFinal
+          ? (this.policy.kmsKeyDestination[localRegion] ?? this.policy.kmsKeySource)
+          : this.policy.kmsKeySource,
+        intermediate: !localIsFinal,
+      });
+      if (d.action === "copy") localPlanned = true;
+      else localBlock = d;
+    }
+
+    for (const region of remotes) {
+      const remote = this.own.get(targetKey(region, s.name));
+      if (remote) {
+        this.reportExisting(s, region, remote);
+      } else if (local?.status === "available") {
+        this.copyTo({
+          source: s,
+          time,
+          region,
+          sourceArn: local.arn,
+          sourceRegion: localRegion,
+          encrypted: local.encrypted,
+          kmsKeyId: this.policy.kmsKeyDestination[region],
+          intermediate: false,
+        });
+      } else if (local) {
+        this.skip(s, region, "copy-in-progress", {
+          waitingFor: "local copy",
+          localStatus: local.status,
+        });
+      } else if (localPlanned) {
+        this.skip(s, region, "copy-in-progress", { waitingFor: "local copy" });
+      } else if (localBlock) {
+        // The onward copy is held up by whatever holds up the local copy; say that, not "in progress".
+        this.skip(s, region, localBlock.reason, {
+          ...localBlock.facts,
+          waitingFor: "local copy",
+        });
+      }
+    }
+  }
+
+  private planSameAccount({ snapshot: s, time }: Candidate): void {
+    for (const region of this.regions) {
+      if (region === this.input.localRegion) {
+        this.skip(s, region, "already-copied", { note: "the snapshot itself is in this region" });
+        continue;
+      }
+      const existing = this.own.get(targetKey(region, s.name));
+      if (existing) {
+        this.reportExisting(s, region, existing);
+        continue;
+      }
+      this.copyTo({
+        source: s,
+        time,
+        region,
+        sourceArn: s.arn,
+        sourceRegion: this.input.localRegion,
+        encrypted: s.encrypted,
+        kmsKeyId: this.policy.kmsKeyDestination[region],
+        intermediate: false,
+      });
+    }
+  }
+
+  private reportExisting(s: Snapshot, region: string, existing: Snapshot): void {
+    if (existing.status === "available") {
+      this.skip(s, region, "already-copied", { existing: existing.arn });
+    } else {
+      this.skip(s, region, "copy-in-progress", {
+        existing: existing.arn,
+        status: existing.status,
+        percentProgress: existing.percentProgress ?? null,
+      });
+    }
+  }
+
+  private copyTo(t: CopyTarget): CopyDecision | SkipDecision {
+    const s = t.source;
+    const key = targetKey(t.region, s.name);
+    const other = this.planned.get(key);
+    if (other) {
+      // Two sources with one name (shared by two accounts): the copy keeps the bare name, so only
+      // one can land; the next run sees that copy and reports it as copied.
+      return this.skip(s, t.region, "copy-in-progress", { waitingFor: other.arn });
+    }
+    if (t.encrypted && t.kmsKeyId === undefined) {
+      // An encrypted shared snapshot, or any cross-region copy, needs a KmsKeyId from the copier.
+      return this.skip(s, t.region, "kms-key-required", {
+        encrypted: true,
+        intermediate: t.intermediate,
+      });
+    }
+    const inFlight = this.inFlight.get(t.region) ?? 0;
+    if (inFlight >= this.policy.maxCopiesInFlight) {
+      return this.skip(s, t.region, "copy-slots-full", {
+        inFlight,
+        max: this.policy.maxCopiesInFlight,
+      });
+    }
+    this.inFlight.set(t.region, inFlight + 1);
+    this.planned.set(key, s);
+
+    const tags: Record<string, string> = {
+      [TAG_COPIED_BY]: TOOL_NAME,
+      // Carried explicitly: tags do not come along from a shared snapshot, and prune-dest needs a
+      // time that does not depend on the copy's own SnapshotCreateTime.
+      [TAG_CREATED_ON]: formatTimestamp(t.time),
+    };
+    if (t.intermediate) tags[TAG_INTERMEDIATE] = "YES";
+    const decision: CopyDecision = {
+      step: "copy",
+      action: "copy",
+      reason: "not-copied",
+      cluster: s.clusterId,
+      account: this.input.account,
+      region: t.region,
+      snapshot: s.name,
+      sourceArn: t.sourceArn,
+      sourceRegion: t.sourceRegion,
+      ...(t.encrypted && t.kmsKeyId !== undefined ? { kmsKeyId: t.kmsKeyId } : {}),
+      tags,
+      intermediate: t.intermediate,
+      facts: {
+        ...this.ageFacts(t.time),
+        encrypted: t.encrypted,
+        intermediate: t.intermediate,
+        inFlightBefore: inFlight,
+      },
+    };
+    this.decisions.push(decision);
+    return decision;
+  }
+
+  /**
+   * Safety rule 4: an intermediate local copy goes only once every onward copy is available.
+   * Nothing else is ever deleted by this step.
+   */
+  private planIntermediateCleanup(): void {
+    const localRegion = this.input.localRegion;
+    const remotes = this.regions.filter((r) => r !== localRegion);
+    for (const s of this.input.own) {
+      if (
+        s.region !== localRegion ||
+        s.type !== "manual" ||
+        s.status !== "available" ||
+        !isToolCopy(s.tags) ||
+        s.tags[TAG_INTERMEDIATE] !== "YES"
+      ) {
+        continue;
+      }
+      const waiting = remotes
+        .map((r) => [r, this.own.get(targetKey(r, s.name))?.status ?? "missing"] as const)
+        .filter(([, status]) => status !== "available");
+      if (waiting.length > 0) {
+        this.skip(s, localRegion, "intermediate-waiting", {
+          waitingFor: waiting.map(([r, status]) => `${r} (${status})`).join(", "),
+        });
+        continue;
+      }
+      this.decisions.push({
+        step: "copy",
+        action: "delete",
+        reason: "intermediate-done",
+        cluster: s.clusterId,
+        account: this.input.account,
+        region: localRegion,
+        snapshot: s.name,
+        snapshotArn: s.arn,
+        facts: { onwardRegions: remotes.join(", ") },
+      });
+    }
+  }
+
+  private ageFacts(time: Date): Facts {
+    return { time: time.toISOString(), ageDays: roundTenth(daysBetween(time, this.input.now)) };
+  }
+
+  private skip(s: Snapshot, region: string, reason: Reason, facts: Facts): SkipDecision {
+    const d: SkipDecision = {
+      step: "copy",
+      action: "skip",
+      reason,
+      cluster: s.clusterId,
+      account: this.input.account,
+      region,
+      snapshot: s.name,
+      facts,
+    };
+    this.decisions.push(d);
+    return d;
+  }
+}
+
+function targetKey(region: string, name: string): string {
+  return `${region}\n${name.toLowerCase()}`;
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

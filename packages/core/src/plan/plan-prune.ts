@@ -1,0 +1,189 @@
+import type {
+  DeleteDecision,
+  Facts,
+  Reason,
+  SkipDecision,
+  Snapshot,
+  Tags,
+} from "../model/index.js";
+import { TAG_INTERMEDIATE, isToolCopy, isToolSnapshot } from "../model/index.js";
+import type { ClusterPattern, DestinationPolicy, SourcePolicy } from "../policy/types.js";
+import { matchesPattern } from "../policy/pattern.js";
+import { sortDecisions } from "./decision-order.js";
+import { daysBetween, isWithinRetention, roundTenth, snapshotTime } from "./snapshot-time.js";
+
+export interface PlanPruneInput {
+  /** The region's manual snapshots (tags included). */
+  readonly snapshots: readonly Snapshot[];
+  readonly policy: SourcePolicy;
+  readonly now: Date;
+}
+
+export interface PlanPruneDestInput {
+  /** The account's manual snapshots in every destination region (tags included). */
+  readonly snapshots: readonly Snapshot[];
+  readonly policy: DestinationPolicy;
+  readonly now: Date;
+}
+
+export type PruneStepDecision = DeleteDecision | SkipDecision;
+
+interface PruneRules {
+  readonly step: "prune" | "prune-dest";
+  /** Which tag makes a snapshot the tool's own: CreatedBy at the source, CopiedBy at the destination. */
+  readonly isOwn: (tags: Tags) => boolean;
+  readonly skipIntermediate: boolean;
+  readonly pattern: ClusterPattern;
+  readonly retentionDays: number;
+  readonly minKeep: number;
+  readonly now: Date;
+}
+
+/** Deletes the source's own snapshots past retention (safety rules 1 and 2). */
+export function planPrune(input: PlanPruneInput): PruneStepDecision[] {
+  return planDeletions(input.snapshots, {
+    step: "prune",
+    isOwn: isToolSnapshot,
+    skipIntermediate: false,
+    pattern: input.policy.clusterPattern,
+    retentionDays: input.policy.retentionDays,
+    minKeep: input.policy.minKeep,
+    now: input.now,
+  });
+}
+
+/**
+ * Deletes the destination's copies past retention. Reads the destination's own pattern
+ * (SNAPSHOT_PATTERN): the original read PATTERN here, which its template never set.
+ */
+export function planPruneDest(input: PlanPruneDestInput): PruneStepDecision[] {
+  const regions = new Set(input.policy.destinationRegions);
+  return planDeletions(
+    input.snapshots.filter((s) => regions.has(s.region)),
+    {
+      step: "prune-dest",
+      isOwn: isToolCopy,
+      skipIntermediate: true,
+      pattern: input.policy.snapshotPattern,
+      retentionDays: input.policy.retentionDays,
+      minKeep: input.policy.minKeep,
+      now: input.now,
+    },
+  );
+}
+
+interface Eligible {
+  readonly snapshot: Snapshot;
+  readonly time: Date | undefined;
+}
+
+/**
+ * Safety rule 1: only available manual snapshots carrying the tool's tag are ever candidates.
+ * Safety rule 2: nothing within retention is deleted, and the newest `minKeep` candidates of each
+ * cluster (per account and region) are kept whatever their age, so a `take` outage longer than the
+ * retention period no longer leaves a cluster without any snapshot.
+ */
+function planDeletions(snapshots: readonly Snapshot[], rules: PruneRules): PruneStepDecision[] {
+  const decisions: PruneStepDecision[] = [];
+  const eligible: Eligible[] = [];
+
+  for (const s of snapshots) {
+    const reason = ineligibility(s, rules);
+    if (reason) {
+      decisions.push(skipOf(s, rules.step, reason.reason, reason.facts));
+    } else {
+      eligible.push({ snapshot: s, time: snapshotTime(s) });
+    }
+  }
+
+  const kept = newestPerCluster(eligible, rules.minKeep);
+  for (const { snapshot: s, time } of eligible) {
+    if (!time) {
+      // Deleting on a guessed age could remove the only backup; an unreadable age is never expired.
+      decisions.push(skipOf(s, rules.step, "unknown-age", {}));
+      continue;
+    }
+    const facts: Facts = {
+      time: time.toISOString(),
+      ageDays: roundTenth(daysBetween(time, rules.now)),
+      retentionDays: rules.retentionDays,
+    };
+    if (isWithinRetention(time, rules.now, rules.retentionDays)) {
+      decisions.push(skipOf(s, rules.step, "within-retention", facts));
+      continue;
+    }
+    const rank = kept.get(s);
+    if (rank !== undefined) {
+      decisions.push(skipOf(s, rules.step, "min-keep", { ...facts, rank, minKeep: rules.minKeep }));
+      continue;
+    }
+    decisions.push({
+      step: rules.step,
+      action: "delete",
+      reason: "expired",
+      cluster: s.clusterId,
+      account: s.account,
+      region: s.region,
+      snapshot: s.name,
+      snapshotArn: s.arn,
+      facts,
+    });
+  }
+  return sortDecisions(decisions);
+}
+
+function ineligibility(
+  s: Snapshot,
+  rules: PruneRules,
+): { reason: Reason; facts: Facts } | undefined {
+  if (!rules.isOwn(s.tags)) return { reason: "no-tool-tag", facts: {} };
+  if (s.type !== "manual") return { reason: "not-manual", facts: { type: s.type } };
+  // The copy step removes intermediates once their onward copies are available (safety rule 4).
+  if (rules.skipIntermediate && s.tags[TAG_INTERMEDIATE] === "YES") {
+    return { reason: "intermediate-copy", facts: {} };
+  }
+  if (!matchesPattern(rules.pattern, s.clusterId)) {
+    return { reason: "pattern-mismatch", facts: { pattern: rules.pattern.source } };
+  }
+  if (s.status !== "available") return { reason: "not-available", facts: { status: s.status } };
+  return undefined;
+}
+
+/**
+ * The newest `minKeep` eligible snapshots of each (account, region, cluster), with their rank (1 =
+ * newest). Snapshots of unknown age are never deleted anyway, so they do not take a place here.
+ */
+function newestPerCluster(eligible: readonly Eligible[], minKeep: number): Map<Snapshot, number> {
+  const groups = new Map<string, { snapshot: Snapshot; time: Date }[]>();
+  for (const { snapshot, time } of eligible) {
+    if (!time) continue;
+    const key = `${snapshot.account}\n${snapshot.region}\n${snapshot.clusterId.toLowerCase()}`;
+    const group = groups.get(key) ?? [];
+    group.push({ snapshot, time });
+    groups.set(key, group);
+  }
+  const kept = new Map<Snapshot, number>();
+  for (const group of groups.values()) {
+    group.sort(
+      (a, b) =>
+        b.time.getTime() - a.time.getTime() ||
+        (a.snapshot.name < b.snapshot.name ? -1 : a.snapshot.name > b.snapshot.name ? 1 : 0) ||
+        (a.snapshot.arn < b.snapshot.arn ? -1 : a.snapshot.arn > b.snapshot.arn ? 1 : 0),
+    );
+    group.slice(0, Math.max(0, minKeep)).forEach((g, i) => kept.set(g.snapshot, i + 1));
+  }
+  return kept;
+}
+
+function skipOf(s: Snapshot, step: PruneRules["step"], reason: Reason, facts: Facts): SkipDecision {
+  return {
+    step,
+    action: "skip",
+    reason,
+    cluster: s.clusterId,
+    account: s.account,
+    region: s.region,
+    snapshot: s.name,
+    facts,
+  };
+}

@@ -1,0 +1,180 @@
+import type {
+  Cluster,
+  Facts,
+  Reason,
+  SkipDecision,
+  Snapshot,
+  TakeDecision,
+} from "../model/index.js";
+import {
+  TAG_CREATED_BY,
+  TAG_CREATED_ON,
+  TAG_SHARE_AND_COPY,
+  TOOL_NAME,
+  isToolSnapshot,
+} from "../model/index.js";
+import {
+  checkIdentifier,
+  formatSnapshotName,
+  formatTimestamp,
+  truncateToHour,
+} from "../naming/index.js";
+import type { SourcePolicy } from "../policy/types.js";
+import { matchesPattern } from "../policy/pattern.js";
+import { sortDecisions } from "./decision-order.js";
+import { hoursBetween, roundTenth, snapshotTime } from "./snapshot-time.js";
+
+export interface PlanTakeInput {
+  readonly clusters: readonly Cluster[];
+  /** The region's manual snapshots (tags included). */
+  readonly snapshots: readonly Snapshot[];
+  readonly policy: SourcePolicy;
+  readonly now: Date;
+}
+
+export type TakeStepDecision = TakeDecision | SkipDecision;
+
+/**
+ * DescribeDBClusters also lists neptune, docdb and Multi-AZ DB clusters (mysql, postgres); the
+ * original took neptune too, which this project treats as a bug.
+ */
+const AURORA_ENGINES: ReadonlySet<string> = new Set([
+  "aurora",
+  "aurora-mysql",
+  "aurora-postgresql",
+]);
+
+/** A snapshot in these states will never become a backup, so it does not reset the interval. */
+const DEAD_STATES: ReadonlySet<string> = new Set(["failed", "deleting", "deleted"]);
+
+interface Newest {
+  readonly snapshot: Snapshot;
+  readonly time: Date;
+}
+
+/**
+ * Which clusters get a snapshot now. A cluster is due when its newest tool snapshot, truncated to
+ * the hour as the original does, is at least `intervalHours` old: a daily schedule that fires a few
+ * minutes earlier than yesterday's run still takes its backup.
+ *
+ * The cluster's state is checked after the interval on purpose: a stopped cluster that is not due
+ * reports `not-due` (nothing was missed), and only a due one reports `cluster-unavailable` (a backup
+ * is being missed and the user should know why).
+ */
+export function planTake(input: PlanTakeInput): TakeStepDecision[] {
+  const { policy, now } = input;
+  const newest = newestToolSnapshots(input.snapshots);
+  const existing = new Set(input.snapshots.map((s) => s.name.toLowerCase()));
+  const decisions: TakeStepDecision[] = [];
+
+  for (const cluster of input.clusters) {
+    const skip = (reason: Reason, facts: Facts, snapshot?: string): void => {
+      decisions.push({
+        step: "take",
+        action: "skip",
+        reason,
+        cluster: cluster.id,
+        account: cluster.account,
+        region: cluster.region,
+        ...(snapshot === undefined ? {} : { snapshot }),
+        facts,
+      });
+    };
+
+    const engine = cluster.engine.toLowerCase();
+    if (!AURORA_ENGINES.has(engine)) {
+      skip("not-aurora", { engine: cluster.engine });
+      continue;
+    }
+    if (!matchesPattern(policy.clusterPattern, cluster.id)) {
+      skip("pattern-mismatch", { pattern: policy.clusterPattern.source });
+      continue;
+    }
+    const missing = policy.includeTags.find((t) => cluster.tags[t.key] !== t.value);
+    if (missing) {
+      skip("tag-not-included", { requiredTag: `${missing.key}=${missing.value}` });
+      continue;
+    }
+    const excluded = policy.excludeTags.find((t) => cluster.tags[t.key] === t.value);
+    if (excluded) {
+      skip("tag-excluded", { excludedTag: `${excluded.key}=${excluded.value}` });
+      continue;
+    }
+
+    const last = newest.get(cluster.id.toLowerCase());
+    const interval = intervalFacts(last, now, policy.intervalHours);
+    if (
+      last &&
+      now.getTime() - truncateToHour(last.time).getTime() < policy.intervalHours * 3_600_000
+    ) {
+      skip("not-due", interval);
+      continue;
+    }
+    if (cluster.status !== "available") {
+      skip("cluster-unavailable", { ...interval, clusterStatus: cluster.status });
+      continue;
+    }
+
+    const identifier = formatSnapshotName(cluster.id, now, policy.snapshotNamePrefix);
+    const problem = checkIdentifier(identifier);
+    if (problem) {
+      skip(problem, { ...interval, identifier, length: identifier.length }, identifier);
+      continue;
+    }
+    if (existing.has(identifier)) {
+      // Same run minute: the identifier is taken already (a retry, or two runs at once).
+      skip("not-due", { ...interval, existingSnapshot: identifier }, identifier);
+      continue;
+    }
+
+    decisions.push({
+      step: "take",
+      action: "take",
+      reason: "due",
+      cluster: cluster.id,
+      account: cluster.account,
+      region: cluster.region,
+      snapshot: identifier,
+      tags: {
+        [TAG_CREATED_BY]: TOOL_NAME,
+        [TAG_CREATED_ON]: formatTimestamp(now),
+        [TAG_SHARE_AND_COPY]: "YES",
+      },
+      facts: interval,
+    });
+  }
+  return sortDecisions(decisions);
+}
+
+/** Newest live tool snapshot per cluster (lowercased id): RDS compares cluster ids case-insensitively. */
+function newestToolSnapshots(snapshots: readonly Snapshot[]): Map<string, Newest> {
+  const newest = new Map<string, Newest>();
+  for (const s of snapshots) {
+    // A `creating` snapshot counts: the backup is under way and must not be taken twice.
+    if (s.type !== "manual" || !isToolSnapshot(s.tags) || DEAD_STATES.has(s.status)) continue;
+    const time = snapshotTime(s);
+    if (!time) continue;
+    const key = s.clusterId.toLowerCase();
+    const known = newest.get(key);
+    if (
+      !known ||
+      time.getTime() > known.time.getTime() ||
+      (time.getTime() === known.time.getTime() && s.name < known.snapshot.name)
+    ) {
+      newest.set(key, { snapshot: s, time });
+    }
+  }
+  return newest;
+}
+
+function intervalFacts(last: Newest | undefined, now: Date, intervalHours: number): Facts {
+  if (!last) return { newestSnapshot: null, intervalHours };
+  const truncated = truncateToHour(last.time);
+  return {
+    newestSnapshot: last.snapshot.name,
+    newestTime: last.time.toISOString(),
+    comparedFrom: truncated.toISOString(),
+    hoursSince: roundTenth(hoursBetween(truncated, now)),
+    intervalHours,
+  };
+}

@@ -1,0 +1,117 @@
+import {
+  MAX_DAYS,
+  MAX_HOURS,
+  parseInteger,
+  parseOptionalAccountId,
+  parseRegionOverride,
+  parseSnapshotNamePrefix,
+  parseTagSelectors,
+  readInputObject,
+} from "./fields.js";
+import { ALL_CLUSTERS, parsePattern } from "./pattern.js";
+import type { ClusterPattern, SourcePolicy, TagSelector } from "./types.js";
+
+/**
+ * The plain-object form of a SourcePolicy. Numbers may be given as decimal strings, lists as
+ * comma-separated strings, exactly as their env vars take them.
+ */
+export interface SourcePolicyInput {
+  /** ALL_CLUSTERS (default) or a regex searched in the cluster id. */
+  clusterPattern?: string | RegExp | ClusterPattern;
+  /** Hours between snapshots of a cluster (default 24). */
+  intervalHours?: number | string;
+  /** Days a snapshot is kept (default 7). */
+  retentionDays?: number | string;
+  /** Newest snapshots kept per cluster whatever their age (default 1; 0 = the original rule). */
+  minKeep?: number | string;
+  /** 12-digit account to share with; not set = no sharing. */
+  destinationAccount?: string;
+  /** NONE or empty = no prefix (default). */
+  snapshotNamePrefix?: string;
+  /** A region name, or NO (default) for the region the tool runs in. */
+  regionOverride?: string;
+  /** `key=value,...` selectors a cluster must all carry. */
+  includeTags?: string | readonly TagSelector[];
+  /** `key=value,...` selectors; a cluster carrying any of them is skipped. */
+  excludeTags?: string | readonly TagSelector[];
+}
+
+/**
+ * Env var per field, in the order fields are validated (the first invalid one is reported).
+ * PATTERN, INTERVAL, DEST_ACCOUNT, RETENTION_DAYS, SNAPSHOT_NAME_PREFIX and REGION_OVERRIDE are the
+ * original tool's, with its defaults. MIN_KEEP, CLUSTER_TAGS_INCLUDE and CLUSTER_TAGS_EXCLUDE are
+ * this project's additions: MIN_KEEP=1 keeps a cluster's newest snapshot even past retention
+ * (so a long `take` outage cannot let prune delete them all), and the tag selectors narrow the
+ * clusters beyond what a name pattern can express.
+ */
+export const SOURCE_POLICY_ENV = Object.freeze({
+  clusterPattern: "PATTERN",
+  intervalHours: "INTERVAL",
+  retentionDays: "RETENTION_DAYS",
+  minKeep: "MIN_KEEP",
+  destinationAccount: "DEST_ACCOUNT",
+  snapshotNamePrefix: "SNAPSHOT_NAME_PREFIX",
+  regionOverride: "REGION_OVERRIDE",
+  includeTags: "CLUSTER_TAGS_INCLUDE",
+  excludeTags: "CLUSTER_TAGS_EXCLUDE",
+} as const satisfies Record<keyof SourcePolicyInput, string>);
+
+type SourceKey = keyof typeof SOURCE_POLICY_ENV;
+const SOURCE_KEYS = Object.keys(SOURCE_POLICY_ENV) as SourceKey[];
+
+/** Where a field's raw value comes from, and the name to report it under. */
+type Lookup = (key: SourceKey) => [field: string, raw: unknown];
+
+function buildSourcePolicy(get: Lookup): SourcePolicy {
+  const clusterPattern = parsePattern(...get("clusterPattern"), ALL_CLUSTERS);
+  const intervalHours = parseInteger(
+    ...get("intervalHours"),
+    { min: 1, max: MAX_HOURS, unit: "hours" },
+    24,
+  );
+  const retentionDays = parseInteger(
+    ...get("retentionDays"),
+    { min: 1, max: MAX_DAYS, unit: "days" },
+    7,
+  );
+  const minKeep = parseInteger(
+    ...get("minKeep"),
+    { min: 0, unit: "newest snapshots kept per cluster; 0 keeps none past retention" },
+    1,
+  );
+  const destinationAccount = parseOptionalAccountId(...get("destinationAccount"));
+  const snapshotNamePrefix = parseSnapshotNamePrefix(...get("snapshotNamePrefix"));
+  const regionOverride = parseRegionOverride(...get("regionOverride"));
+  const includeTags = Object.freeze(parseTagSelectors(...get("includeTags")));
+  const excludeTags = Object.freeze(parseTagSelectors(...get("excludeTags")));
+
+  const policy: SourcePolicy = {
+    clusterPattern,
+    includeTags,
+    excludeTags,
+    intervalHours,
+    retentionDays,
+    minKeep,
+    ...(destinationAccount !== undefined && { destinationAccount }),
+    ...(snapshotNamePrefix !== undefined && { snapshotNamePrefix }),
+    ...(regionOverride !== undefined && { regionOverride }),
+  };
+  return Object.freeze(policy);
+}
+
+/**
+ * Builds a validated, frozen SourcePolicy from a plain object. Throws ConfigError naming the object
+ * key of the first invalid value, or of a key the policy does not know.
+ */
+export function sourcePolicyFromObject(input: SourcePolicyInput): SourcePolicy {
+  const record = readInputObject(input, SOURCE_KEYS);
+  return buildSourcePolicy((key) => [key, record[key]]);
+}
+
+/**
+ * Builds a validated, frozen SourcePolicy from the original tool's Lambda env vars (see
+ * SOURCE_POLICY_ENV). Throws ConfigError naming the env var; unrelated variables are ignored.
+ */
+export function sourcePolicyFromEnv(env: Record<string, string | undefined>): SourcePolicy {
+  return buildSourcePolicy((key) => [SOURCE_POLICY_ENV[key], env[SOURCE_POLICY_ENV[key]]]);
+}

@@ -1,0 +1,126 @@
+import { execute } from "../execute/executor.js";
+import type { Gateway } from "../execute/gateway.js";
+import type { RunReport } from "../execute/report.js";
+import { parseArn, type ActionDecision, type KeyInfo, type Snapshot } from "../model/index.js";
+import { planCopy, planPruneDest } from "../plan/index.js";
+import type { DestinationPolicy } from "../policy/types.js";
+import { executeOptions, listWithRetry, runTime, type StepContext } from "./context.js";
+import type { Plan } from "./source-steps.js";
+
+export interface DestinationStepInput extends StepContext {
+  readonly policy: DestinationPolicy;
+}
+
+function localRegion(input: DestinationStepInput): string {
+  return input.policy.regionOverride ?? input.region;
+}
+
+async function listOwn(
+  input: DestinationStepInput,
+  regions: Iterable<string>,
+): Promise<Snapshot[]> {
+  const lists = await Promise.all(
+    [...new Set(regions)].map((r) =>
+      listWithRetry(input, () => input.gateway.listSnapshots(r, { type: "manual" })),
+    ),
+  );
+  return lists.flat();
+}
+
+export async function planCopyStep(input: DestinationStepInput): Promise<Plan> {
+  const local = localRegion(input);
+  const [account, shared, own] = await Promise.all([
+    listWithRetry(input, () => input.gateway.accountId()),
+    input.policy.crossAccount
+      ? listWithRetry(input, () => input.gateway.listSnapshots(local, { type: "shared" }))
+      : Promise.resolve([]),
+    listOwn(input, [local, ...input.policy.destinationRegions]),
+  ]);
+  const decisions = planCopy({
+    account,
+    localRegion: local,
+    shared,
+    own,
+    policy: input.policy,
+    now: runTime(input),
+  });
+  return { decisions, region: local, snapshots: [...shared, ...own] };
+}
+
+export async function planPruneDestStep(input: DestinationStepInput): Promise<Plan> {
+  const snapshots = await listOwn(input, input.policy.destinationRegions);
+  const decisions = planPruneDest({ snapshots, policy: input.policy, now: runTime(input) });
+  return { decisions, region: localRegion(input), snapshots };
+}
+
+export interface KeyProblem {
+  readonly code: "KMSKeyNotFound" | "KMSKeyDisabled" | "KMSKeyWrongRegion";
+  readonly message: string;
+}
+
+/**
+ * Checks every KMS key the planned copies name, once per (region, key): it must exist, be enabled
+ * and live in the region where the copy is made. A copy with a bad key fails before any RDS call,
+ * with a code saying which of the three it was.
+ */
+export async function checkCopyKeys(
+  gateway: Gateway,
+  decisions: readonly ActionDecision[],
+): Promise<Map<string, KeyProblem>> {
+  const wanted = new Map<string, { region: string; key: string }>();
+  for (const d of decisions) {
+    if (d.action === "copy" && d.kmsKeyId)
+      wanted.set(`${d.region}|${d.kmsKeyId}`, { region: d.region, key: d.kmsKeyId });
+  }
+  const problems = new Map<string, KeyProblem>();
+  await Promise.all(
+    [...wanted].map(async ([k, { region, key }]) => {
+      const problem = keyProblem(region, key, await gateway.describeKey(region, key));
+      if (problem) problems.set(k, problem);
+    }),
+  );
+  return problems;
+}
+
+function keyProblem(
+  region: string,
+  key: string,
+  info: KeyInfo | undefined,
+): KeyProblem | undefined {
+  if (!info)
+    return { code: "KMSKeyNotFound", message: `KMS key ${key} was not found in ${region}` };
+  const keyRegion = info.region || parseArn(info.arn)?.region;
+  if (keyRegion && keyRegion !== region) {
+    return {
+      code: "KMSKeyWrongRegion",
+      message: `KMS key ${key} is in ${keyRegion}, the copy is made in ${region}`,
+    };
+  }
+  if (!info.enabled)
+    return { code: "KMSKeyDisabled", message: `KMS key ${key} in ${region} is not enabled` };
+  return undefined;
+}
+
+/**
+ * copy: snapshots shared in (cross-account) or the account's own (same account) copied into every
+ * destination region, re-encrypted with that region's key; intermediate local copies removed once
+ * every onward copy is available.
+ */
+export async function runCopy(input: DestinationStepInput): Promise<RunReport> {
+  const plan = await planCopyStep(input);
+  const actions = plan.decisions.filter((d): d is ActionDecision => d.action !== "skip");
+  const problems = input.dryRun
+    ? new Map<string, KeyProblem>()
+    : await checkCopyKeys(input.gateway, actions);
+  return execute("copy", plan.decisions, input.gateway, {
+    ...executeOptions(input),
+    precheck: (d) =>
+      d.action === "copy" && d.kmsKeyId ? problems.get(`${d.region}|${d.kmsKeyId}`) : undefined,
+  });
+}
+
+/** prune-dest: the tool's copies past the destination retention, keeping the newest minKeep. */
+export async function runPruneDest(input: DestinationStepInput): Promise<RunReport> {
+  const plan = await planPruneDestStep(input);
+  return execute("prune-dest", plan.decisions, input.gateway, executeOptions(input));
+}

@@ -1,0 +1,3 @@
+export * from "./context.js";
+export * from "./source-steps.js";
+export * from "./destination-steps.js";

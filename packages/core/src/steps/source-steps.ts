@@ -1,0 +1,115 @@
+import { execute } from "../execute/executor.js";
+import type { SnapshotQuery } from "../execute/gateway.js";
+import type { RunReport } from "../execute/report.js";
+import type { Cluster, Decision, KeyInfo, Snapshot } from "../model/index.js";
+import { planPrune, planShare, planTake } from "../plan/index.js";
+import { ConfigError } from "../policy/config-error.js";
+import type { SourcePolicy } from "../policy/types.js";
+import {
+  executeOptions,
+  listWithRetry,
+  literalClusterId,
+  runTime,
+  type StepContext,
+} from "./context.js";
+
+export interface SourceStepInput extends StepContext {
+  readonly policy: SourcePolicy;
+}
+
+/** The result of listing and planning, before anything is executed. */
+export interface Plan {
+  readonly decisions: Decision[];
+  readonly region: string;
+  readonly snapshots: readonly Snapshot[];
+  readonly clusters?: readonly Cluster[];
+}
+
+function clusterRegion(input: SourceStepInput): string {
+  return input.policy.regionOverride ?? input.region;
+}
+
+function manualQuery(policy: SourcePolicy): SnapshotQuery {
+  const literal =
+    policy.clusterPattern.kind === "regex"
+      ? literalClusterId(policy.clusterPattern.source)
+      : undefined;
+  return literal ? { type: "manual", clusterId: literal } : { type: "manual" };
+}
+
+async function listManual(input: SourceStepInput, region: string): Promise<Snapshot[]> {
+  return listWithRetry(input, () => input.gateway.listSnapshots(region, manualQuery(input.policy)));
+}
+
+export async function planTakeStep(input: SourceStepInput): Promise<Plan> {
+  const region = clusterRegion(input);
+  const [clusters, snapshots] = await Promise.all([
+    listWithRetry(input, () => input.gateway.listClusters(region)),
+    listManual(input, region),
+  ]);
+  const decisions = planTake({ clusters, snapshots, policy: input.policy, now: runTime(input) });
+  return { decisions, region, snapshots, clusters };
+}
+
+export async function planShareStep(input: SourceStepInput): Promise<Plan> {
+  if (input.policy.destinationAccount === undefined) {
+    throw new ConfigError(
+      "DEST_ACCOUNT",
+      undefined,
+      "the 12-digit account id to share snapshots with",
+    );
+  }
+  const region = clusterRegion(input);
+  const snapshots = await listManual(input, region);
+  const now = runTime(input);
+  const first = planShare({ snapshots, keys: new Map(), policy: input.policy, now });
+  // Only the keys of snapshots about to be shared are looked up: one DescribeKey per distinct key,
+  // and none at all on a run with nothing new to share.
+  const byArn = new Map(snapshots.map((s) => [s.arn, s]));
+  const keyIds = new Set<string>();
+  for (const d of first) {
+    const s = d.action === "share" ? byArn.get(d.snapshotArn) : undefined;
+    if (s?.encrypted && s.kmsKeyId) keyIds.add(s.kmsKeyId);
+  }
+  if (keyIds.size === 0) return { decisions: first, region, snapshots };
+  const keys = new Map<string, KeyInfo>();
+  await Promise.all(
+    [...keyIds].map(async (id) => {
+      const info = await listWithRetry(input, () => input.gateway.describeKey(region, id));
+      if (info) keys.set(id, info);
+    }),
+  );
+  return {
+    decisions: planShare({ snapshots, keys, policy: input.policy, now }),
+    region,
+    snapshots,
+  };
+}
+
+export async function planPruneStep(input: SourceStepInput): Promise<Plan> {
+  const region = clusterRegion(input);
+  const snapshots = await listManual(input, region);
+  return {
+    decisions: planPrune({ snapshots, policy: input.policy, now: runTime(input) }),
+    region,
+    snapshots,
+  };
+}
+
+/** take: a manual snapshot of every matching Aurora cluster that is due. */
+export async function runTake(input: SourceStepInput): Promise<RunReport> {
+  const plan = await planTakeStep(input);
+  return execute("take", plan.decisions, input.gateway, executeOptions(input));
+}
+
+/** share: the tool's available snapshots, shared with the destination account. */
+export async function runShare(input: SourceStepInput): Promise<RunReport> {
+  const plan = await planShareStep(input);
+  return execute("share", plan.decisions, input.gateway, executeOptions(input));
+}
+
+/** prune: the tool's own snapshots past retention, keeping the newest minKeep per cluster. */
+export async function runPrune(input: SourceStepInput): Promise<RunReport> {
+  const plan = await planPruneStep(input);
+  return execute("prune", plan.decisions, input.gateway, executeOptions(input));
+}

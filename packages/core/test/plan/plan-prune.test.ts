@@ -1,0 +1,232 @@
+import { describe, expect, it } from "vitest";
+import type { Snapshot } from "../../src/model/index.js";
+import { planPrune, planPruneDest } from "../../src/plan/index.js";
+import {
+  NOW,
+  aDestinationPolicy,
+  aSnapshot,
+  aSourcePolicy,
+  aToolCopy,
+  aToolSnapshot,
+  daysAgo,
+  regexPattern,
+  toolTags,
+} from "./builders.js";
+
+function prune(snapshots: Snapshot[], over = {}) {
+  return planPrune({ snapshots, policy: aSourcePolicy({ minKeep: 0, ...over }), now: NOW });
+}
+
+function reasons(decisions: readonly { snapshot?: string; reason: string }[]) {
+  return decisions.map((d) => [d.snapshot, d.reason]);
+}
+
+describe("planPrune", () => {
+  it("deletes the tool's snapshot older than the retention period", () => {
+    const s = aToolSnapshot({ takenAt: daysAgo(8) });
+    expect(prune([s])).toEqual([
+      {
+        step: "prune",
+        action: "delete",
+        reason: "expired",
+        cluster: "prod-orders",
+        account: s.account,
+        region: s.region,
+        snapshot: s.name,
+        snapshotArn: s.arn,
+        facts: { time: "2026-11-17T01:02:00.000Z", ageDays: 8, retentionDays: 7 },
+      },
+    ]);
+  });
+
+  it("keeps a snapshot within the retention period, including one exactly at its end", () => {
+    const decisions = prune([
+      aToolSnapshot({ takenAt: daysAgo(6.9) }),
+      aToolSnapshot({ takenAt: daysAgo(7) }),
+    ]);
+    expect(decisions.map((d) => d.reason)).toEqual(["within-retention", "within-retention"]);
+  });
+
+  it("never deletes a snapshot without the tool's CreatedBy tag", () => {
+    const decisions = prune([
+      aSnapshot({ takenAt: daysAgo(30) }),
+      aSnapshot({
+        takenAt: daysAgo(30),
+        name: "copied",
+        tags: { CopiedBy: "Snapshot Tool for Aurora" },
+      }),
+    ]);
+    expect(decisions.map((d) => d.reason)).toEqual(["no-tool-tag", "no-tool-tag"]);
+  });
+
+  it("never deletes automated, AWS Backup or shared snapshots, even tagged", () => {
+    const decisions = prune(
+      (["automated", "awsbackup", "shared"] as const).map((type) =>
+        aToolSnapshot({ takenAt: daysAgo(30), type, name: `prod-orders-${type}` }),
+      ),
+    );
+    expect(decisions.map((d) => [d.reason, d.facts.type])).toEqual([
+      ["not-manual", "automated"],
+      ["not-manual", "awsbackup"],
+      ["not-manual", "shared"],
+    ]);
+  });
+
+  it("leaves snapshots of clusters outside the pattern alone", () => {
+    const d = prune([aToolSnapshot({ takenAt: daysAgo(30) })], {
+      clusterPattern: regexPattern("^users"),
+    });
+    expect(d.map((x) => x.reason)).toEqual(["pattern-mismatch"]);
+  });
+
+  it("never deletes a snapshot that is not available", () => {
+    const decisions = prune(
+      ["creating", "failed", "deleting"].map((status) =>
+        aToolSnapshot({ takenAt: daysAgo(30), status, name: `prod-orders-${status}` }),
+      ),
+    );
+    expect(decisions.map((d) => [d.reason, d.facts.status])).toEqual([
+      ["not-available", "creating"],
+      ["not-available", "deleting"],
+      ["not-available", "failed"],
+    ]);
+  });
+
+  it("never deletes a snapshot whose age cannot be read", () => {
+    const s = aSnapshot({
+      name: "hand-made",
+      createTime: undefined,
+      tags: { CreatedBy: "Snapshot Tool for Aurora" },
+    });
+    expect(prune([s]).map((d) => d.reason)).toEqual(["unknown-age"]);
+  });
+
+  it("reads the age from the name, not from SnapshotCreateTime", () => {
+    const takenAt = daysAgo(2);
+    const s = aSnapshot({ takenAt, createTime: daysAgo(40), tags: toolTags(takenAt) });
+    expect(prune([s]).map((d) => d.reason)).toEqual(["within-retention"]);
+  });
+
+  it("keeps the newest snapshot of a cluster even when it is past retention", () => {
+    const decisions = prune(
+      [
+        aToolSnapshot({ takenAt: daysAgo(20) }),
+        aToolSnapshot({ takenAt: daysAgo(10) }),
+        aToolSnapshot({ takenAt: daysAgo(30), clusterId: "prod-users" }),
+      ],
+      { minKeep: 1 },
+    );
+    expect(reasons(decisions)).toEqual([
+      ["prod-orders-2026-11-05-01-02", "expired"],
+      ["prod-orders-2026-11-15-01-02", "min-keep"],
+      ["prod-users-2026-10-26-01-02", "min-keep"],
+    ]);
+    expect(decisions[1]!.facts).toMatchObject({ rank: 1, minKeep: 1 });
+  });
+
+  it("counts snapshots within retention towards minKeep", () => {
+    const decisions = prune(
+      [aToolSnapshot({ takenAt: daysAgo(1) }), aToolSnapshot({ takenAt: daysAgo(10) })],
+      { minKeep: 1 },
+    );
+    expect(decisions.map((d) => d.reason)).toEqual(["expired", "within-retention"]);
+  });
+
+  it("does not let a snapshot that is not available take a minKeep place", () => {
+    const decisions = prune(
+      [
+        aToolSnapshot({ takenAt: daysAgo(9), status: "failed" }),
+        aToolSnapshot({ takenAt: daysAgo(10) }),
+      ],
+      { minKeep: 1 },
+    );
+    expect(decisions.map((d) => d.reason)).toEqual(["min-keep", "not-available"]);
+  });
+
+  it("with minKeep 0 applies the original rule and deletes everything past retention", () => {
+    const decisions = prune([aToolSnapshot({ takenAt: daysAgo(10) })], { minKeep: 0 });
+    expect(decisions.map((d) => d.action)).toEqual(["delete"]);
+  });
+});
+
+describe("planPruneDest", () => {
+  const policy = aDestinationPolicy({
+    destinationRegions: ["eu-west-1", "eu-central-1"],
+    minKeep: 0,
+  });
+
+  function pruneDest(snapshots: Snapshot[], over = {}) {
+    return planPruneDest({ snapshots, policy: { ...policy, ...over }, now: NOW });
+  }
+
+  it("deletes the tool's copies older than the retention period", () => {
+    const s = aToolCopy({ takenAt: daysAgo(8), region: "eu-west-1" });
+    expect(pruneDest([s])).toMatchObject([
+      { step: "prune-dest", action: "delete", reason: "expired", snapshotArn: s.arn },
+    ]);
+  });
+
+  it("keeps copies within retention", () => {
+    const s = aToolCopy({ takenAt: daysAgo(3), region: "eu-west-1" });
+    expect(pruneDest([s]).map((d) => d.reason)).toEqual(["within-retention"]);
+  });
+
+  it("only deletes snapshots carrying CopiedBy", () => {
+    const s = aToolSnapshot({ takenAt: daysAgo(30), region: "eu-west-1" });
+    expect(pruneDest([s]).map((d) => d.reason)).toEqual(["no-tool-tag"]);
+  });
+
+  it("never deletes a copy that is not manual or not available", () => {
+    const decisions = pruneDest([
+      aToolCopy({ takenAt: daysAgo(30), region: "eu-west-1", type: "shared", name: "a-1" }),
+      aToolCopy({ takenAt: daysAgo(30), region: "eu-west-1", status: "copying", name: "b-1" }),
+    ]);
+    expect(decisions.map((d) => d.reason)).toEqual(["not-manual", "not-available"]);
+  });
+
+  it("leaves intermediate copies to the copy step", () => {
+    const s = aToolCopy({
+      takenAt: daysAgo(30),
+      region: "eu-west-1",
+      tags: { SnapshotToolIntermediate: "YES" },
+    });
+    expect(pruneDest([s]).map((d) => d.reason)).toEqual(["intermediate-copy"]);
+  });
+
+  it("reads the destination's snapshot pattern", () => {
+    const s = aToolCopy({ takenAt: daysAgo(30), region: "eu-west-1" });
+    expect(pruneDest([s], { snapshotPattern: regexPattern("^users") })[0]!.reason).toBe(
+      "pattern-mismatch",
+    );
+  });
+
+  it("never deletes a copy of unknown age", () => {
+    const s = aSnapshot({
+      name: "hand-made",
+      region: "eu-west-1",
+      createTime: undefined,
+      tags: { CopiedBy: "Snapshot Tool for Aurora" },
+    });
+    expect(pruneDest([s]).map((d) => d.reason)).toEqual(["unknown-age"]);
+  });
+
+  it("ignores snapshots outside the destination regions", () => {
+    expect(pruneDest([aToolCopy({ takenAt: daysAgo(30), region: "us-east-1" })])).toEqual([]);
+  });
+
+  it("keeps the newest copy of a cluster in each region", () => {
+    const decisions = pruneDest(
+      [
+        aToolCopy({ takenAt: daysAgo(20), region: "eu-west-1" }),
+        aToolCopy({ takenAt: daysAgo(10), region: "eu-west-1" }),
+        aToolCopy({ takenAt: daysAgo(20), region: "eu-central-1" }),
+      ],
+      { minKeep: 1 },
+    );
+    expect(decisions.map((d) => [d.region, d.reason])).toEqual([
+      ["eu-central-1", "min-keep"],
+      ["eu-west-1", "expired"],
+      ["eu-west-1", "min-keep"],
+    ]);
+  });
+});

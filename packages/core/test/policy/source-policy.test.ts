@@ -1,0 +1,165 @@
+import { describe, expect, it } from "vitest";
+import type { SourcePolicyInput } from "../../src/policy/index.js";
+import { sourcePolicyFromEnv, sourcePolicyFromObject } from "../../src/policy/index.js";
+import { configErrorOf, expectConfigError } from "./config-error-helper.js";
+
+const DEFAULTS = {
+  clusterPattern: { kind: "all", source: "ALL_CLUSTERS" },
+  includeTags: [],
+  excludeTags: [],
+  intervalHours: 24,
+  retentionDays: 7,
+  minKeep: 1,
+};
+
+describe("sourcePolicyFromEnv", () => {
+  it("applies the original tool's defaults, and MIN_KEEP=1, when nothing is set", () => {
+    expect(sourcePolicyFromEnv({})).toStrictEqual(DEFAULTS);
+  });
+
+  it.each([
+    ["PATTERN", "^prod-", "clusterPattern", { kind: "regex", source: "^prod-", regex: /^prod-/ }],
+    ["PATTERN", "ALL_CLUSTERS", "clusterPattern", { kind: "all", source: "ALL_CLUSTERS" }],
+    ["INTERVAL", "12", "intervalHours", 12],
+    ["RETENTION_DAYS", "30", "retentionDays", 30],
+    ["MIN_KEEP", "0", "minKeep", 0],
+    ["MIN_KEEP", "3", "minKeep", 3],
+    ["DEST_ACCOUNT", "012345678901", "destinationAccount", "012345678901"],
+    ["DEST_ACCOUNT", "", "destinationAccount", undefined],
+    ["SNAPSHOT_NAME_PREFIX", "nightly", "snapshotNamePrefix", "nightly"],
+    ["SNAPSHOT_NAME_PREFIX", "NONE", "snapshotNamePrefix", undefined],
+    ["SNAPSHOT_NAME_PREFIX", "", "snapshotNamePrefix", undefined],
+    ["REGION_OVERRIDE", "eu-west-1", "regionOverride", "eu-west-1"],
+    ["REGION_OVERRIDE", "NO", "regionOverride", undefined],
+    ["REGION_OVERRIDE", "no", "regionOverride", undefined],
+    [
+      "CLUSTER_TAGS_INCLUDE",
+      "env=prod,backup=yes",
+      "includeTags",
+      [
+        { key: "env", value: "prod" },
+        { key: "backup", value: "yes" },
+      ],
+    ],
+    ["CLUSTER_TAGS_EXCLUDE", "skip-backup=", "excludeTags", [{ key: "skip-backup", value: "" }]],
+  ])("reads %s=%j into %s", (name, value, key, expected) => {
+    const policy = sourcePolicyFromEnv({ [name]: value });
+    expect(policy).toStrictEqual({
+      ...DEFAULTS,
+      ...(expected !== undefined && { [key]: expected }),
+    });
+  });
+
+  it.each([
+    ["PATTERN", "(oops", /regular expression/],
+    ["INTERVAL", "0", /integer from 1 .*hours/],
+    ["INTERVAL", "-1", /integer from 1/],
+    ["INTERVAL", "1.5", /integer from 1/],
+    ["INTERVAL", "daily", /integer from 1/],
+    ["INTERVAL", "", /integer from 1/],
+    ["RETENTION_DAYS", "0", /integer from 1 .*days/],
+    ["RETENTION_DAYS", "seven", /integer from 1/],
+    ["MIN_KEEP", "-1", /integer >= 0/],
+    ["MIN_KEEP", "one", /integer >= 0/],
+    ["DEST_ACCOUNT", "all", /12-digit AWS account id .*"all".*refused/],
+    ["DEST_ACCOUNT", "12345678901", /12-digit/],
+    ["DEST_ACCOUNT", "1234567890123", /12-digit/],
+    ["SNAPSHOT_NAME_PREFIX", "1st", /NONE or empty .*starting with a letter/],
+    ["REGION_OVERRIDE", "Ireland", /NO, or an AWS region name/],
+    ["REGION_OVERRIDE", "YES", /NO, or an AWS region name/],
+    ["CLUSTER_TAGS_INCLUDE", "env", /key=value/],
+    ["CLUSTER_TAGS_EXCLUDE", "=prod", /key=value/],
+  ])("refuses %s=%j", (name, value, accepted) => {
+    expectConfigError(() => sourcePolicyFromEnv({ [name]: value }), name, value, accepted);
+  });
+
+  it("ignores unrelated variables, the destination's included", () => {
+    const env = { LOG_LEVEL: "DEBUG", SNAPSHOT_PATTERN: "(bad", DEST_REGION: "nowhere" };
+    expect(sourcePolicyFromEnv(env)).toStrictEqual(DEFAULTS);
+  });
+
+  it("reports the first invalid variable in a fixed order", () => {
+    const env = { MIN_KEEP: "-1", RETENTION_DAYS: "0", CLUSTER_TAGS_EXCLUDE: "x", INTERVAL: "x" };
+    expect(configErrorOf(() => sourcePolicyFromEnv(env)).field).toBe("INTERVAL");
+    expect(configErrorOf(() => sourcePolicyFromEnv({ ...env, PATTERN: "[" })).field).toBe(
+      "PATTERN",
+    );
+  });
+
+  it("returns a frozen policy", () => {
+    const policy = sourcePolicyFromEnv({ CLUSTER_TAGS_INCLUDE: "a=b" });
+    expect(Object.isFrozen(policy)).toBe(true);
+    expect(Object.isFrozen(policy.includeTags)).toBe(true);
+    expect(Object.isFrozen(policy.includeTags[0])).toBe(true);
+    expect(Object.isFrozen(policy.clusterPattern)).toBe(true);
+  });
+});
+
+describe("sourcePolicyFromObject", () => {
+  it("applies the same defaults as the env form", () => {
+    expect(sourcePolicyFromObject({})).toStrictEqual(DEFAULTS);
+  });
+
+  it("takes numbers as numbers or strings, and tags as selectors or text", () => {
+    const policy = sourcePolicyFromObject({
+      intervalHours: 6,
+      retentionDays: "14",
+      minKeep: 2,
+      includeTags: [{ key: "env", value: "prod" }],
+      excludeTags: "skip=yes",
+      clusterPattern: /^prod/,
+      destinationAccount: "111122223333",
+    });
+    expect(policy).toMatchObject({
+      intervalHours: 6,
+      retentionDays: 14,
+      minKeep: 2,
+      includeTags: [{ key: "env", value: "prod" }],
+      excludeTags: [{ key: "skip", value: "yes" }],
+      clusterPattern: { kind: "regex", source: "^prod" },
+      destinationAccount: "111122223333",
+    });
+  });
+
+  it("reads its own output back to an equal policy", () => {
+    const policy = sourcePolicyFromEnv({
+      PATTERN: "a/b",
+      CLUSTER_TAGS_INCLUDE: "env=prod",
+      DEST_ACCOUNT: "111122223333",
+      SNAPSHOT_NAME_PREFIX: "nightly",
+      REGION_OVERRIDE: "eu-west-1",
+    });
+    expect(sourcePolicyFromObject(policy)).toStrictEqual(policy);
+  });
+
+  it.each<[keyof SourcePolicyInput, unknown, RegExp]>([
+    ["retentionDays", 0, /integer from 1/],
+    ["intervalHours", 2.5, /integer from 1/],
+    ["minKeep", -1, /integer >= 0/],
+    ["clusterPattern", "(", /regular expression/],
+    ["destinationAccount", 111122223333, /12-digit/],
+  ])("names the object key %s when its value %j is refused", (key, value, accepted) => {
+    const input = { [key]: value } as SourcePolicyInput;
+    expectConfigError(() => sourcePolicyFromObject(input), key, value, accepted);
+  });
+
+  it("reports the offending entry of a list", () => {
+    const input = { includeTags: [{ key: "env", value: "prod" }, { key: "env" }] };
+    expectConfigError(
+      () => sourcePolicyFromObject(input as SourcePolicyInput),
+      "includeTags",
+      { key: "env" },
+      /key=value/,
+    );
+  });
+
+  it("refuses a key it does not know, listing the keys it does", () => {
+    const input = { retentionDay: 3 } as unknown as SourcePolicyInput;
+    expectConfigError(() => sourcePolicyFromObject(input), "retentionDay", 3, /retentionDays/);
+  });
+
+  it("refuses something that is not an object", () => {
+    const input = "PATTERN=x" as unknown as SourcePolicyInput;
+    expectConfigError(() => sourcePolicyFromObject(input), "policy", "PATTERN=x", /an object/);
+  });
+});
