@@ -1,1 +1,28 @@
-export {};
+/**
+ * `@aurora-snapshot-tool/core/testing`: an in-memory RDS (cluster snapshots), KMS and STS that
+ * plugs into real SDK v3 clients, for tests, demos and benchmarks.
+ */
+export { InMemoryRds } from "./in-memory-rds.js";
+export { SimulatedServiceError } from "./sim-errors.js";
+export type { SimFault, SimResponseMetadata } from "./sim-errors.js";
+export type {
+  FailOnOptions,
+  InMemoryRdsOptions,
+  SimCall,
+  SimClusterInit,
+  SimClusterRecord,
+  SimDuration,
+  SimKeyInit,
+  SimKeyRecord,
+  SimMiddleware,
+  SimMiddlewareOptions,
+  SimMiddlewareStack,
+  SimPlace,
+  SimPluggable,
+  SimRef,
+  SimSnapshotInit,
+  SimSnapshotRecord,
+  SimSnapshotType,
+  ThrottleOptions,
+} from "./sim-types.js";
+export * from "./moto-server.js";

@@ -1,0 +1,138 @@
+import { simError } from "./sim-errors.js";
+import { KeyStore } from "./sim-kms.js";
+import type { Listed } from "./sim-listing.js";
+import { parseRdsArn, placeKey } from "./sim-names.js";
+import type { ClusterState, SnapshotState } from "./sim-state.js";
+import type { InMemoryRdsOptions, SimPlace } from "./sim-types.js";
+
+export type SimSettings = Required<Omit<InMemoryRdsOptions, "now">>;
+
+/**
+ * The simulator's state: clusters, snapshots and keys per account and region, the simulated
+ * clock, and the lookups and invariants every operation shares.
+ */
+export class SimStore {
+  clock: Date;
+  readonly kms: KeyStore;
+  readonly clusterMap = new Map<string, Map<string, ClusterState>>();
+  readonly snapshotMap = new Map<string, Map<string, SnapshotState>>();
+  /** Snapshots `creating` or `copying`, advanced by `settle()`. */
+  readonly inFlight = new Set<SnapshotState>();
+  /** Bumped whenever the membership of a snapshot listing can change (not on status changes). */
+  version = 0;
+  readonly listingCache = new Map<string, { version: number; listed: Listed[] }>();
+
+  constructor(
+    readonly settings: SimSettings,
+    now: Date,
+  ) {
+    this.clock = new Date(now);
+    this.kms = new KeyStore(() => this.now());
+  }
+
+  now(): Date {
+    return new Date(this.clock);
+  }
+
+  clustersAt(place: SimPlace): Map<string, ClusterState> {
+    return getOrCreate(this.clusterMap, placeKey(place.account, place.region));
+  }
+
+  snapshotsAt(place: SimPlace): Map<string, SnapshotState> {
+    return getOrCreate(this.snapshotMap, placeKey(place.account, place.region));
+  }
+
+  findCluster(place: SimPlace, ref: string): ClusterState | undefined {
+    if (!ref.startsWith("arn:")) return this.clustersAt(place).get(ref.toLowerCase());
+    const arn = parseRdsArn(ref);
+    if (!arn || arn.resourceType !== "cluster") return undefined;
+    if (arn.account !== place.account || arn.region !== place.region) return undefined;
+    return this.clustersAt(place).get(arn.id);
+  }
+
+  /** One of the caller's own snapshots, by id or ARN; DBClusterSnapshotNotFoundFault otherwise. */
+  ownSnapshot(place: SimPlace, ref: string): SnapshotState {
+    let snap: SnapshotState | undefined;
+    if (ref.startsWith("arn:")) {
+      const arn = parseRdsArn(ref);
+      const own =
+        arn?.resourceType === "cluster-snapshot" &&
+        arn.account === place.account &&
+        arn.region === place.region;
+      snap = own ? this.snapshotsAt(place).get(arn.id) : undefined;
+    } else {
+      snap = this.snapshotsAt(place).get(ref.toLowerCase());
+    }
+    if (!snap)
+      throw simError("DBClusterSnapshotNotFoundFault", `DBClusterSnapshot ${ref} not found.`);
+    return snap;
+  }
+
+  assertNewSnapshot(place: SimPlace, id: string): void {
+    if (this.snapshotsAt(place).has(id)) {
+      throw simError(
+        "DBClusterSnapshotAlreadyExistsFault",
+        `Cannot create the snapshot because a snapshot with the identifier ${id} already exists.`,
+      );
+    }
+  }
+
+  assertManualQuota(place: SimPlace): void {
+    let manual = 0;
+    for (const snap of this.snapshotsAt(place).values()) if (snap.type !== "automated") manual += 1;
+    if (manual >= this.settings.manualSnapshotQuota) {
+      throw simError(
+        "SnapshotQuotaExceededFault",
+        `Cannot create more than ${this.settings.manualSnapshotQuota} manual snapshots`,
+      );
+    }
+  }
+
+  insertSnapshot(snap: SnapshotState): void {
+    this.snapshotsAt(snap).set(snap.id, snap);
+    if (snap.readyAt) this.inFlight.add(snap);
+    this.version += 1;
+  }
+
+  endTransition(snap: SnapshotState, status: string): void {
+    snap.status = status;
+    delete snap.startedAt;
+    delete snap.readyAt;
+    this.inFlight.delete(snap);
+  }
+
+  /** Completes or advances every `creating`/`copying` snapshot to the current time. */
+  settle(): void {
+    const now = this.clock.getTime();
+    for (const snap of this.inFlight) {
+      const start = snap.startedAt?.getTime() ?? now;
+      const end = snap.readyAt?.getTime() ?? now;
+      if (now >= end) {
+        this.endTransition(snap, "available");
+        snap.percentProgress = 100;
+      } else {
+        snap.percentProgress = Math.min(99, Math.floor(((now - start) / (end - start)) * 100));
+      }
+    }
+  }
+}
+
+function getOrCreate<V>(map: Map<string, Map<string, V>>, key: string): Map<string, V> {
+  let inner = map.get(key);
+  if (!inner) {
+    inner = new Map();
+    map.set(key, inner);
+  }
+  return inner;
+}
+
+export const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+export const byArn = (a: { arn: string }, b: { arn: string }): number => compare(a.arn, b.arn);
+
+/** How another account sees a snapshot: `shared` when named in `restore`, `public` for `all`. */
+export function sharedView(snap: SnapshotState, account: string): "shared" | "public" | undefined {
+  if (snap.account === account) return undefined;
+  if (snap.sharedWith.includes(account)) return "shared";
+  if (snap.sharedWith.includes("all")) return "public";
+  return undefined;
+}
