@@ -1,5 +1,5 @@
+import { AwsActionError } from "../execute/errors.js";
 import { execute } from "../execute/executor.js";
-import type { Gateway } from "../execute/gateway.js";
 import type { RunReport } from "../execute/report.js";
 import { parseArn, type ActionDecision, type KeyInfo, type Snapshot } from "../model/index.js";
 import { planCopy, planPruneDest } from "../plan/index.js";
@@ -54,7 +54,7 @@ export async function planPruneDestStep(input: DestinationStepInput): Promise<Pl
 }
 
 export interface KeyProblem {
-  readonly code: "KMSKeyNotFound" | "KMSKeyDisabled" | "KMSKeyWrongRegion";
+  readonly code: "KMSKeyNotFound" | "KMSKeyDisabled" | "KMSKeyWrongRegion" | "KMSKeyCheckFailed";
   readonly message: string;
 }
 
@@ -64,18 +64,31 @@ export interface KeyProblem {
  * with a code saying which of the three it was.
  */
 export async function checkCopyKeys(
-  gateway: Gateway,
+  input: DestinationStepInput,
   decisions: readonly ActionDecision[],
 ): Promise<Map<string, KeyProblem>> {
   const wanted = new Map<string, { region: string; key: string }>();
   for (const d of decisions) {
-    if (d.action === "copy" && d.kmsKeyId)
+    if (d.action === "copy" && d.kmsKeyId) {
       wanted.set(`${d.region}|${d.kmsKeyId}`, { region: d.region, key: d.kmsKeyId });
+    }
   }
   const problems = new Map<string, KeyProblem>();
   await Promise.all(
     [...wanted].map(async ([k, { region, key }]) => {
-      const problem = keyProblem(region, key, await gateway.describeKey(region, key));
+      let problem: KeyProblem | undefined;
+      try {
+        const info = await listWithRetry(input, () => input.gateway.describeKey(region, key));
+        problem = keyProblem(region, key, info);
+      } catch (error) {
+        // A key that cannot even be described (access denied, or throttled past the retries) is
+        // not used blind: its copies fail with the reason and the next run tries again.
+        const code = error instanceof AwsActionError ? error.code : "UnexpectedError";
+        problem = {
+          code: "KMSKeyCheckFailed",
+          message: `DescribeKey ${key} in ${region}: ${code}`,
+        };
+      }
       if (problem) problems.set(k, problem);
     }),
   );
@@ -111,7 +124,7 @@ export async function runCopy(input: DestinationStepInput): Promise<RunReport> {
   const actions = plan.decisions.filter((d): d is ActionDecision => d.action !== "skip");
   const problems = input.dryRun
     ? new Map<string, KeyProblem>()
-    : await checkCopyKeys(input.gateway, actions);
+    : await checkCopyKeys(input, actions);
   return execute("copy", plan.decisions, input.gateway, {
     ...executeOptions(input),
     precheck: (d) =>

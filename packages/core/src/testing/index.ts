@@ -26,3 +26,4 @@ export type {
   ThrottleOptions,
 } from "./sim-types.js";
 export * from "./moto-server.js";
+export * from "./fleet-simulation.js";
