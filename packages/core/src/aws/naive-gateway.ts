@@ -16,6 +16,9 @@ import { AwsGateway, snapshotFromRds, tagsFromList } from "./aws-gateway.js";
  */
 export class NaiveTagGateway extends AwsGateway {
   override async listSnapshots(region: string, query: SnapshotQuery): Promise<Snapshot[]> {
+    // Another account's tags cannot be read (and the original never tried): the shared pass is
+    // the same as the engine's.
+    if (query.type === "shared") return super.listSnapshots(region, query);
     const input: DescribeDBClusterSnapshotsCommandInput =
       query.type === "shared" ? { SnapshotType: "shared", IncludeShared: true } : {};
     const found = await this.describeSnapshotPages(region, input);
