@@ -19,8 +19,7 @@ export class NaiveTagGateway extends AwsGateway {
     // Another account's tags cannot be read (and the original never tried): the shared pass is
     // the same as the engine's.
     if (query.type === "shared") return super.listSnapshots(region, query);
-    const input: DescribeDBClusterSnapshotsCommandInput =
-      query.type === "shared" ? { SnapshotType: "shared", IncludeShared: true } : {};
+    const input: DescribeDBClusterSnapshotsCommandInput = {};
     const found = await this.describeSnapshotPages(region, input);
     const client = this.rds(region);
     const snapshots: Snapshot[] = [];
@@ -29,13 +28,11 @@ export class NaiveTagGateway extends AwsGateway {
       const output = await this.attempt("ListTagsForResource", () =>
         client.send(new ListTagsForResourceCommand({ ResourceName: arn })),
       );
-      const snapshot = snapshotFromRds(raw, region, tagsFromList(output.TagList));
-      snapshots.push(query.type === "shared" ? { ...snapshot, type: "shared" } : snapshot);
+      snapshots.push(snapshotFromRds(raw, region, tagsFromList(output.TagList)));
     }
     return snapshots.filter(
       (s) =>
-        (query.type === "shared" || s.type === "manual") &&
-        (query.clusterId === undefined || s.clusterId === query.clusterId),
+        s.type === "manual" && (query.clusterId === undefined || s.clusterId === query.clusterId),
     );
   }
 }
