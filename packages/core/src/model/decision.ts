@@ -27,8 +27,6 @@ export const REASONS = {
   "share-not-requested": "the snapshot does not carry shareAndCopy=YES",
   "encrypted-with-default-key":
     "the snapshot is encrypted with the AWS-managed aws/rds key, which cannot be shared across accounts",
-  "public-snapshot":
-    "the snapshot is already public (shared with `all`); the tool refuses to touch it",
   // copy
   "not-copied": "no copy of this snapshot exists in the target region yet",
   "already-copied": "a copy already exists in the target region",

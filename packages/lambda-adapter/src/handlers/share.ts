@@ -1,0 +1,5 @@
+import { runShare } from "@aurora-snapshot-tool/core";
+import { sourceStepHandler } from "../runtime/index.js";
+
+/** Entry of share_snapshots_aurora.zip (source account): shares new snapshots with DEST_ACCOUNT. */
+export const handler = sourceStepHandler("share", runShare);

@@ -1,0 +1,5 @@
+import { runTake } from "@aurora-snapshot-tool/core";
+import { sourceStepHandler } from "../runtime/index.js";
+
+/** Entry of take_snapshots_aurora.zip (source account): a snapshot of every cluster that is due. */
+export const handler = sourceStepHandler("take", runTake);

@@ -1,0 +1,43 @@
+import { ConfigError } from "@aurora-snapshot-tool/core";
+
+/** What the handlers read their configuration from: process.env, or a copy of it in tests. */
+export type HandlerEnv = Readonly<Record<string, string | undefined>>;
+
+/*
+ * Env defaults fixed when a zip is built (esbuild `define`). The original chose the destination's
+ * mode by zip: a stack that deploys copy_snapshots_no_x_account_aurora.zip may not set
+ * CROSS_ACCOUNT_COPY at all, so that zip is built with CROSS_ACCOUNT_COPY=FALSE here. Outside a
+ * bundle the identifier is not defined and there are no defaults.
+ */
+declare const __SNAPSHOT_TOOL_ENV_DEFAULTS__: Readonly<Record<string, string>> | undefined;
+
+export function bundledEnvDefaults(): Readonly<Record<string, string>> {
+  return typeof __SNAPSHOT_TOOL_ENV_DEFAULTS__ === "object" && __SNAPSHOT_TOOL_ENV_DEFAULTS__
+    ? __SNAPSHOT_TOOL_ENV_DEFAULTS__
+    : {};
+}
+
+/** The env with each default filled in where the variable is not set; a value set always wins. */
+export function withEnvDefaults(
+  env: HandlerEnv,
+  defaults: Readonly<Record<string, string>>,
+): HandlerEnv {
+  const merged: Record<string, string | undefined> = { ...env };
+  for (const [name, value] of Object.entries(defaults)) {
+    if (merged[name] === undefined) merged[name] = value;
+  }
+  return merged;
+}
+
+/** The region the function runs in; Lambda always sets AWS_REGION. */
+export function runRegion(env: HandlerEnv): string {
+  const region = env["AWS_REGION"]?.trim() || env["AWS_DEFAULT_REGION"]?.trim();
+  if (!region) {
+    throw new ConfigError(
+      "AWS_REGION",
+      env["AWS_REGION"],
+      "the region the function runs in (Lambda sets it)",
+    );
+  }
+  return region;
+}

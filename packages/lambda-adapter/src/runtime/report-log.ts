@@ -1,0 +1,36 @@
+import { summarize, type Outcome, type RunReport } from "@aurora-snapshot-tool/core";
+import type { Logger } from "@aws-lambda-powertools/logger";
+
+/**
+ * Writes a step's report as JSON lines: every decision at DEBUG (skips included, so the log answers
+ * why nothing happened to a cluster), each finished action at INFO, each pending action at WARN,
+ * each failed one at ERROR, then one summary line at INFO. The level names the severity, so the
+ * default level (ERROR) shows failures only, like the original tool.
+ */
+export function logReport(logger: Logger, report: RunReport): void {
+  for (const decision of report.decisions) {
+    logger.debug("decision", { action: decision.action, reason: decision.reason, decision });
+  }
+  for (const outcome of report.done) logger.info("action done", outcomeFields(outcome));
+  for (const outcome of report.pending) logger.warn("action pending", outcomeFields(outcome));
+  for (const outcome of report.failed) logger.error("action failed", outcomeFields(outcome));
+  logger.info(`${report.step} finished`, {
+    ...summarize(report),
+    dryRun: report.dryRun,
+    startedAt: report.startedAt,
+    finishedAt: report.finishedAt,
+  });
+}
+
+function outcomeFields(outcome: Outcome): Record<string, unknown> {
+  const { decision } = outcome;
+  return {
+    action: decision.action,
+    reason: decision.reason,
+    snapshot: decision.snapshot,
+    ...(outcome.note !== undefined && { note: outcome.note }),
+    ...(outcome.errorCode !== undefined && { errorCode: outcome.errorCode }),
+    ...(outcome.errorMessage !== undefined && { errorMessage: outcome.errorMessage }),
+    decision,
+  };
+}

@@ -1,0 +1,358 @@
+import { describe, expect, it } from "vitest";
+
+import {
+  loadTemplate,
+  renderString,
+  type CfnTemplate,
+  type TemplateName,
+} from "../src/templates.js";
+import {
+  activeResources,
+  evaluateConditions,
+  parameterValues,
+  PSEUDO_PARAMETERS,
+  resolveConditionals,
+  type ParameterValues,
+} from "./support/cfn-conditions.js";
+import { stepsOf } from "./support/original-contract.js";
+
+const templates: Record<TemplateName, CfnTemplate> = {
+  source: loadTemplate("source"),
+  dest: loadTemplate("dest"),
+};
+const REQUIRED: Record<TemplateName, ParameterValues> = {
+  source: { CodeBucket: "code-bucket" },
+  dest: { CodeBucket: "code-bucket", DestinationRegion: "us-west-2" },
+};
+const TOOL = "Snapshot Tool for Aurora";
+
+interface Statement {
+  readonly Sid?: string;
+  readonly Effect: string;
+  readonly Action: string | string[];
+  readonly Resource: unknown;
+  readonly Condition?: Record<string, Record<string, unknown>>;
+}
+
+/** One identity-policy statement of a deployed stack, with intrinsics rendered to strings. */
+interface RenderedStatement {
+  readonly role: string;
+  readonly sid: string;
+  readonly actions: string[];
+  readonly resources: string[];
+  readonly condition?: Record<string, Record<string, unknown>>;
+}
+
+/**
+ * Every statement of every role's inline policies, as deployed with these parameter values:
+ * Fn::If resolved, AWS::NoValue dropped, Ref/GetAtt/Sub rendered (`<logicalId>` for resources).
+ */
+function statements(name: TemplateName, given: ParameterValues = {}): RenderedStatement[] {
+  const template = templates[name];
+  const values = parameterValues(template, { ...REQUIRED[name], ...given });
+  const holds = evaluateConditions(template, values);
+  const resolve = (ref: string, attribute?: string) =>
+    values[ref] ??
+    PSEUDO_PARAMETERS[ref] ??
+    (attribute === undefined ? `<${ref}>` : `<${ref}.${attribute}>`);
+  const out: RenderedStatement[] = [];
+  for (const id of activeResources(template, { ...REQUIRED[name], ...given })) {
+    const role = resolveConditionals(template.Resources[id], holds) as {
+      Type: string;
+      Properties: { Policies?: { PolicyDocument: { Statement: Statement[] } }[] };
+    };
+    if (role.Type !== "AWS::IAM::Role") continue;
+    for (const policy of role.Properties.Policies ?? []) {
+      for (const s of policy.PolicyDocument.Statement) {
+        const resources = Array.isArray(s.Resource) ? s.Resource : [s.Resource];
+        out.push({
+          role: id,
+          sid: s.Sid ?? "",
+          actions: typeof s.Action === "string" ? [s.Action] : s.Action,
+          resources: resources.map((r) => renderString(r, resolve, `${id}.${s.Sid}`)),
+          ...(s.Condition !== undefined && { condition: s.Condition }),
+        });
+      }
+    }
+  }
+  return out;
+}
+
+function grantsOf(name: TemplateName, action: string, given: ParameterValues = {}) {
+  return statements(name, given).filter((s) => s.actions.includes(action));
+}
+
+/** Read-only calls that may name every resource ("*"). */
+const MAY_USE_STAR = /^(rds:Describe[A-Za-z]*|kms:DescribeKey)$/;
+
+describe.each(["source", "dest"] as const)("IAM in the %s template", (name) => {
+  it("grants '*' only to Describe calls, never to an action that changes something", () => {
+    const wide = statements(name).filter(
+      (s) => s.resources.includes("*") && s.actions.some((a) => !MAY_USE_STAR.test(a)),
+    );
+    expect(wide).toEqual([]);
+  });
+
+  it("uses no wildcard actions other than the KMS families RDS needs", () => {
+    const actions = statements(name).flatMap((s) => s.actions);
+    expect(actions.filter((a) => a.includes("*"))).toEqual(
+      name === "dest" ? ["kms:ReEncrypt*", "kms:GenerateDataKey*"] : [],
+    );
+  });
+
+  it.each(stepsOf(name))("gives $step its own role", ({ fn }) => {
+    const role = (templates[name].Resources[fn]?.Properties?.["Role"] ?? {}) as Record<
+      string,
+      [string, string]
+    >;
+    const roleId = role["Fn::GetAtt"]?.[0] ?? "";
+    const users = Object.values(templates[name].Resources).filter((r) =>
+      JSON.stringify(r.Properties?.["Role"] ?? null).includes(`"${roleId}"`),
+    );
+    expect(users).toHaveLength(1);
+    expect(templates[name].Resources[roleId]?.Condition).toBe(
+      templates[name].Resources[fn]?.Condition,
+    );
+  });
+
+  it.each(stepsOf(name))("lets $step write only to its own log group", ({ fn }) => {
+    const properties = templates[name].Resources[fn]?.Properties ?? {};
+    const group = (properties["LoggingConfig"] as { LogGroup: { Ref: string } }).LogGroup.Ref;
+    const role = (properties["Role"] as { "Fn::GetAtt": [string, string] })["Fn::GetAtt"][0];
+    const logs = statements(name).filter(
+      (s) => s.role === role && s.actions.some((a) => a.startsWith("logs:")),
+    );
+    expect(logs).toEqual([
+      {
+        role,
+        sid: "WriteOwnLogs",
+        actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
+        resources: [`<${group}.Arn>`],
+      },
+    ]);
+  });
+
+  it("lets the state machines invoke exactly the functions that exist", () => {
+    const cases: ParameterValues[] =
+      name === "source"
+        ? [{}, { ShareSnapshots: "FALSE" }, { DeleteOldSnapshots: "FALSE" }]
+        : [{}, { DeleteOldSnapshots: "FALSE" }];
+    for (const given of cases) {
+      const active = new Set(activeResources(templates[name], { ...REQUIRED[name], ...given }));
+      const functions = stepsOf(name)
+        .filter((s) => active.has(s.fn))
+        .map((s) => `<${s.fn}.Arn>`);
+      const machines = stepsOf(name)
+        .filter((s) => active.has(s.stateMachine))
+        .map((s) => `<${s.stateMachine}>`);
+      expect(grantsOf(name, "lambda:InvokeFunction", given)).toEqual([
+        {
+          role: "iamroleStateExecution",
+          sid: "InvokeToolFunctions",
+          actions: ["lambda:InvokeFunction"],
+          resources: functions,
+        },
+      ]);
+      expect(grantsOf(name, "states:StartExecution", given)).toEqual([
+        {
+          role: "iamroleStepInvocation",
+          sid: "StartToolStateMachines",
+          actions: ["states:StartExecution"],
+          resources: machines,
+        },
+      ]);
+    }
+  });
+
+  it("lets the state-machine and events roles be assumed only by their service, for this account", () => {
+    const trust = (id: string) =>
+      (
+        templates[name].Resources[id]?.Properties?.["AssumeRolePolicyDocument"] as {
+          Statement: unknown[];
+        }
+      ).Statement;
+    expect(trust("iamroleStateExecution")).toEqual([
+      {
+        Effect: "Allow",
+        Principal: { Service: "states.amazonaws.com" },
+        Action: "sts:AssumeRole",
+        Condition: { StringEquals: { "aws:SourceAccount": { Ref: "AWS::AccountId" } } },
+      },
+    ]);
+    expect(trust("iamroleStepInvocation")).toEqual([
+      {
+        Effect: "Allow",
+        Principal: { Service: "events.amazonaws.com" },
+        Action: "sts:AssumeRole",
+        Condition: { StringEquals: { "aws:SourceAccount": { Ref: "AWS::AccountId" } } },
+      },
+    ]);
+  });
+
+  it("creates a topic policy only for the topic it creates", () => {
+    const policies = Object.values(templates[name].Resources).filter(
+      (r) => r.Type === "AWS::SNS::TopicPolicy",
+    );
+    expect(policies).toHaveLength(1);
+    expect(policies[0]?.Condition).toBe("SNSTopicIsEmpty");
+  });
+
+  it("lets CloudWatch publish to the topic only for this account's alarms", () => {
+    const policy = Object.values(templates[name].Resources).find(
+      (r) => r.Type === "AWS::SNS::TopicPolicy",
+    );
+    const document = policy?.Properties?.["PolicyDocument"] as { Statement: Statement[] };
+    const alarms = document.Statement.filter((s) =>
+      JSON.stringify(s).includes("cloudwatch.amazonaws.com"),
+    );
+    expect(alarms).toMatchObject([
+      {
+        Action: "sns:Publish",
+        Condition: {
+          StringEquals: { "aws:SourceAccount": { Ref: "AWS::AccountId" } },
+          ArnLike: {
+            "aws:SourceArn": {
+              "Fn::Sub":
+                "arn:${AWS::Partition}:cloudwatch:${AWS::Region}:${AWS::AccountId}:alarm:*",
+            },
+          },
+        },
+      },
+    ]);
+    expect(JSON.stringify(document)).not.toContain('"AWS":"*"');
+  });
+});
+
+describe("IAM in the source template", () => {
+  const snapshots = (region: string) => `arn:aws:rds:${region}:123456789012:cluster-snapshot:*`;
+  const clusters = (region: string) => `arn:aws:rds:${region}:123456789012:cluster:*`;
+
+  it("creates snapshots only of this account's clusters in the stack's region", () => {
+    expect(grantsOf("source", "rds:CreateDBClusterSnapshot")).toMatchObject([
+      {
+        role: "iamroleTakeSnapshotsAurora",
+        resources: [clusters("us-east-1"), snapshots("us-east-1")],
+      },
+    ]);
+    expect(grantsOf("source", "rds:AddTagsToResource")).toMatchObject([
+      { role: "iamroleTakeSnapshotsAurora", resources: [snapshots("us-east-1")] },
+    ]);
+  });
+
+  it("acts in SourceRegionOverride's region when it is set", () => {
+    const given = { SourceRegionOverride: "eu-west-1" };
+    const mutating = statements("source", given).filter((s) =>
+      s.actions.some((a) => a.startsWith("rds:") && !MAY_USE_STAR.test(a)),
+    );
+    expect(mutating.length).toBeGreaterThanOrEqual(4);
+    for (const s of mutating) {
+      for (const arn of s.resources) expect(arn).toMatch(/^arn:aws:rds:eu-west-1:123456789012:/);
+    }
+  });
+
+  it("deletes only snapshots tagged CreatedBy=Snapshot Tool for Aurora", () => {
+    expect(grantsOf("source", "rds:DeleteDBClusterSnapshot")).toEqual([
+      {
+        role: "iamroleDeleteOldSnapshotsAurora",
+        sid: "DeleteOwnSnapshots",
+        actions: ["rds:DeleteDBClusterSnapshot"],
+        resources: [snapshots("us-east-1")],
+        condition: { StringEquals: { "rds:cluster-snapshot-tag/CreatedBy": TOOL } },
+      },
+    ]);
+  });
+
+  it("shares only snapshots tagged CreatedBy=Snapshot Tool for Aurora", () => {
+    expect(grantsOf("source", "rds:ModifyDBClusterSnapshotAttribute")).toEqual([
+      {
+        role: "iamroleShareSnapshotsAurora",
+        sid: "ShareOwnSnapshots",
+        actions: ["rds:ModifyDBClusterSnapshotAttribute"],
+        resources: [snapshots("us-east-1")],
+        condition: { StringEquals: { "rds:cluster-snapshot-tag/CreatedBy": TOOL } },
+      },
+    ]);
+  });
+
+  it("never copies and never touches KMS keys beyond reading them", () => {
+    const actions = statements("source").flatMap((s) => s.actions);
+    expect(actions).not.toContain("rds:CopyDBClusterSnapshot");
+    expect(actions.filter((a) => a.startsWith("kms:"))).toEqual(["kms:DescribeKey"]);
+  });
+});
+
+describe("IAM in the dest template", () => {
+  const own = "arn:aws:rds:*:123456789012:cluster-snapshot:*";
+  const anyAccount = "arn:aws:rds:*:*:cluster-snapshot:*";
+  const keys = "arn:aws:kms:*:*:key/*";
+
+  it("copies into this account in any region, from another account's shared snapshot", () => {
+    expect(grantsOf("dest", "rds:CopyDBClusterSnapshot")).toMatchObject([
+      { role: "iamroleCopySnapshotsAurora", resources: [own, anyAccount] },
+    ]);
+  });
+
+  it("copies only this account's snapshots when CrossAccountCopy is FALSE", () => {
+    expect(
+      grantsOf("dest", "rds:CopyDBClusterSnapshot", { CrossAccountCopy: "FALSE" }),
+    ).toMatchObject([{ role: "iamroleCopySnapshotsAurora", resources: [own] }]);
+  });
+
+  it("tags only this account's snapshots", () => {
+    expect(grantsOf("dest", "rds:AddTagsToResource")).toMatchObject([{ resources: [own] }]);
+  });
+
+  it("deletes only copies tagged CopiedBy=Snapshot Tool for Aurora", () => {
+    const deletes = grantsOf("dest", "rds:DeleteDBClusterSnapshot");
+    expect(deletes.map((s) => s.role).sort()).toEqual(
+      ["iamroleCopySnapshotsAurora", "iamroleDeleteOldDestAurora"].sort(),
+    );
+    for (const s of deletes) {
+      expect(s).toMatchObject({
+        actions: ["rds:DeleteDBClusterSnapshot"],
+        resources: [own],
+        condition: { StringEquals: { "rds:cluster-snapshot-tag/CopiedBy": TOOL } },
+      });
+    }
+  });
+
+  it("uses KMS keys as RDS needs for re-encrypted copies, grants only for AWS resources", () => {
+    const kms = statements("dest").filter((s) => s.actions.some((a) => a.startsWith("kms:")));
+    expect(
+      kms.map(({ actions, resources, condition }) => ({ actions, resources, condition })),
+    ).toEqual([
+      {
+        actions: [
+          "kms:Encrypt",
+          "kms:Decrypt",
+          "kms:ReEncrypt*",
+          "kms:GenerateDataKey*",
+          "kms:DescribeKey",
+        ],
+        resources: [keys],
+        condition: undefined,
+      },
+      {
+        actions: ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"],
+        resources: [keys],
+        condition: { Bool: { "kms:GrantIsForAWSResource": "true" } },
+      },
+      { actions: ["kms:RetireGrant"], resources: [keys], condition: undefined },
+    ]);
+    expect(new Set(kms.map((s) => s.role))).toEqual(new Set(["iamroleCopySnapshotsAurora"]));
+  });
+
+  it("gives the prune-dest function no copy, tag or KMS permission", () => {
+    const actions = statements("dest")
+      .filter((s) => s.role === "iamroleDeleteOldDestAurora")
+      .flatMap((s) => s.actions);
+    expect(actions.sort()).toEqual(
+      [
+        "rds:DescribeDBClusterSnapshots",
+        "rds:DeleteDBClusterSnapshot",
+        "logs:CreateLogStream",
+        "logs:PutLogEvents",
+      ].sort(),
+    );
+  });
+});

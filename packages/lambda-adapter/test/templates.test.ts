@@ -1,0 +1,507 @@
+import { readFileSync } from "node:fs";
+
+import aslValidator from "asl-validator";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+
+import {
+  loadTemplate,
+  placeholderResolver,
+  renderString,
+  stateMachineDefinitions,
+  templatePath,
+  type CfnTemplate,
+  type TemplateName,
+} from "../src/templates.js";
+import {
+  activeResources,
+  evaluateConditions,
+  parameterValues,
+  PSEUDO_PARAMETERS,
+  resolveConditionals,
+  type ParameterValues,
+} from "./support/cfn-conditions.js";
+import { collectReferences } from "./support/cfn-references.js";
+import {
+  ADDED_PARAMETERS,
+  ORIGINAL_CONDITIONS,
+  ORIGINAL_PARAMETERS,
+  STEPS,
+  stepsOf,
+} from "./support/original-contract.js";
+
+const NAMES: readonly TemplateName[] = ["source", "dest"];
+const templates: Record<TemplateName, CfnTemplate> = {
+  source: loadTemplate("source"),
+  dest: loadTemplate("dest"),
+};
+/** Values for the parameters that have no default. */
+const REQUIRED: Record<TemplateName, ParameterValues> = {
+  source: { CodeBucket: "code-bucket" },
+  dest: { CodeBucket: "code-bucket", DestinationRegion: "us-west-2" },
+};
+
+function resource(name: TemplateName, id: string) {
+  const found = templates[name].Resources[id];
+  if (!found) throw new Error(`${name} has no resource ${id}`);
+  return found;
+}
+
+/** A resource with every Fn::If resolved for the given parameter values. */
+function rendered(name: TemplateName, id: string, given: ParameterValues = {}) {
+  const template = templates[name];
+  const conditions = evaluateConditions(
+    template,
+    parameterValues(template, { ...REQUIRED[name], ...given }),
+  );
+  return resolveConditionals(resource(name, id), conditions) as {
+    Properties: Record<string, unknown>;
+  };
+}
+
+describe.each(NAMES)("the %s template as a file", (name) => {
+  const text = readFileSync(templatePath(name), "utf8");
+
+  it("uses long-form intrinsics only, so any YAML parser reads it", () => {
+    expect(text).not.toMatch(
+      /(^|[\s[{,])!(Ref|Sub|GetAtt|If|Equals|Not|And|Or|Join|Select|Split)\b/m,
+    );
+    expect(() => loadTemplate(name)).not.toThrow();
+  });
+
+  it("reads the same under YAML 1.1 rules (CloudFormation, PyYAML) as under YAML 1.2", () => {
+    // An unquoted NO, TRUE, 2012-10-17 or 000000000000 would change meaning between the two.
+    expect(parse(text, { version: "1.1" })).toEqual(parse(text, { version: "1.2" }));
+  });
+
+  it("declares the template format version and a description naming the additions", () => {
+    const template = templates[name];
+    expect(template.AWSTemplateFormatVersion).toBe("2010-09-09");
+    expect(template.Description).toMatch(/Snapshot Tool for Amazon Aurora/);
+    for (const added of Object.keys(ADDED_PARAMETERS)) {
+      expect(template.Description).toContain(added);
+      expect(JSON.stringify(template.Metadata)).toContain(added);
+    }
+  });
+});
+
+describe.each(NAMES)("the %s template's parameters", (name) => {
+  const template = templates[name];
+  const shape = (p: { Type: string; Default?: unknown; AllowedValues?: readonly unknown[] }) => ({
+    Type: p.Type,
+    ...(p.Default !== undefined && { Default: p.Default }),
+    ...(p.AllowedValues !== undefined && { AllowedValues: p.AllowedValues }),
+  });
+
+  it("are the original's (names, types, defaults, allowed values) plus the documented additions", () => {
+    const actual = Object.fromEntries(
+      Object.entries(template.Parameters).map(([key, p]) => [key, shape(p)]),
+    );
+    expect(actual).toEqual({ ...ORIGINAL_PARAMETERS[name], ...ADDED_PARAMETERS });
+  });
+
+  it("keep every default a string, as CloudFormation passes it to Ref", () => {
+    for (const parameter of Object.values(template.Parameters)) {
+      if (parameter.Default !== undefined) expect(typeof parameter.Default).toBe("string");
+    }
+  });
+
+  it("keep ERROR as the default log level, among the levels the original accepted", () => {
+    expect(template.Parameters["LogLevel"]?.Default).toBe("ERROR");
+    expect(template.Parameters["LogLevel"]?.AllowedValues).toEqual(
+      expect.arrayContaining(["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]),
+    );
+  });
+
+  it("lets MinKeep go down to 0 (the original rule) but not below", () => {
+    expect(template.Parameters["MinKeep"]?.MinValue).toBe(0);
+  });
+
+  it("has the original's conditions", () => {
+    expect(Object.keys(template.Conditions)).toEqual(
+      expect.arrayContaining([...ORIGINAL_CONDITIONS[name]]),
+    );
+  });
+});
+
+describe.each(NAMES)("references in the %s template", (name) => {
+  const template = templates[name];
+  const parameters = new Set(Object.keys(template.Parameters));
+  const resources = new Set(Object.keys(template.Resources));
+  const conditions = new Set(Object.keys(template.Conditions));
+  const pseudo = new Set(Object.keys(PSEUDO_PARAMETERS));
+  const everything = collectReferences(
+    { Conditions: template.Conditions, Resources: template.Resources, Outputs: template.Outputs },
+    name,
+  );
+
+  it("finds references to check", () => {
+    expect(everything.length).toBeGreaterThan(50);
+  });
+
+  it("resolve every Ref, Fn::GetAtt, Fn::Sub variable and condition name", () => {
+    const dangling = everything.filter((ref) => {
+      switch (ref.kind) {
+        case "Condition":
+          return !conditions.has(ref.target);
+        case "GetAtt":
+          return !resources.has(ref.target);
+        case "Ref":
+        case "Sub":
+          if (ref.attribute !== undefined) return !resources.has(ref.target);
+          return !(
+            parameters.has(ref.target) ||
+            resources.has(ref.target) ||
+            pseudo.has(ref.target)
+          );
+      }
+    });
+    expect(dangling).toEqual([]);
+  });
+
+  it("only read an Arn attribute, from resources that have one", () => {
+    const withArn = new Set([
+      "AWS::Lambda::Function",
+      "AWS::IAM::Role",
+      "AWS::Logs::LogGroup",
+      "AWS::StepFunctions::StateMachine",
+    ]);
+    for (const ref of everything.filter((r) => r.attribute !== undefined)) {
+      expect(ref.attribute, ref.path).toBe("Arn");
+      expect(withArn.has(resource(name, ref.target).Type), ref.path).toBe(true);
+    }
+  });
+
+  const switches: ParameterValues[] =
+    name === "source"
+      ? combinations({
+          ShareSnapshots: ["TRUE", "FALSE"],
+          DeleteOldSnapshots: ["TRUE", "FALSE"],
+          SNSTopic: ["", "arn:aws:sns:us-east-1:123456789012:mine"],
+          SourceRegionOverride: ["NO", "eu-west-1"],
+        })
+      : combinations({
+          DeleteOldSnapshots: ["TRUE", "FALSE"],
+          CrossAccountCopy: ["TRUE", "FALSE"],
+          SNSTopic: ["", "arn:aws:sns:us-east-1:123456789012:mine"],
+        });
+
+  it.each(switches)("never point at a resource a switch removed (%o)", (given) => {
+    const values = parameterValues(template, { ...REQUIRED[name], ...given });
+    const holds = evaluateConditions(template, values);
+    const active = new Set(activeResources(template, { ...REQUIRED[name], ...given }));
+    const kept = {
+      Resources: Object.fromEntries(
+        [...active].map((id) => [id, resolveConditionals(resource(name, id), holds)]),
+      ),
+      Outputs: resolveConditionals(template.Outputs, holds),
+    };
+    const toRemoved = collectReferences(kept, name).filter(
+      (ref) => resources.has(ref.target) && !active.has(ref.target),
+    );
+    expect(toRemoved).toEqual([]);
+  });
+});
+
+describe.each(NAMES)("the %s template's state machines", (name) => {
+  const template = templates[name];
+  const definitions = stateMachineDefinitions(template);
+
+  it("are one per step of the original", () => {
+    expect(Object.keys(definitions).sort()).toEqual(
+      stepsOf(name)
+        .map((s) => s.stateMachine)
+        .sort(),
+    );
+  });
+
+  it.each(stepsOf(name))("$step: passes asl-validator", ({ stateMachine }) => {
+    // The validator writes defaults into what it is given, so it gets a copy.
+    const result = aslValidator(structuredClone(definitions[stateMachine]));
+    expect(result.errorsText()).toBe("");
+    expect(result.isValid).toBe(true);
+  });
+
+  it.each(stepsOf(name))(
+    "$step: one Task invoking its function, with the original retry policy",
+    ({ stateMachine, fn, toolRetry, anyErrorRetry }) => {
+      const definition = definitions[stateMachine];
+      const states = Object.values(definition?.States ?? {});
+      expect(states).toHaveLength(1);
+      const [task] = states;
+      expect(definition?.States[definition.StartAt]).toBe(task);
+      expect(task).toMatchObject({
+        Type: "Task",
+        Resource: placeholderResolver(template)(fn, "Arn"),
+        End: true,
+      });
+      expect(task?.Retry).toEqual([
+        {
+          ErrorEquals: ["SnapshotToolException"],
+          IntervalSeconds: toolRetry.interval,
+          MaxAttempts: toolRetry.attempts,
+          BackoffRate: 1,
+        },
+        {
+          ErrorEquals: ["States.ALL"],
+          IntervalSeconds: anyErrorRetry.interval,
+          MaxAttempts: anyErrorRetry.attempts,
+          BackoffRate: 1,
+        },
+      ]);
+    },
+  );
+
+  it.each(stepsOf(name))("$step: runs as the state-machine role", ({ stateMachine }) => {
+    expect(resource(name, stateMachine).Properties?.["RoleArn"]).toEqual({
+      "Fn::GetAtt": ["iamroleStateExecution", "Arn"],
+    });
+  });
+});
+
+describe.each(NAMES)("the %s template's schedules", (name) => {
+  it.each(stepsOf(name))(
+    "$step: a rule on the original schedule starts its state machine as the events role",
+    ({ rule, stateMachine, schedule }) => {
+      const properties = rendered(name, rule).Properties;
+      const expression = renderString(properties["ScheduleExpression"], (ref) => {
+        const value = parameterValues(templates[name], REQUIRED[name])[ref];
+        if (value === undefined) throw new Error(`unexpected reference ${ref}`);
+        return value;
+      });
+      expect(expression).toBe(schedule);
+      expect(properties["State"]).toBe("ENABLED");
+      expect(properties["Targets"]).toEqual([
+        {
+          Id: "Target1",
+          Arn: { Ref: stateMachine },
+          RoleArn: { "Fn::GetAtt": ["iamroleStepInvocation", "Arn"] },
+        },
+      ]);
+    },
+  );
+
+  if (name === "source") {
+    it("wraps BackupSchedule in cron(...)", () => {
+      const properties = rendered(name, "cwEventBackupAurora", {
+        BackupSchedule: "30 2 ? * MON *",
+      }).Properties;
+      const expression = renderString(properties["ScheduleExpression"], (ref) =>
+        ref === "BackupSchedule" ? "30 2 ? * MON *" : ref,
+      );
+      expect(expression).toBe("cron(30 2 ? * MON *)");
+    });
+  }
+});
+
+describe.each(NAMES)("the %s template's alarms", (name) => {
+  const topic =
+    name === "source" ? "snsTopicSnapshotsAuroraTool" : "snsTopicSnapshotsAuroraToolDest";
+
+  it.each(stepsOf(name))(
+    "$step: ExecutionsFailed with the original period, evaluation periods and threshold",
+    ({ alarm, stateMachine, alarmSettings }) => {
+      expect(rendered(name, alarm).Properties).toMatchObject({
+        Namespace: "AWS/States",
+        MetricName: "ExecutionsFailed",
+        Dimensions: [{ Name: "StateMachineArn", Value: { Ref: stateMachine } }],
+        Statistic: "Sum",
+        ComparisonOperator: "GreaterThanOrEqualToThreshold",
+        Period: alarmSettings.period,
+        EvaluationPeriods: alarmSettings.evaluationPeriods,
+        Threshold: alarmSettings.threshold,
+      });
+    },
+  );
+
+  it.each(stepsOf(name))("$step: notifies the topic the stack creates by default", ({ alarm }) => {
+    const properties = rendered(name, alarm).Properties;
+    expect(properties["AlarmActions"]).toEqual([{ Ref: topic }]);
+    expect(properties["OKActions"]).toEqual([{ Ref: topic }]);
+  });
+
+  it.each(stepsOf(name))("$step: notifies the topic given in SNSTopic instead", ({ alarm }) => {
+    const properties = rendered(name, alarm, {
+      SNSTopic: "arn:aws:sns:us-east-1:1:mine",
+    }).Properties;
+    expect(properties["AlarmActions"]).toEqual([{ Ref: "SNSTopic" }]);
+    expect(properties["OKActions"]).toEqual([{ Ref: "SNSTopic" }]);
+  });
+
+  it("outputs the topic the alarms notify", () => {
+    const outputs = templates[name].Outputs as Record<string, { Value: unknown }>;
+    expect(outputs["SNSTopic"]?.Value).toEqual({
+      "Fn::If": ["SNSTopicIsEmpty", { Ref: topic }, { Ref: "SNSTopic" }],
+    });
+  });
+});
+
+describe.each(NAMES)("the %s template's functions", (name) => {
+  it.each(stepsOf(name))(
+    "$step: Node.js 24, index.handler, 300 s, 512 MB, code from the bucket root",
+    ({ fn, zip }) => {
+      expect(rendered(name, fn).Properties).toMatchObject({
+        Runtime: "nodejs24.x",
+        Handler: "index.handler",
+        Timeout: 300,
+        MemorySize: 512,
+        Code: { S3Bucket: { Ref: "CodeBucket" }, S3Key: zip.crossAccount },
+      });
+    },
+  );
+
+  it.each(stepsOf(name))("$step: gets exactly the original env vars", ({ fn, env }) => {
+    const variables = (rendered(name, fn).Properties["Environment"] as { Variables: unknown })
+      .Variables;
+    expect(variables).toEqual(
+      Object.fromEntries(Object.entries(env).map(([key, parameter]) => [key, { Ref: parameter }])),
+    );
+  });
+
+  it.each(stepsOf(name))("$step: logs to its own log group, kept 30 days", ({ fn }) => {
+    const logging = rendered(name, fn).Properties["LoggingConfig"] as { LogGroup: { Ref: string } };
+    const group = resource(name, logging.LogGroup.Ref);
+    expect(group.Type).toBe("AWS::Logs::LogGroup");
+    expect(group.Properties?.["RetentionInDays"]).toBe(30);
+    expect(group.Condition).toBe(resource(name, fn).Condition);
+  });
+
+  if (name === "dest") {
+    it.each(stepsOf(name))(
+      "$step: takes the same-account zip when CrossAccountCopy is FALSE",
+      ({ fn, zip }) => {
+        const code = rendered(name, fn, { CrossAccountCopy: "FALSE" }).Properties["Code"];
+        expect(code).toEqual({ S3Bucket: { Ref: "CodeBucket" }, S3Key: zip.sameAccount });
+      },
+    );
+  }
+});
+
+describe("feature switches", () => {
+  const removedBy = (name: TemplateName, given: ParameterValues) => {
+    const all = activeResources(templates[name], REQUIRED[name]);
+    const active = new Set(activeResources(templates[name], { ...REQUIRED[name], ...given }));
+    return all.filter((id) => !active.has(id)).sort();
+  };
+
+  it("keep every resource with the default parameters", () => {
+    for (const name of NAMES) {
+      expect(activeResources(templates[name], REQUIRED[name])).toEqual(
+        Object.keys(templates[name].Resources).sort(),
+      );
+    }
+  });
+
+  it("ShareSnapshots=FALSE removes exactly the share function, its role, logs, state machine, rule and alarm", () => {
+    expect(removedBy("source", { ShareSnapshots: "FALSE" })).toEqual(
+      [
+        "lambdaShareSnapshotsAurora",
+        "iamroleShareSnapshotsAurora",
+        "logGroupShareSnapshotsAurora",
+        "statemachineShareSnapshotsAurora",
+        "cwEventShareSnapshotsAurora",
+        "alarmcwShareFailed",
+      ].sort(),
+    );
+  });
+
+  it("DeleteOldSnapshots=FALSE removes exactly the source prune resources", () => {
+    expect(removedBy("source", { DeleteOldSnapshots: "FALSE" })).toEqual(
+      [
+        "lambdaDeleteOldSnapshotsAurora",
+        "iamroleDeleteOldSnapshotsAurora",
+        "logGroupDeleteOldSnapshotsAurora",
+        "statemachineDeleteOldSnapshotsAurora",
+        "cwEventAuroraDeleteOldSnapshotsAurora",
+        "alarmcwDeleteOldFailed",
+      ].sort(),
+    );
+  });
+
+  it("DeleteOldSnapshots=FALSE removes exactly the destination prune resources", () => {
+    expect(removedBy("dest", { DeleteOldSnapshots: "FALSE" })).toEqual(
+      [
+        "lambdaDeleteOldDestAurora",
+        "iamroleDeleteOldDestAurora",
+        "logGroupDeleteOldDestAurora",
+        "statemachineDeleteOldSnapshotsDestAurora",
+        "cwEventDeleteOldSnapshotsAurora",
+        "alarmcwDeleteOldFailedDest",
+      ].sort(),
+    );
+  });
+
+  it("a given SNSTopic removes exactly the stack's own topic and its policy", () => {
+    const given = { SNSTopic: "arn:aws:sns:us-east-1:123456789012:mine" };
+    expect(removedBy("source", given)).toEqual(
+      ["snsTopicSnapshotsAuroraTool", "snspolicySnapshotsAurora"].sort(),
+    );
+    expect(removedBy("dest", given)).toEqual(
+      ["snsTopicSnapshotsAuroraToolDest", "snspolicySnapshotsAuroraDest"].sort(),
+    );
+  });
+
+  it("CrossAccountCopy=FALSE removes nothing (it picks the same-account code)", () => {
+    expect(removedBy("dest", { CrossAccountCopy: "FALSE" })).toEqual([]);
+  });
+
+  it("SourceRegionOverride removes nothing", () => {
+    expect(removedBy("source", { SourceRegionOverride: "eu-west-1" })).toEqual([]);
+  });
+
+  it("each step's resources follow its switch together", () => {
+    for (const step of STEPS) {
+      const ids = [step.fn, step.stateMachine, step.rule, step.alarm];
+      for (const id of ids) expect(resource(step.template, id).Condition, id).toBe(step.condition);
+    }
+  });
+});
+
+describe("the condition evaluator used by these tests", () => {
+  const template = {
+    AWSTemplateFormatVersion: "2010-09-09",
+    Description: "",
+    Parameters: { A: { Type: "String", Default: "x" }, B: { Type: "String", Default: "y" } },
+    Conditions: {
+      AIsX: { "Fn::Equals": [{ Ref: "A" }, "x"] },
+      BIsX: { "Fn::Equals": ["x", { Ref: "B" }] },
+      Both: { "Fn::And": [{ Condition: "AIsX" }, { Condition: "BIsX" }] },
+      Either: { "Fn::Or": [{ Condition: "AIsX" }, { Condition: "BIsX" }] },
+      NotA: { "Fn::Not": [{ Condition: "AIsX" }] },
+    },
+    Resources: {},
+  } satisfies CfnTemplate;
+
+  it("evaluates Fn::Equals, Fn::And, Fn::Or, Fn::Not and Condition", () => {
+    expect(evaluateConditions(template, parameterValues(template))).toEqual({
+      AIsX: true,
+      BIsX: false,
+      Both: false,
+      Either: true,
+      NotA: false,
+    });
+    expect(evaluateConditions(template, parameterValues(template, { A: "z", B: "x" }))).toEqual({
+      AIsX: false,
+      BIsX: true,
+      Both: false,
+      Either: true,
+      NotA: true,
+    });
+  });
+
+  it("drops AWS::NoValue from lists and objects when resolving Fn::If", () => {
+    const node = {
+      List: [1, { "Fn::If": ["C", 2, { Ref: "AWS::NoValue" }] }],
+      Prop: { "Fn::If": ["C", { Ref: "AWS::NoValue" }, 3] },
+    };
+    expect(resolveConditionals(node, { C: false })).toEqual({ List: [1], Prop: 3 });
+    expect(resolveConditionals(node, { C: true })).toEqual({ List: [1, 2] });
+  });
+});
+
+function combinations(choices: Record<string, readonly string[]>): ParameterValues[] {
+  return Object.entries(choices).reduce<ParameterValues[]>(
+    (acc, [key, values]) => acc.flatMap((partial) => values.map((v) => ({ ...partial, [key]: v }))),
+    [{}],
+  );
+}
