@@ -1,7 +1,8 @@
 import { fileURLToPath } from "node:url";
 import { defineProject } from "vitest/config";
 
-const core = (path: string): string => fileURLToPath(new URL(`../core/src/${path}`, import.meta.url));
+const core = (path: string): string =>
+  fileURLToPath(new URL(`../core/src/${path}`, import.meta.url));
 
 export default defineProject({
   // Tests run against core's sources, so a change in core needs no rebuild to be tested here.
