@@ -204,7 +204,11 @@ export class AwsGateway implements Gateway {
       query.type === "shared"
         ? { SnapshotType: "shared", IncludeShared: true }
         : { SnapshotType: "manual" };
-    if (query.clusterId !== undefined) input.DBClusterIdentifier = query.clusterId;
+    // The db-cluster-id filter rather than DBClusterIdentifier: the parameter must name an existing
+    // cluster, and prune must still find the snapshots of a cluster that has been deleted.
+    if (query.clusterId !== undefined) {
+      input.Filters = [{ Name: "db-cluster-id", Values: [query.clusterId] }];
+    }
     const found = await this.describeSnapshotPages(region, input);
     return found.map((raw) => {
       const snapshot = snapshotFromRds(raw, region);

@@ -159,7 +159,7 @@ describe("AwsGateway.listSnapshots", () => {
 
     expect(rdsMock.commandCalls(DescribeDBClusterSnapshotsCommand)[0]?.args[0].input).toEqual({
       SnapshotType: "manual",
-      DBClusterIdentifier: "prod-orders",
+      Filters: [{ Name: "db-cluster-id", Values: ["prod-orders"] }],
       MaxRecords: 100,
     });
   });
