@@ -15,6 +15,12 @@ export default defineProject({
   test: {
     name: "cli-adapter",
     include: ["test/**/*.test.ts"],
+    // Builds core and the CLI when dist is missing or older than the sources: the process tests
+    // spawn the built `dist/cli.js`.
+    globalSetup: ["test/global-setup.ts"],
+    // Spawned CLIs against moto_server take a second or two each.
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
   },
 });

@@ -11,7 +11,7 @@ import {
 } from "../model/index.js";
 import { AwsActionError } from "./errors.js";
 import type { Gateway } from "./gateway.js";
-import type { Outcome, RunReport } from "./report.js";
+import { DEFERRED_REASONS, type Outcome, type RunReport } from "./report.js";
 import { withRetry, type RetryOptions } from "./retry.js";
 
 export interface ExecuteOptions {
@@ -91,6 +91,7 @@ export async function execute(
     failed: outcomes.filter((o) => o.status === "failed"),
     pending: outcomes.filter((o) => o.status === "pending"),
     skipped,
+    deferred: skipped.filter((d) => DEFERRED_REASONS.has(d.reason)),
   };
 }
 

@@ -1,4 +1,14 @@
-import type { ActionDecision, Decision, SkipDecision, Step } from "../model/index.js";
+import type { ActionDecision, Decision, Reason, SkipDecision, Step } from "../model/index.js";
+
+/**
+ * Skips that are work the step wanted to do but could not do now: a due backup of a cluster that
+ * is not `available`, a copy waiting for one of RDS's copy slots. They leave the step incomplete,
+ * so the state machine's SnapshotToolException retry (and the CLI's exit code 3) bring it back.
+ */
+export const DEFERRED_REASONS: ReadonlySet<Reason> = new Set<Reason>([
+  "cluster-unavailable",
+  "copy-slots-full",
+]);
 
 /** What happened to one action. */
 export interface Outcome {
@@ -22,6 +32,8 @@ export interface RunReport {
   readonly failed: readonly Outcome[];
   readonly pending: readonly Outcome[];
   readonly skipped: readonly SkipDecision[];
+  /** The skips among `skipped` whose reason is in DEFERRED_REASONS. */
+  readonly deferred: readonly SkipDecision[];
 }
 
 export interface ReportSummary {
@@ -29,6 +41,7 @@ export interface ReportSummary {
   readonly failed: number;
   readonly pending: number;
   readonly skipped: number;
+  readonly deferred: number;
 }
 
 export function summarize(report: RunReport): ReportSummary {
@@ -37,12 +50,13 @@ export function summarize(report: RunReport): ReportSummary {
     failed: report.failed.length,
     pending: report.pending.length,
     skipped: report.skipped.length,
+    deferred: report.deferred.length,
   };
 }
 
-/** True when the step left nothing for a later run: no failure and nothing pending. */
+/** True when the step left nothing for a later run: no failure, nothing pending or deferred. */
 export function isComplete(report: RunReport): boolean {
-  return report.failed.length === 0 && report.pending.length === 0;
+  return report.failed.length === 0 && report.pending.length === 0 && report.deferred.length === 0;
 }
 
 /**
@@ -56,7 +70,8 @@ export class SnapshotToolException extends Error {
   constructor(report: RunReport) {
     const s = summarize(report);
     super(
-      `${report.step}: ${s.failed} failed, ${s.pending} pending, ${s.done} done; a later run will pick up the rest`,
+      `${report.step}: ${s.failed} failed, ${s.pending} pending, ${s.deferred} deferred, ${s.done} done; ` +
+        "a later run will pick up the rest",
     );
     this.report = report;
   }

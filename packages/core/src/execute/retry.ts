@@ -50,7 +50,7 @@ export async function withRetry<T>(
       maxTimeout: o.maxTimeoutMs,
       maxRetryTime,
       randomize: true,
-      unref: true,
+      // Not unref'd: a caller with nothing else on the event loop (a CLI) must not exit mid-wait.
     },
   );
 }

@@ -63,7 +63,7 @@ describe("execute", () => {
   it("runs each action once and reports skips apart", async () => {
     const gw = aGateway();
     const report = await execute("take", [take("a"), skip, take("b")], gw, { retry: fast });
-    expect(summarize(report)).toEqual({ done: 2, failed: 0, pending: 0, skipped: 1 });
+    expect(summarize(report)).toEqual({ done: 2, failed: 0, pending: 0, skipped: 1, deferred: 0 });
     expect(gw.calls.filter((c) => c.op === "createSnapshot")).toHaveLength(2);
   });
 
@@ -243,6 +243,27 @@ describe("assertComplete", () => {
 
   it("returns the report when everything is done", async () => {
     const report = await execute("take", [take("a")], aGateway(), { retry: fast });
+    expect(assertComplete(report)).toBe(report);
+  });
+});
+
+describe("deferred skips", () => {
+  it("leave the step incomplete: a due cluster that is not available is retried later", async () => {
+    const deferred: Decision = {
+      ...base,
+      step: "take",
+      action: "skip",
+      reason: "cluster-unavailable",
+    };
+    const report = await execute("take", [take("a"), deferred, skip], aGateway(), { retry: fast });
+    expect(report.deferred).toEqual([deferred]);
+    expect(summarize(report)).toMatchObject({ done: 1, skipped: 2, deferred: 1 });
+    expect(() => assertComplete(report)).toThrow(SnapshotToolException);
+  });
+
+  it("do not include ordinary skips", async () => {
+    const report = await execute("take", [skip], aGateway(), { retry: fast });
+    expect(report.deferred).toEqual([]);
     expect(assertComplete(report)).toBe(report);
   });
 });

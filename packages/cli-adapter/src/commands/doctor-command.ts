@@ -1,0 +1,98 @@
+import type { Command } from "commander";
+
+import type { Side } from "../config/fields.js";
+import {
+  nameOf,
+  otherSideInteger,
+  resolveDestinationPolicy,
+  resolveSchedule,
+  resolveSourcePolicy,
+} from "../config/resolve.js";
+import { destinationDoctor, sourceDoctor } from "../doctor/run-doctor.js";
+import { EXIT, InvalidInputError, type ExitCode } from "../errors.js";
+import { nowOf, type CliIo } from "../io.js";
+import { doctorJson, doctorTable } from "../output/doctor-output.js";
+import type { Check } from "../rules/doctor-checks.js";
+import {
+  addCommonOptions,
+  addPolicyOptions,
+  prepareContext,
+  resolveSide,
+  type CommandContext,
+  type CommonOptions,
+} from "./options.js";
+import { gatewayFor } from "./step-command.js";
+
+function runChecks(ctx: CommandContext, side: Side): Promise<Check[]> {
+  const name = (key: string): string => nameOf(ctx.layers, side, key);
+  const common = {
+    region: ctx.aws.region,
+    now: nowOf(ctx.io),
+    name,
+    ...(ctx.aws.roleArn !== undefined && { roleArn: ctx.aws.roleArn }),
+  };
+  if (side === "source") {
+    const policy = resolveSourcePolicy(ctx.layers);
+    const schedule = resolveSchedule(ctx.layers);
+    const destinationRetention = otherSideInteger(ctx.layers, "destination", "retentionDays");
+    return sourceDoctor({
+      ...common,
+      gateway: gatewayFor(ctx),
+      policy,
+      ...(schedule !== undefined && { schedule }),
+      ...(destinationRetention !== undefined && { destinationRetention }),
+    });
+  }
+  if (ctx.layers.flags["schedule"] !== undefined) {
+    throw new InvalidInputError(
+      "--schedule",
+      ctx.layers.flags["schedule"],
+      "no --schedule with --side destination: the schedule checked is take's (source side)",
+    );
+  }
+  const policy = resolveDestinationPolicy(ctx.layers);
+  const sourceRetention =
+    policy.sourceRetentionDays !== undefined
+      ? { days: policy.sourceRetentionDays, name: name("sourceRetentionDays") }
+      : otherSideInteger(ctx.layers, "source", "retentionDays");
+  return destinationDoctor({
+    ...common,
+    gateway: gatewayFor(ctx),
+    policy,
+    ...(sourceRetention !== undefined && { sourceRetention }),
+  });
+}
+
+export function addDoctorCommand(
+  program: Command,
+  io: CliIo,
+  setExit: (code: ExitCode) => void,
+): void {
+  const cmd = program
+    .command("doctor")
+    .description(
+      "check a configuration against the account before the first run: each check passes, warns or fails with the fix",
+    )
+    .option("--side <side>", "source or destination (dest) (default source)")
+    .option(
+      "--schedule <expression>",
+      'take\'s schedule, checked against the interval: "cron(0 1 * * ? *)", the BackupSchedule body "0 1 * * ? *", or rate(...)',
+    );
+  addPolicyOptions(cmd, ["source", "destination"]);
+  addCommonOptions(cmd);
+  cmd.addHelpText(
+    "after",
+    "\nExit code: 0 when no check fails (warnings allowed), 3 when one fails.",
+  );
+  cmd.action(async (opts: CommonOptions) => {
+    const side = resolveSide(opts);
+    const ctx = prepareContext(io, opts);
+    const checks = await runChecks(ctx, side);
+    io.stdout.write(
+      ctx.json
+        ? `${JSON.stringify(doctorJson(side, ctx.aws.region, checks), null, 2)}\n`
+        : doctorTable(side, checks, ctx.palette),
+    );
+    setExit(checks.some((c) => c.status === "fail") ? EXIT.pending : EXIT.ok);
+  });
+}

@@ -1,0 +1,76 @@
+import {
+  planCopyStep,
+  planPruneDestStep,
+  planPruneStep,
+  planShareStep,
+  planTakeStep,
+} from "@aurora-snapshot-tool/core";
+import type { Command } from "commander";
+
+import { resolveDestinationPolicy, resolveSourcePolicy } from "../config/resolve.js";
+import type { ExitCode } from "../errors.js";
+import { nowOf, type CliIo } from "../io.js";
+import { listJson, listTable } from "../output/list-output.js";
+import { destinationInventory, sourceInventory, type InventoryRow } from "../rules/inventory.js";
+import {
+  addCommonOptions,
+  addPolicyOptions,
+  prepareContext,
+  resolveSide,
+  type CommandContext,
+  type CommonOptions,
+} from "./options.js";
+import { gatewayFor } from "./step-command.js";
+
+async function inventory(
+  ctx: CommandContext,
+  side: "source" | "destination",
+  all: boolean,
+): Promise<InventoryRow[]> {
+  const now = nowOf(ctx.io);
+  if (side === "source") {
+    const policy = resolveSourcePolicy(ctx.layers);
+    const input = { gateway: gatewayFor(ctx), region: ctx.aws.region, now, policy };
+    const [take, share, prune] = await Promise.all([
+      planTakeStep(input),
+      policy.destinationAccount === undefined ? undefined : planShareStep(input),
+      planPruneStep(input),
+    ]);
+    return sourceInventory({ take, prune, now, all, ...(share !== undefined && { share }) });
+  }
+  const policy = resolveDestinationPolicy(ctx.layers);
+  const input = { gateway: gatewayFor(ctx), region: ctx.aws.region, now, policy };
+  const [copy, pruneDest] = await Promise.all([planCopyStep(input), planPruneDestStep(input)]);
+  return destinationInventory({ copy, pruneDest, crossAccount: policy.crossAccount, now, all });
+}
+
+export function addListCommand(
+  program: Command,
+  io: CliIo,
+  setExit: (code: ExitCode) => void,
+): void {
+  const cmd = program
+    .command("list")
+    .description(
+      "the snapshots the tool manages, per account and region, with what the next run would do and why",
+    )
+    .option(
+      "--side <side>",
+      "source (clusters and their snapshots) or destination (dest): the copies (default source)",
+    )
+    .option("--all", "also clusters the tool does not select and snapshots it did not make");
+  addPolicyOptions(cmd, ["source", "destination"]);
+  addCommonOptions(cmd);
+  cmd.action(async (opts: CommonOptions & { all?: boolean }) => {
+    const side = resolveSide(opts);
+    const ctx = prepareContext(io, opts);
+    // The policy is resolved inside inventory() before the gateway makes its first call.
+    const rows = await inventory(ctx, side, opts.all === true);
+    io.stdout.write(
+      ctx.json
+        ? `${JSON.stringify(listJson(side, rows), null, 2)}\n`
+        : listTable(side, rows, ctx.palette),
+    );
+    setExit(0);
+  });
+}

@@ -1,0 +1,201 @@
+import {
+  isToolSnapshot,
+  matchesPattern,
+  TAG_SHARE_AND_COPY,
+  type DestinationPolicy,
+  type Gateway,
+  type KeyInfo,
+  type Snapshot,
+  type SourcePolicy,
+} from "@aurora-snapshot-tool/core";
+
+import {
+  clusterSelectionChecks,
+  credentialsCheck,
+  identifierCheck,
+  keyCheck,
+  missingKeyCheck,
+  retentionCheck,
+  scheduleCheck,
+  selectedClusters,
+  sharedInventoryCheck,
+  sharingChecks,
+  type Check,
+  type FieldName,
+} from "../rules/doctor-checks.js";
+import type { Schedule } from "../rules/schedule.js";
+
+/*
+ * doctor's AWS side: gathers the facts (who am I, which clusters, which keys) with read-only calls
+ * and hands them to the pure checks in rules/doctor-checks.ts. A failed call becomes a failed check
+ * rather than an abort, so one missing permission does not hide the other findings.
+ */
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+async function describeKeys(
+  gateway: Gateway,
+  region: string,
+  refs: Iterable<string>,
+): Promise<Map<string, KeyInfo | undefined | { error: string }>> {
+  const out = new Map<string, KeyInfo | undefined | { error: string }>();
+  await Promise.all(
+    [...new Set(refs)].map(async (ref) => {
+      try {
+        out.set(ref, await gateway.describeKey(region, ref));
+      } catch (error) {
+        out.set(ref, { error: messageOf(error) });
+      }
+    }),
+  );
+  return out;
+}
+
+interface Common {
+  readonly gateway: Gateway;
+  /** The region the tool runs in (--region). */
+  readonly region: string;
+  readonly now: Date;
+  readonly roleArn?: string;
+  readonly name: FieldName;
+}
+
+async function whoAmI(common: Common): Promise<{ account?: string; check: Check }> {
+  try {
+    const account = await common.gateway.accountId();
+    return { account, check: credentialsCheck({ account }, common.roleArn) };
+  } catch (error) {
+    return { check: credentialsCheck({ error: messageOf(error) }, common.roleArn) };
+  }
+}
+
+function listingFailed(id: string, what: string, error: unknown, permission: string): Check {
+  return {
+    id,
+    status: "fail",
+    title: id,
+    detail: `could not list ${what}: ${messageOf(error)}`,
+    fix: `allow ${permission} for these credentials`,
+  };
+}
+
+export interface SourceDoctorInput extends Common {
+  readonly policy: SourcePolicy;
+  readonly schedule?: Schedule;
+  /** The destination side's retention, when the config file says it. */
+  readonly destinationRetention?: { days: number; name: string };
+}
+
+export async function sourceDoctor(input: SourceDoctorInput): Promise<Check[]> {
+  const { gateway, policy, name } = input;
+  const region = policy.regionOverride ?? input.region;
+  const checks: Check[] = [];
+  const me = await whoAmI(input);
+  checks.push(me.check);
+  if (me.account === undefined) return checks;
+
+  try {
+    const clusters = await gateway.listClusters(region);
+    checks.push(...clusterSelectionChecks(clusters, policy, region, name));
+    const selected = selectedClusters(clusters, policy);
+    checks.push(identifierCheck(selected, policy, input.now, name));
+    const keyIds = selected
+      .filter((c) => c.encrypted && c.kmsKeyId)
+      .map((c) => c.kmsKeyId as string);
+    const keys =
+      policy.destinationAccount === undefined
+        ? new Map()
+        : await describeKeys(gateway, region, keyIds);
+    checks.push(...sharingChecks(selected, policy, me.account, keys, name));
+  } catch (error) {
+    checks.push(
+      listingFailed("clusters", `the clusters in ${region}`, error, "rds:DescribeDBClusters"),
+    );
+  }
+  if (input.destinationRetention !== undefined) {
+    checks.push(
+      retentionCheck(policy.retentionDays, input.destinationRetention.days, {
+        source: name("retentionDays"),
+        destination: input.destinationRetention.name,
+      }),
+    );
+  }
+  if (input.schedule !== undefined) {
+    checks.push(scheduleCheck(input.schedule, policy.intervalHours, input.now, name));
+  }
+  return checks;
+}
+
+export interface DestinationDoctorInput extends Common {
+  readonly policy: DestinationPolicy;
+  /** The source side's retention, from SOURCE_RETENTION_DAYS or the config file's source section. */
+  readonly sourceRetention?: { days: number; name: string };
+}
+
+function candidatesOf(listed: readonly Snapshot[], policy: DestinationPolicy): Snapshot[] {
+  return listed.filter(
+    (s) =>
+      matchesPattern(policy.snapshotPattern, s.clusterId) &&
+      (!policy.crossAccount ||
+        policy.sourceAccounts.length === 0 ||
+        policy.sourceAccounts.includes(s.account)) &&
+      (policy.crossAccount || s.tags[TAG_SHARE_AND_COPY] === "YES"),
+  );
+}
+
+export async function destinationDoctor(input: DestinationDoctorInput): Promise<Check[]> {
+  const { gateway, policy, name } = input;
+  const local = policy.regionOverride ?? input.region;
+  const checks: Check[] = [];
+  const me = await whoAmI(input);
+  checks.push(me.check);
+  if (me.account === undefined) return checks;
+
+  try {
+    const listed = policy.crossAccount
+      ? await gateway.listSnapshots(local, { type: "shared" })
+      : (await gateway.listSnapshots(local, { type: "manual" })).filter((s) =>
+          isToolSnapshot(s.tags),
+        );
+    const candidates = candidatesOf(listed, policy);
+    checks.push(...sharedInventoryCheck(listed, candidates, policy, local, name));
+    const missing = missingKeyCheck(candidates, policy, local, name);
+    if (missing !== undefined) checks.push(missing);
+  } catch (error) {
+    checks.push(
+      listingFailed(
+        "sources",
+        `the snapshots in ${local}`,
+        error,
+        "rds:DescribeDBClusterSnapshots",
+      ),
+    );
+  }
+
+  const wanted: { field: string; ref: string; region: string }[] = [];
+  if (policy.kmsKeySource !== undefined) {
+    wanted.push({ field: name("kmsKeySource"), ref: policy.kmsKeySource, region: local });
+  }
+  for (const [region, ref] of Object.entries(policy.kmsKeyDestination)) {
+    wanted.push({ field: name("kmsKeyDestination"), ref, region });
+  }
+  const described = await Promise.all(
+    wanted.map(async (k) => ({
+      ...k,
+      info: (await describeKeys(gateway, k.region, [k.ref])).get(k.ref),
+    })),
+  );
+  checks.push(...described.map(keyCheck));
+
+  if (input.sourceRetention !== undefined) {
+    checks.push(
+      retentionCheck(input.sourceRetention.days, policy.retentionDays, {
+        source: input.sourceRetention.name,
+        destination: name("retentionDays"),
+      }),
+    );
+  }
+  return checks;
+}

@@ -1,0 +1,34 @@
+import type { Gateway, RetryOptions } from "@aurora-snapshot-tool/core";
+
+import type { AwsSettings } from "./config/resolve.js";
+
+export interface OutputStream {
+  write(text: string): unknown;
+  readonly isTTY?: boolean;
+  readonly columns?: number;
+}
+
+/**
+ * Everything a command touches outside itself, so tests can run the CLI in-process with fake
+ * streams, a fixed clock and a gateway that counts calls. `cli.ts` fills it from `process`.
+ */
+export interface CliIo {
+  readonly stdout: OutputStream;
+  readonly stderr: OutputStream;
+  /** Read for settings; `--profile` writes AWS_PROFILE here before any AWS client exists. */
+  readonly env: Record<string, string | undefined>;
+  readonly now?: () => Date;
+  readonly sleep?: (ms: number) => Promise<void>;
+  /** Replaces the AWS gateway (tests); default: the SDK-backed gateway for the settings. */
+  readonly gateway?: (settings: AwsSettings) => Gateway;
+  /** Replaces core's retry of transient AWS errors (tests: no waiting). */
+  readonly retry?: RetryOptions;
+}
+
+export function nowOf(io: CliIo): Date {
+  return io.now?.() ?? new Date();
+}
+
+export function sleepOf(io: CliIo): (ms: number) => Promise<void> {
+  return io.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+}

@@ -1,0 +1,164 @@
+import {
+  REASONS,
+  type Decision,
+  type Facts,
+  type Reason,
+  type RunReport,
+} from "@aurora-snapshot-tool/core";
+
+import type { DecisionResult, DecisionStatus, ResultSummary } from "../rules/run-outcome.js";
+import type { Palette } from "./color.js";
+import { renderTable } from "./table.js";
+
+/** One decision in `--json` output: the fields every decision has first, then the action's own. */
+export interface DecisionJson {
+  readonly step: string;
+  readonly action: string;
+  readonly cluster: string;
+  readonly snapshot: string | null;
+  readonly region: string;
+  readonly account: string;
+  readonly reason: Reason;
+  readonly status: DecisionStatus;
+  readonly note?: string;
+  readonly errorCode?: string;
+  readonly errorMessage?: string;
+  readonly facts: Facts;
+  readonly [extra: string]: unknown;
+}
+
+export interface StepJson {
+  readonly step: string;
+  readonly dryRun: boolean;
+  readonly region: string;
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly decisions: readonly DecisionJson[];
+  readonly summary: ResultSummary;
+}
+
+const BASE_KEYS = new Set([
+  "step",
+  "action",
+  "cluster",
+  "snapshot",
+  "region",
+  "account",
+  "reason",
+  "facts",
+]);
+
+export function decisionJson(result: DecisionResult): DecisionJson {
+  const d: Decision = result.decision;
+  const extras = Object.fromEntries(Object.entries(d).filter(([key]) => !BASE_KEYS.has(key)));
+  return {
+    step: d.step,
+    action: d.action,
+    cluster: d.cluster,
+    snapshot: d.snapshot ?? null,
+    region: d.region,
+    account: d.account,
+    reason: d.reason,
+    status: result.status,
+    ...(result.note !== undefined && { note: result.note }),
+    ...(result.errorCode !== undefined && { errorCode: result.errorCode }),
+    ...(result.errorMessage !== undefined && { errorMessage: result.errorMessage }),
+    facts: d.facts,
+    ...extras,
+  };
+}
+
+export function stepJson(
+  report: RunReport,
+  region: string,
+  results: readonly DecisionResult[],
+  summary: ResultSummary,
+): StepJson {
+  return {
+    step: report.step,
+    dryRun: report.dryRun,
+    region,
+    startedAt: report.startedAt,
+    finishedAt: report.finishedAt,
+    decisions: results.map(decisionJson),
+    summary,
+  };
+}
+
+export function formatFacts(facts: Facts): string {
+  return Object.entries(facts)
+    .map(([k, v]) => `${k}=${v === null ? "-" : String(v)}`)
+    .join(" ");
+}
+
+export function statusColor(palette: Palette, status: string): (text: string) => string {
+  switch (status) {
+    case "done":
+    case "pass":
+    case "available":
+      return palette.green;
+    case "failed":
+    case "fail":
+      return palette.red;
+    case "pending":
+    case "warn":
+      return palette.yellow;
+    default:
+      return palette.dim;
+  }
+}
+
+function detail(r: DecisionResult): string {
+  if (r.errorCode !== undefined) return `${r.errorCode}: ${r.errorMessage ?? ""}`.trim();
+  const note = r.note === undefined ? "" : `(${r.note}) `;
+  return note + formatFacts(r.decision.facts);
+}
+
+/** The reason codes a table shows, each explained once under it. */
+export function reasonLegend(reasons: Iterable<Reason>, palette: Palette): string {
+  const unique = [...new Set(reasons)].sort();
+  if (unique.length === 0) return "";
+  const width = Math.max(...unique.map((r) => r.length));
+  const lines = unique.map((r) => `  ${r.padEnd(width)}  ${palette.dim(REASONS[r])}`);
+  return `\nReasons:\n${lines.join("\n")}\n`;
+}
+
+export function summaryLine(step: string, summary: ResultSummary, dryRun: boolean): string {
+  const planned = dryRun ? " (dry run: nothing was changed)" : "";
+  return (
+    `${step}: ${summary.done} done, ${summary.failed} failed, ${summary.pending} pending, ` +
+    `${summary.skipped} skipped${planned}\n`
+  );
+}
+
+export function stepTable(
+  report: RunReport,
+  region: string,
+  results: readonly DecisionResult[],
+  summary: ResultSummary,
+  palette: Palette,
+): string {
+  const title = `${report.step}${report.dryRun ? " --dry-run" : ""} in ${region}\n\n`;
+  const body =
+    results.length === 0
+      ? "Nothing to decide: no clusters or snapshots found.\n"
+      : renderTable(
+          results,
+          [
+            { header: "STATUS", cell: (r) => statusColor(palette, r.status)(r.status) },
+            { header: "ACTION", cell: (r) => r.decision.action },
+            { header: "CLUSTER", cell: (r) => r.decision.cluster },
+            { header: "SNAPSHOT", cell: (r) => r.decision.snapshot ?? "-" },
+            { header: "ACCOUNT", cell: (r) => r.decision.account || "-" },
+            { header: "REGION", cell: (r) => r.decision.region },
+            { header: "REASON", cell: (r) => r.decision.reason },
+            { header: "DETAIL", cell: detail },
+          ],
+          palette.bold,
+        );
+  const legend = reasonLegend(
+    results.map((r) => r.decision.reason),
+    palette,
+  );
+  return title + body + legend + "\n" + summaryLine(report.step, summary, report.dryRun);
+}

@@ -1,0 +1,506 @@
+import {
+  MAX_IDENTIFIER_LENGTH,
+  checkIdentifier,
+  formatSnapshotName,
+  matchesPattern,
+  type Cluster,
+  type DestinationPolicy,
+  type KeyInfo,
+  type Snapshot,
+  type SourcePolicy,
+} from "@aurora-snapshot-tool/core";
+
+import { findNearMisses, type NearMiss } from "./near-miss.js";
+import { analyseSchedule, type Schedule } from "./schedule.js";
+
+/*
+ * doctor's rules: each takes facts already gathered from AWS and returns pass / warn / fail with
+ * the fix. Pure and deterministic (the clock is an argument), so each rule is tested without AWS.
+ * They belong in core (a `preflight/` module) so a deploy-time check could use them too.
+ */
+
+export type CheckStatus = "pass" | "warn" | "fail";
+
+export interface Check {
+  /** Stable id for scripts: `credentials`, `clusters`, `kms-key:eu-west-1`, ... */
+  readonly id: string;
+  readonly status: CheckStatus;
+  readonly title: string;
+  readonly detail: string;
+  /** What to change; set on every warn and fail. */
+  readonly fix?: string;
+}
+
+/** How the user gave (or can give) each setting, for the fixes: `PATTERN`, `--pattern`, ... */
+export type FieldName = (key: string) => string;
+
+/** The engines the tool takes; DescribeDBClusters also lists neptune, docdb and Multi-AZ clusters. */
+export const AURORA_ENGINES: ReadonlySet<string> = new Set([
+  "aurora",
+  "aurora-mysql",
+  "aurora-postgresql",
+]);
+
+function list(items: readonly string[], max = 8): string {
+  const shown = items.slice(0, max).join(", ");
+  return items.length > max ? `${shown} and ${items.length - max} more` : shown;
+}
+
+export function credentialsCheck(
+  result: { account: string } | { error: string },
+  roleArn?: string,
+): Check {
+  if ("account" in result) {
+    const via = roleArn === undefined ? "" : ` through ${roleArn}`;
+    return {
+      id: "credentials",
+      status: "pass",
+      title: "credentials",
+      detail: `acting in account ${result.account}${via}`,
+    };
+  }
+  return {
+    id: "credentials",
+    status: "fail",
+    title: "credentials",
+    detail: `could not ask STS who the credentials belong to: ${result.error}`,
+    fix:
+      roleArn === undefined
+        ? "give --profile, set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run aws sso login"
+        : `check that your credentials may assume ${roleArn} (the role's trust policy) and work on their own`,
+  };
+}
+
+/** The clusters `take` would back up: Aurora, matching the pattern and the tag selectors. */
+export function selectedClusters(clusters: readonly Cluster[], policy: SourcePolicy): Cluster[] {
+  return clusters.filter(
+    (c) =>
+      AURORA_ENGINES.has(c.engine.toLowerCase()) &&
+      matchesPattern(policy.clusterPattern, c.id) &&
+      policy.includeTags.every((t) => c.tags[t.key] === t.value) &&
+      !policy.excludeTags.some((t) => c.tags[t.key] === t.value),
+  );
+}
+
+function describeMiss(m: NearMiss): string {
+  return m.kind === "case"
+    ? `${m.clusterId} (matches if letter case is ignored; RDS cluster ids are lowercase)`
+    : `${m.clusterId} (${m.distance} edit${m.distance === 1 ? "" : "s"} away)`;
+}
+
+export function clusterSelectionChecks(
+  clusters: readonly Cluster[],
+  policy: SourcePolicy,
+  region: string,
+  name: FieldName,
+): Check[] {
+  const pattern = name("clusterPattern");
+  const aurora = clusters.filter((c) => AURORA_ENGINES.has(c.engine.toLowerCase()));
+  const selected = selectedClusters(clusters, policy);
+  const matchedOther = clusters.filter(
+    (c) =>
+      !AURORA_ENGINES.has(c.engine.toLowerCase()) && matchesPattern(policy.clusterPattern, c.id),
+  );
+  const byTags = aurora.filter(
+    (c) => matchesPattern(policy.clusterPattern, c.id) && !selected.includes(c),
+  );
+  const notes = [
+    matchedOther.length > 0
+      ? `ignored, not Aurora: ${list(matchedOther.map((c) => `${c.id} (${c.engine})`))}`
+      : "",
+    byTags.length > 0 ? `left out by the tag selectors: ${list(byTags.map((c) => c.id))}` : "",
+  ].filter((n) => n !== "");
+  const noteText = notes.length > 0 ? `; ${notes.join("; ")}` : "";
+
+  const checks: Check[] = [];
+  if (aurora.length === 0) {
+    checks.push({
+      id: "clusters",
+      status: "fail",
+      title: "clusters",
+      detail: `no Aurora clusters in ${region}${noteText}`,
+      fix: `check --region (and ${name("regionOverride")}): the clusters must be in the region the tool looks in`,
+    });
+  } else if (selected.length === 0) {
+    checks.push({
+      id: "clusters",
+      status: "fail",
+      title: "clusters",
+      detail: `${pattern} "${policy.clusterPattern.source}" selects none of the ${aurora.length} Aurora clusters in ${region}${noteText}`,
+      fix: `change ${pattern} (a regex searched in the cluster id; ALL_CLUSTERS for every cluster)`,
+    });
+  } else {
+    checks.push({
+      id: "clusters",
+      status: "pass",
+      title: "clusters",
+      detail: `${selected.length} of ${aurora.length} Aurora clusters selected: ${list(selected.map((c) => c.id))}${noteText}`,
+    });
+  }
+
+  const misses = findNearMisses(
+    policy.clusterPattern,
+    aurora.map((c) => c.id),
+  );
+  if (misses.length > 0) {
+    checks.push({
+      id: "near-misses",
+      status: "warn",
+      title: "near misses",
+      detail: `not selected, but close to ${pattern} "${policy.clusterPattern.source}": ${list(misses.map(describeMiss))}`,
+      fix: `if these clusters should be backed up, change ${pattern} to match them`,
+    });
+  }
+  return checks;
+}
+
+/** `-YYYY-MM-DD-HH-MM` after the cluster id. */
+const STAMP_LENGTH = 17;
+
+export function identifierCheck(
+  selected: readonly Cluster[],
+  policy: SourcePolicy,
+  now: Date,
+  name: FieldName,
+): Check {
+  const prefix = policy.snapshotNamePrefix;
+  const problems: string[] = [];
+  let longest = 0;
+  let worstCluster = 0;
+  for (const c of selected) {
+    const id = formatSnapshotName(c.id, now, prefix);
+    longest = Math.max(longest, id.length);
+    const problem = checkIdentifier(id);
+    if (problem !== undefined) {
+      problems.push(`${c.id} (${id.length} characters)`);
+      worstCluster = Math.max(worstCluster, c.id.length);
+    }
+  }
+  if (problems.length === 0) {
+    return {
+      id: "identifiers",
+      status: "pass",
+      title: "snapshot identifiers",
+      detail:
+        selected.length === 0
+          ? "no selected cluster to name a snapshot for"
+          : `every snapshot identifier fits RDS's rules (longest ${longest} of ${MAX_IDENTIFIER_LENGTH} characters)`,
+    };
+  }
+  const room = MAX_IDENTIFIER_LENGTH - STAMP_LENGTH - worstCluster - 1;
+  const fix =
+    prefix !== undefined && room >= 1
+      ? `shorten ${name("snapshotNamePrefix")} to at most ${room} characters`
+      : `these cluster ids are too long for [PREFIX-]CLUSTER-YYYY-MM-DD-HH-MM within ${MAX_IDENTIFIER_LENGTH} characters; ` +
+        `${prefix === undefined ? "" : `drop ${name("snapshotNamePrefix")}, or `}leave the clusters out with ${name("clusterPattern")} or ${name("excludeTags")}`;
+  return {
+    id: "identifiers",
+    status: "fail",
+    title: "snapshot identifiers",
+    detail: `take would skip these clusters, their snapshot identifier being invalid or over ${MAX_IDENTIFIER_LENGTH} characters: ${list(problems)}`,
+    fix,
+  };
+}
+
+/** What DescribeKey said about each key id a selected cluster reports; undefined: not found. */
+export type KeyLookup = ReadonlyMap<string, KeyInfo | undefined | { error: string }>;
+
+export function sharingChecks(
+  selected: readonly Cluster[],
+  policy: SourcePolicy,
+  account: string,
+  keys: KeyLookup,
+  name: FieldName,
+): Check[] {
+  const target = policy.destinationAccount;
+  if (target === undefined) {
+    return [
+      {
+        id: "sharing",
+        status: "pass",
+        title: "sharing",
+        detail: `sharing is off (${name("destinationAccount")} not set): share would refuse to run`,
+      },
+    ];
+  }
+  const checks: Check[] = [];
+  if (target === account) {
+    checks.push({
+      id: "sharing-target",
+      status: "warn",
+      title: "sharing",
+      detail: `${name("destinationAccount")} is this account (${account}): sharing with it changes nothing`,
+      fix: `set ${name("destinationAccount")} to the destination account's id`,
+    });
+  }
+  const awsManaged: string[] = [];
+  const unknown: string[] = [];
+  const disabled: string[] = [];
+  const encrypted = selected.filter((c) => c.encrypted);
+  for (const c of encrypted) {
+    const info = c.kmsKeyId === undefined ? undefined : keys.get(c.kmsKeyId);
+    if (info === undefined || "error" in info) unknown.push(c.id);
+    else if (info.manager === "AWS") awsManaged.push(c.id);
+    else if (!info.enabled) disabled.push(c.id);
+  }
+  if (awsManaged.length > 0) {
+    checks.push({
+      id: "sharing-keys",
+      status: "fail",
+      title: "sharing: encryption keys",
+      detail: `encrypted with the AWS-managed key aws/rds, so their snapshots cannot be shared with ${target}: ${list(awsManaged)}`,
+      fix:
+        "AWS does not allow sharing a snapshot encrypted with aws/rds. Move these clusters to a " +
+        "customer managed key whose key policy grants the destination account (restore a snapshot " +
+        `copy re-encrypted with that key), or leave them out with ${name("clusterPattern")}`,
+    });
+  }
+  if (disabled.length > 0) {
+    checks.push({
+      id: "sharing-keys-disabled",
+      status: "fail",
+      title: "sharing: encryption keys",
+      detail: `the KMS key of these clusters is not enabled: ${list(disabled)}`,
+      fix: "enable the key in KMS (a disabled key also stops the cluster itself)",
+    });
+  }
+  if (unknown.length > 0) {
+    checks.push({
+      id: "sharing-keys-unknown",
+      status: "warn",
+      title: "sharing: encryption keys",
+      detail: `could not describe the KMS key of: ${list(unknown)}`,
+      fix: "allow kms:DescribeKey on the clusters' keys, so share can tell aws/rds keys apart",
+    });
+  }
+  if (awsManaged.length + disabled.length + unknown.length === 0) {
+    checks.push({
+      id: "sharing-keys",
+      status: "pass",
+      title: "sharing: encryption keys",
+      detail:
+        encrypted.length === 0
+          ? `no selected cluster is encrypted; snapshots can be shared with ${target}`
+          : `${encrypted.length} encrypted clusters use customer managed keys (their key policies must grant ${target})`,
+    });
+  }
+  return checks;
+}
+
+export function retentionCheck(
+  sourceDays: number,
+  destinationDays: number,
+  names: { source: string; destination: string },
+): Check {
+  if (destinationDays < sourceDays) {
+    return {
+      id: "retention",
+      status: "fail",
+      title: "retention",
+      detail: `the destination keeps copies ${destinationDays} days (${names.destination}), less than the source keeps snapshots (${sourceDays} days, ${names.source})`,
+      fix: `raise ${names.destination} to at least ${sourceDays}: otherwise prune-dest deletes copies that copy makes again`,
+    };
+  }
+  return {
+    id: "retention",
+    status: "pass",
+    title: "retention",
+    detail: `the destination keeps copies ${destinationDays} days, the source ${sourceDays} days`,
+  };
+}
+
+function hours(n: number): string {
+  if (!Number.isFinite(n)) return "never again within a year";
+  return Number.isInteger(n) ? `${n} h` : `${n.toFixed(1)} h`;
+}
+
+export function scheduleCheck(
+  schedule: Schedule,
+  intervalHours: number,
+  now: Date,
+  name: FieldName,
+): Check {
+  const interval = name("intervalHours");
+  const a = analyseSchedule(schedule, intervalHours, now);
+  const base = { id: "schedule", title: "schedule" } as const;
+  if (!a.analysable) {
+    return {
+      ...base,
+      status: "warn",
+      detail: `${schedule.text} uses L, W or #, which this check does not simulate`,
+      fix: `make sure it fires at least every ${intervalHours} h (${interval})`,
+    };
+  }
+  if (a.firings === 0) {
+    return {
+      ...base,
+      status: "fail",
+      detail: `${schedule.text} does not fire within the next year`,
+      fix: "fix the schedule's month, day or year fields",
+    };
+  }
+  if (a.longestGapHours > intervalHours) {
+    return {
+      ...base,
+      status: "fail",
+      detail: `${schedule.text} fires less often than the interval: up to ${hours(a.longestGapHours)} between runs, ${interval} is ${intervalHours} h`,
+      fix: `make the schedule fire at least every ${intervalHours} h, or raise ${interval} to ${Number.isFinite(a.longestGapHours) ? Math.ceil(a.longestGapHours) : "match it"}`,
+    };
+  }
+  if (a.longestBackupGapHours > intervalHours) {
+    return {
+      ...base,
+      status: "warn",
+      detail:
+        `${schedule.text} fires often enough, but with ${interval} ${intervalHours} h take skips some runs: ` +
+        `up to ${hours(a.longestBackupGapHours)} between backups (the newest snapshot's time is truncated to the hour)`,
+      fix: `set ${interval} to a whole number of hours the schedule fires at, such as ${Math.floor(a.longestGapHours)}`,
+    };
+  }
+  return {
+    ...base,
+    status: "pass",
+    detail: `${schedule.text} fires at least every ${hours(a.longestGapHours)}; a backup at least every ${hours(a.longestBackupGapHours)} (${interval} ${intervalHours} h)`,
+  };
+}
+
+/** A KMS key the destination policy names, with what DescribeKey said in the region it is used in. */
+export interface ConfiguredKey {
+  readonly field: string;
+  readonly ref: string;
+  readonly region: string;
+  readonly info: KeyInfo | undefined | { error: string };
+}
+
+export function keyCheck(key: ConfiguredKey): Check {
+  const base = { id: `kms-key:${key.region}:${key.field}`, title: `KMS key (${key.field})` };
+  const { info } = key;
+  if (info === undefined) {
+    return {
+      ...base,
+      status: "fail",
+      detail: `${key.ref} was not found in ${key.region}`,
+      fix: `create the key (or alias) in ${key.region}, or correct ${key.field}`,
+    };
+  }
+  if ("error" in info) {
+    return {
+      ...base,
+      status: "fail",
+      detail: `could not describe ${key.ref} in ${key.region}: ${info.error}`,
+      fix: `allow kms:DescribeKey on the key, or correct ${key.field}`,
+    };
+  }
+  if (info.region !== key.region) {
+    return {
+      ...base,
+      status: "fail",
+      detail: `${key.ref} is in ${info.region}; copies are encrypted in ${key.region}`,
+      fix: `give ${key.field} a key in ${key.region} (for a multi-Region key, its replica there)`,
+    };
+  }
+  if (!info.enabled) {
+    return {
+      ...base,
+      status: "fail",
+      detail: `${key.ref} (${info.arn}) is not enabled`,
+      fix: "enable the key in KMS, or pick another",
+    };
+  }
+  return {
+    ...base,
+    status: "pass",
+    detail: `${key.ref} is enabled in ${key.region} (${info.arn})`,
+  };
+}
+
+/**
+ * Regions where an encrypted snapshot would be skipped for want of a key (reason
+ * kms-key-required): the same rule the copy planner applies, stated before the first run.
+ */
+export function missingKeyCheck(
+  candidates: readonly Snapshot[],
+  policy: DestinationPolicy,
+  localRegion: string,
+  name: FieldName,
+): Check | undefined {
+  const encrypted = candidates.filter((s) => s.encrypted);
+  if (encrypted.length === 0) return undefined;
+  const missing: string[] = [];
+  const localIsFinal = policy.destinationRegions.includes(localRegion);
+  for (const region of policy.destinationRegions) {
+    if (region === localRegion) continue;
+    if (policy.kmsKeyDestination[region] === undefined)
+      missing.push(`${region} (${name("kmsKeyDestination")})`);
+  }
+  if (policy.crossAccount) {
+    const localKey = localIsFinal
+      ? (policy.kmsKeyDestination[localRegion] ?? policy.kmsKeySource)
+      : policy.kmsKeySource;
+    if (localKey === undefined) missing.push(`${localRegion} (${name("kmsKeySource")})`);
+  }
+  if (missing.length === 0) return undefined;
+  return {
+    id: "kms-keys-missing",
+    status: "warn",
+    title: "KMS keys",
+    detail: `${encrypted.length} encrypted snapshots would be skipped (kms-key-required) for want of a key in: ${missing.join(", ")}`,
+    fix: "configure a key for each of these regions",
+  };
+}
+
+export function sharedInventoryCheck(
+  listed: readonly Snapshot[],
+  candidates: readonly Snapshot[],
+  policy: DestinationPolicy,
+  region: string,
+  name: FieldName,
+): Check[] {
+  const what = policy.crossAccount
+    ? "shared with this account"
+    : "taken by the tool in this account";
+  if (listed.length === 0) {
+    return [
+      {
+        id: "sources",
+        status: "warn",
+        title: "snapshots to copy",
+        detail: `no snapshots ${what} in ${region} yet`,
+        fix: policy.crossAccount
+          ? `run share in the source account (its DEST_ACCOUNT must be this account), and check ${name("regionOverride")} here names the region they are shared in`
+          : `run take in this account first, or set ${name("crossAccount")} TRUE to copy snapshots shared from another account`,
+      },
+    ];
+  }
+  const checks: Check[] = [];
+  if (candidates.length === 0) {
+    checks.push({
+      id: "sources",
+      status: "warn",
+      title: "snapshots to copy",
+      detail: `${listed.length} snapshots ${what} in ${region}, none selected by ${name("snapshotPattern")} "${policy.snapshotPattern.source}"${policy.sourceAccounts.length > 0 ? ` and ${name("sourceAccounts")}` : ""}`,
+      fix: `change ${name("snapshotPattern")} to match their cluster ids`,
+    });
+  } else {
+    checks.push({
+      id: "sources",
+      status: "pass",
+      title: "snapshots to copy",
+      detail: `${candidates.length} of ${listed.length} snapshots ${what} in ${region} are selected`,
+    });
+  }
+  const clusterIds = [
+    ...new Set(listed.filter((s) => !candidates.includes(s)).map((s) => s.clusterId)),
+  ];
+  const misses = findNearMisses(policy.snapshotPattern, clusterIds);
+  if (misses.length > 0) {
+    checks.push({
+      id: "near-misses",
+      status: "warn",
+      title: "near misses",
+      detail: `not selected, but close to ${name("snapshotPattern")} "${policy.snapshotPattern.source}": ${list(misses.map(describeMiss))}`,
+      fix: `if these clusters' snapshots should be copied, change ${name("snapshotPattern")}`,
+    });
+  }
+  return checks;
+}

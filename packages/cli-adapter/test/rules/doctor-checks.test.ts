@@ -1,0 +1,212 @@
+import {
+  sourcePolicyFromObject,
+  destinationPolicyFromObject,
+  type KeyInfo,
+} from "@aurora-snapshot-tool/core";
+import { describe, expect, it } from "vitest";
+
+import {
+  clusterSelectionChecks,
+  identifierCheck,
+  keyCheck,
+  missingKeyCheck,
+  retentionCheck,
+  scheduleCheck,
+  sharingChecks,
+} from "../../src/rules/doctor-checks.js";
+import { parseSchedule } from "../../src/rules/schedule.js";
+import { aCluster, aSnapshot } from "../support/fake-gateway.js";
+
+const NOW = new Date("2026-11-25T10:00:00Z");
+const name = (key: string): string => `<${key}>`;
+
+function aKey(over: Partial<KeyInfo> = {}): KeyInfo {
+  return {
+    ref: "k",
+    arn: "arn:aws:kms:us-east-1:123456789012:key/k",
+    region: "us-east-1",
+    account: "123456789012",
+    enabled: true,
+    manager: "CUSTOMER",
+    ...over,
+  };
+}
+
+describe("clusterSelectionChecks", () => {
+  it("passes and lists the selected Aurora clusters, noting non-Aurora matches", () => {
+    const clusters = [
+      aCluster({ id: "prod-a" }),
+      aCluster({ id: "prod-graph", engine: "neptune" }),
+    ];
+    const [check] = clusterSelectionChecks(
+      clusters,
+      sourcePolicyFromObject({ clusterPattern: "prod" }),
+      "us-east-1",
+      name,
+    );
+    expect(check).toMatchObject({ status: "pass" });
+    expect(check?.detail).toContain("1 of 1 Aurora clusters selected: prod-a");
+    expect(check?.detail).toContain("prod-graph (neptune)");
+  });
+
+  it("fails naming the pattern field when nothing is selected, and warns about near misses", () => {
+    const checks = clusterSelectionChecks(
+      [aCluster({ id: "prod-orders" })],
+      sourcePolicyFromObject({ clusterPattern: "Prod" }),
+      "us-east-1",
+      name,
+    );
+    expect(checks.map((c) => [c.id, c.status])).toEqual([
+      ["clusters", "fail"],
+      ["near-misses", "warn"],
+    ]);
+    expect(checks[0]?.fix).toContain("<clusterPattern>");
+    expect(checks[1]?.detail).toContain("prod-orders (matches if letter case is ignored");
+  });
+
+  it("fails when the region has no Aurora cluster at all", () => {
+    const [check] = clusterSelectionChecks([], sourcePolicyFromObject({}), "eu-west-1", name);
+    expect(check).toMatchObject({ status: "fail", detail: "no Aurora clusters in eu-west-1" });
+  });
+});
+
+describe("identifierCheck", () => {
+  it("fails a cluster whose snapshot identifier would exceed 63 characters, and says how short the prefix must be", () => {
+    const long = aCluster({ id: "a".repeat(30) });
+    const policy = sourcePolicyFromObject({ snapshotNamePrefix: "p".repeat(20) });
+    const check = identifierCheck([long], policy, NOW, name);
+    expect(check).toMatchObject({
+      status: "fail",
+      fix: "shorten <snapshotNamePrefix> to at most 15 characters",
+    });
+  });
+
+  it("passes and reports the longest identifier", () => {
+    const check = identifierCheck(
+      [aCluster({ id: "prod-a" })],
+      sourcePolicyFromObject({}),
+      NOW,
+      name,
+    );
+    expect(check).toMatchObject({ status: "pass" });
+    expect(check.detail).toContain("longest 23 of 63");
+  });
+});
+
+describe("sharingChecks", () => {
+  const encrypted = aCluster({ id: "prod-a", encrypted: true, kmsKeyId: "key-1" });
+  const policy = sourcePolicyFromObject({ destinationAccount: "222222222222" });
+
+  it("fails clusters encrypted with the AWS-managed key while sharing is on", () => {
+    const checks = sharingChecks(
+      [encrypted],
+      policy,
+      "123456789012",
+      new Map([["key-1", aKey({ manager: "AWS" })]]),
+      name,
+    );
+    expect(checks).toEqual([expect.objectContaining({ id: "sharing-keys", status: "fail" })]);
+    expect(checks[0]?.detail).toContain("prod-a");
+  });
+
+  it("passes customer managed keys", () => {
+    const checks = sharingChecks(
+      [encrypted],
+      policy,
+      "123456789012",
+      new Map([["key-1", aKey()]]),
+      name,
+    );
+    expect(checks.map((c) => c.status)).toEqual(["pass"]);
+  });
+
+  it("warns when sharing with the account itself", () => {
+    const checks = sharingChecks([], policy, "222222222222", new Map(), name);
+    expect(checks.map((c) => [c.id, c.status])).toContainEqual(["sharing-target", "warn"]);
+  });
+
+  it("passes with sharing off, saying share would refuse to run", () => {
+    const [check] = sharingChecks(
+      [encrypted],
+      sourcePolicyFromObject({}),
+      "123456789012",
+      new Map(),
+      name,
+    );
+    expect(check).toMatchObject({ status: "pass", id: "sharing" });
+  });
+});
+
+describe("retentionCheck", () => {
+  it("fails a destination retention shorter than the source's", () => {
+    const check = retentionCheck(14, 7, {
+      source: "RETENTION_DAYS",
+      destination: "destination.retentionDays",
+    });
+    expect(check).toMatchObject({ status: "fail" });
+    expect(check.fix).toContain("raise destination.retentionDays to at least 14");
+  });
+
+  it("passes an equal or longer one", () => {
+    expect(retentionCheck(7, 7, { source: "a", destination: "b" }).status).toBe("pass");
+  });
+});
+
+describe("scheduleCheck", () => {
+  it("fails a schedule that fires less often than the interval", () => {
+    const check = scheduleCheck(parseSchedule("s", "cron(0 1 ? * MON *)"), 24, NOW, name);
+    expect(check).toMatchObject({ status: "fail" });
+    expect(check.detail).toContain("up to 168 h between runs");
+  });
+
+  it("warns when the interval makes take skip runs", () => {
+    expect(scheduleCheck(parseSchedule("s", "rate(1 day)"), 25, NOW, name).status).toBe("warn");
+  });
+
+  it("passes an hourly schedule with a daily interval", () => {
+    expect(scheduleCheck(parseSchedule("s", "cron(0 * * * ? *)"), 24, NOW, name).status).toBe(
+      "pass",
+    );
+  });
+});
+
+describe("keyCheck", () => {
+  const base = { field: "KMS_KEY_DEST_REGION", ref: "alias/copies", region: "eu-west-1" };
+
+  it.each([
+    ["not found", undefined, "was not found in eu-west-1"],
+    ["in another region", aKey({ region: "us-east-1" }), "is in us-east-1"],
+    ["disabled", aKey({ region: "eu-west-1", enabled: false }), "is not enabled"],
+    ["not describable", { error: "AccessDenied" }, "could not describe"],
+  ])("fails a key %s", (_name, info, text) => {
+    const check = keyCheck({ ...base, info });
+    expect(check.status).toBe("fail");
+    expect(check.detail).toContain(text);
+  });
+
+  it("passes an enabled key in the region", () => {
+    expect(keyCheck({ ...base, info: aKey({ region: "eu-west-1" }) }).status).toBe("pass");
+  });
+});
+
+describe("missingKeyCheck", () => {
+  it("warns about regions where encrypted snapshots would be skipped for want of a key", () => {
+    const policy = destinationPolicyFromObject({ destinationRegions: "eu-west-1" });
+    const check = missingKeyCheck(
+      [aSnapshot({ id: "s", clusterId: "c", encrypted: true })],
+      policy,
+      "us-east-1",
+      name,
+    );
+    expect(check?.status).toBe("warn");
+    expect(check?.detail).toContain("eu-west-1 (<kmsKeyDestination>)");
+    expect(check?.detail).toContain("us-east-1 (<kmsKeySource>)");
+  });
+
+  it("says nothing when no snapshot is encrypted", () => {
+    const policy = destinationPolicyFromObject({ destinationRegions: "eu-west-1" });
+    expect(
+      missingKeyCheck([aSnapshot({ id: "s", clusterId: "c" })], policy, "us-east-1", name),
+    ).toBeUndefined();
+  });
+});
