@@ -7,6 +7,7 @@
  *
  *   pnpm demo                 # 14 days
  *   pnpm demo -- --days 30    # longer
+ *   pnpm demo -- --moto       # against moto_server through the CLI (--endpoint-url URL: one already running)
  */
 import {
   TAG_COPIED_BY,
@@ -200,7 +201,14 @@ function pad(n: number, width: number): string {
 }
 
 const invokedDirectly = process.argv[1]?.endsWith("demo.ts");
-if (invokedDirectly) {
+const endpointArg = process.argv.indexOf("--endpoint-url");
+if (invokedDirectly && (endpointArg > 0 || process.argv.includes("--moto"))) {
+  // The same scenario against moto_server, through the CLI (see demo-moto.ts).
+  const { runMotoDemo } = await import("./demo-moto.js");
+  const endpoint = endpointArg > 0 ? process.argv[endpointArg + 1] : undefined;
+  const problems = await runMotoDemo({ ...(endpoint && { endpoint }), log: (l) => console.log(l) });
+  process.exit(problems.length === 0 ? 0 : 1);
+} else if (invokedDirectly) {
   const i = process.argv.indexOf("--days");
   const days = i > 0 ? Number(process.argv[i + 1]) : 14;
   if (!Number.isInteger(days) || days < 1) {

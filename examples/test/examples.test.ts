@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { sourcePolicyFromObject } from "@aurora-snapshot-tool/core";
 import { InMemoryRds, simulatedGateway } from "@aurora-snapshot-tool/core/testing";
 import { runDemo } from "../demo.js";
+import { runMotoDemo } from "../demo-moto.js";
 import { formatDecision, planFleet } from "../plan-fleet.js";
 
 describe("the demo", () => {
@@ -17,6 +18,19 @@ describe("the demo", () => {
       expect(days[8]!.taken).toHaveLength(3);
       expect(days[8]!.pruned).toHaveLength(3);
       expect(lines.join("\n")).toContain("all rules held");
+    },
+  );
+});
+
+describe("the demo against moto_server through the CLI", () => {
+  it(
+    "takes, shares, prunes, copies across regions and keeps the checks",
+    { timeout: 180_000 },
+    async () => {
+      const lines: string[] = [];
+      const problems = await runMotoDemo({ log: (l) => lines.push(l) });
+      expect(problems).toEqual([]);
+      expect(lines.join("\n")).toMatch(/copy #3 +exit 0/);
     },
   );
 });
