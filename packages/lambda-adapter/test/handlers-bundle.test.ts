@@ -229,6 +229,7 @@ describe("the copy zips against moto_server", () => {
         SNAPSHOT_PATTERN: "ALL_SNAPSHOTS",
         DEST_REGION: AWAY,
         RETENTION_DAYS: "7",
+        COPY_POLL_SECONDS: "0",
         ...vars,
       },
     );

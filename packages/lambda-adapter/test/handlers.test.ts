@@ -217,6 +217,7 @@ describe("copy handler", () => {
       CROSS_ACCOUNT_COPY: "FALSE",
       KMS_KEY_SOURCE_REGION: "None",
       KMS_KEY_DEST_REGION: "None",
+      COPY_POLL_SECONDS: "0",
     });
 
     expect(result).toMatchObject({ step: "copy", done: 1, failed: 0, pending: 0 });
@@ -318,6 +319,12 @@ describe("a bad configuration", () => {
       handler: copy,
       vars: { DEST_REGION: AWAY, CROSS_ACCOUNT_COPY: "maybe" },
       field: "CROSS_ACCOUNT_COPY",
+    },
+    {
+      step: "copy",
+      handler: copy,
+      vars: { DEST_REGION: AWAY, COPY_POLL_SECONDS: "soon" },
+      field: "COPY_POLL_SECONDS",
     },
     {
       step: "prune-dest",

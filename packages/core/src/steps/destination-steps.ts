@@ -115,21 +115,72 @@ function keyProblem(
 }
 
 /**
- * copy: snapshots shared in (cross-account) or the account's own (same account) copied into every
- * destination region, re-encrypted with that region's key; intermediate local copies removed once
- * every onward copy is available.
+ * Keep a copy run going while the copies it started finish, so the next stage (the remote copy of
+ * a local copy, the removal of an intermediate copy) happens in the same run instead of 30 minutes
+ * later. Polls only while something this run started is still copying, and never past `until`.
  */
-export async function runCopy(input: DestinationStepInput): Promise<RunReport> {
+export interface CopyFollowUp {
+  /** Epoch ms after which no further round starts (a Lambda passes its deadline). */
+  readonly until: number;
+  /** Wait between two rounds (default 30 s). */
+  readonly pollMs?: number;
+  /** Injected for tests and simulations (default: a real timer). */
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+async function copyRound(input: DestinationStepInput): Promise<{ report: RunReport; plan: Plan }> {
   const plan = await planCopyStep(input);
   const actions = plan.decisions.filter((d): d is ActionDecision => d.action !== "skip");
   const problems = input.dryRun
     ? new Map<string, KeyProblem>()
     : await checkCopyKeys(input, actions);
-  return execute("copy", plan.decisions, input.gateway, {
+  const report = await execute("copy", plan.decisions, input.gateway, {
     ...executeOptions(input),
     precheck: (d) =>
       d.action === "copy" && d.kmsKeyId ? problems.get(`${d.region}|${d.kmsKeyId}`) : undefined,
   });
+  return { report, plan };
+}
+
+const placeKey = (region: string, name: string): string => `${region}|${name.toLowerCase()}`;
+
+/**
+ * copy: snapshots shared in (cross-account) or the account's own (same account) copied into every
+ * destination region, re-encrypted with that region's key; intermediate local copies removed once
+ * every onward copy is available. With `followUp`, later stages run in the same invocation.
+ */
+export async function runCopy(
+  input: DestinationStepInput & { readonly followUp?: CopyFollowUp },
+): Promise<RunReport> {
+  const first = await copyRound(input);
+  const follow = input.followUp;
+  if (!follow || input.dryRun) return first.report;
+
+  const clock = input.execute?.clock ?? Date.now;
+  const pollMs = follow.pollMs ?? 30_000;
+  const sleep = follow.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const done = [...first.report.done];
+  // Copies this run started and has not yet seen available.
+  const started = new Set<string>();
+  let last = first;
+  for (;;) {
+    for (const o of last.report.done) {
+      if (o.decision.action === "copy")
+        started.add(placeKey(o.decision.region, o.decision.snapshot));
+    }
+    for (const s of last.plan.snapshots) {
+      // Own snapshots only: a snapshot shared in carries the same name in the local region.
+      if (s.type === "manual" && s.status === "available")
+        started.delete(placeKey(s.region, s.name));
+    }
+    const acted = last.report.done.length > 0;
+    if ((started.size === 0 && !acted) || clock() + pollMs >= follow.until) break;
+    await sleep(pollMs);
+    last = await copyRound({ ...input, now: new Date(clock()) });
+    done.push(...last.report.done);
+  }
+  // The last round's view of what is failed, pending or skipped; every action done in any round.
+  return { ...last.report, startedAt: first.report.startedAt, done };
 }
 
 /** prune-dest: the tool's copies past the destination retention, keeping the newest minKeep. */

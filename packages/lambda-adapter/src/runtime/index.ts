@@ -8,3 +8,4 @@ export { SERVICE_NAME, invocationLogger } from "./logger.js";
 export { logReport } from "./report-log.js";
 export { createStepHandler, destinationStepHandler, sourceStepHandler } from "./step-handler.js";
 export type { HandlerResult, StepHandler, StepRunner } from "./step-handler.js";
+export * from "./copy-follow-up.js";
