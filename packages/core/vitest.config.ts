@@ -1,9 +1,10 @@
 import { defineProject } from "vitest/config";
+import { testEnv } from "../../vitest.shared.js";
 
 export default defineProject({
   test: {
     name: "core",
     include: ["test/**/*.test.ts"],
-    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
+    env: testEnv,
   },
 });
