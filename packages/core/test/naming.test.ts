@@ -63,6 +63,17 @@ describe("parseSnapshotTime", () => {
     expect(parseTimestamp("2026-13-01-00-00")).toBeUndefined();
   });
 
+  it("knows leap years", () => {
+    expect(parseTimestamp("2028-02-29-00-00")).toEqual(new Date("2028-02-29T00:00:00Z"));
+    expect(parseTimestamp("2000-02-29-00-00")).toEqual(new Date("2000-02-29T00:00:00Z"));
+    expect(parseTimestamp("2026-02-29-00-00")).toBeUndefined();
+    expect(parseTimestamp("2100-02-29-00-00")).toBeUndefined();
+    expect(parseTimestamp("2026-04-31-00-00")).toBeUndefined();
+    expect(parseTimestamp("2026-04-30-24-00")).toBeUndefined();
+    expect(parseTimestamp("2026-04-30-23-60")).toBeUndefined();
+    expect(parseTimestamp("2026-12-31-23-59")).toEqual(new Date("2026-12-31T23:59:00Z"));
+  });
+
   it("round-trips with formatSnapshotName", () => {
     const name = formatSnapshotName("cluster-7", at, "p");
     expect(parseSnapshotTime(name, "cluster-7")).toEqual(new Date("2026-11-24T01:05:00Z"));

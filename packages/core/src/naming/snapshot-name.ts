@@ -23,16 +23,24 @@ export function parseTimestamp(text: string): Date | undefined {
   return m ? stampToDate(m) : undefined;
 }
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function daysInMonth(year: number, month: number): number {
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  return month === 2 && leap ? 29 : (DAYS_IN_MONTH[month - 1] ?? 0);
+}
+
+/** The stamp's time, or undefined for an impossible date (2026-02-30, hour 24, ...). */
 function stampToDate(m: RegExpExecArray): Date | undefined {
-  const [y, mo, d, h, mi] = m.slice(1, 6).map(Number) as [number, number, number, number, number];
-  const at = new Date(Date.UTC(y, mo - 1, d, h, mi));
-  const real =
-    at.getUTCFullYear() === y &&
-    at.getUTCMonth() === mo - 1 &&
-    at.getUTCDate() === d &&
-    at.getUTCHours() === h &&
-    at.getUTCMinutes() === mi;
-  return real ? at : undefined;
+  // Checked field by field rather than by round-tripping a Date: this runs once per snapshot per
+  // plan, 100,000 times for a large fleet.
+  const y = Number(m[1]);
+  const mo = Number(m[2]);
+  const d = Number(m[3]);
+  const h = Number(m[4]);
+  const mi = Number(m[5]);
+  if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h > 23 || mi > 59) return undefined;
+  return new Date(Date.UTC(y, mo - 1, d, h, mi));
 }
 
 /** A prefix of `NONE` or empty means none, as in the original tool. */
