@@ -205,6 +205,9 @@ export function identifierCheck(
 /** What DescribeKey said about each key id a selected cluster reports; undefined: not found. */
 export type KeyLookup = ReadonlyMap<string, KeyInfo | undefined | { error: string }>;
 
+/** DestinationAccount's default in the original source template: a placeholder, never an account. */
+const PLACEHOLDER_ACCOUNT = "000000000000";
+
 export function sharingChecks(
   selected: readonly Cluster[],
   policy: SourcePolicy,
@@ -224,7 +227,15 @@ export function sharingChecks(
     ];
   }
   const checks: Check[] = [];
-  if (target === account) {
+  if (target === PLACEHOLDER_ACCOUNT) {
+    checks.push({
+      id: "sharing-target",
+      status: "fail",
+      title: "sharing",
+      detail: `${name("destinationAccount")} is ${PLACEHOLDER_ACCOUNT}, the source template's placeholder default: no such account exists`,
+      fix: `set ${name("destinationAccount")} (DestinationAccount in the stack) to the destination account's 12-digit id`,
+    });
+  } else if (target === account) {
     checks.push({
       id: "sharing-target",
       status: "warn",

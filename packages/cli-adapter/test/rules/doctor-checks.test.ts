@@ -109,6 +109,18 @@ describe("sharingChecks", () => {
     expect(checks[0]?.detail).toContain("prod-a");
   });
 
+  it("fails the source template's placeholder account 000000000000", () => {
+    const checks = sharingChecks(
+      [],
+      sourcePolicyFromObject({ destinationAccount: "000000000000" }),
+      "123456789012",
+      new Map(),
+      name,
+    );
+    expect(checks[0]).toMatchObject({ id: "sharing-target", status: "fail" });
+    expect(checks[0]?.fix).toContain("<destinationAccount>");
+  });
+
   it("passes customer managed keys", () => {
     const checks = sharingChecks(
       [encrypted],
