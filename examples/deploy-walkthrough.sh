@@ -48,4 +48,4 @@ aws cloudformation deploy --profile "$DEST_PROFILE" --region "$REGION" \
   RetentionDays="$RETENTION_DAYS" KmsKeySource="$KMS_SOURCE" KmsKeyDestination="$KMS_DEST" CrossAccountCopy=TRUE
 
 echo "Both stacks deployed. Check the setup with:"
-echo "  AWS_PROFILE=$SOURCE_PROFILE pnpm --filter @aurora-snapshot-tool/cli exec aurora-snapshot-tool doctor --region $REGION"
+echo "  AWS_PROFILE=$SOURCE_PROFILE node packages/cli-adapter/dist/cli.js doctor --region $REGION --dest-account $dest_account"
