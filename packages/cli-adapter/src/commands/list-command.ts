@@ -1,10 +1,4 @@
-import {
-  planCopyStep,
-  planPruneDestStep,
-  planPruneStep,
-  planShareStep,
-  planTakeStep,
-} from "@aurora-snapshot-tool/core";
+import { planCopyStep, planPruneDestStep, planSourceSteps } from "@aurora-snapshot-tool/core";
 import type { Command } from "commander";
 
 import { resolveDestinationPolicy, resolveSourcePolicy } from "../config/resolve.js";
@@ -31,11 +25,8 @@ async function inventory(
   if (side === "source") {
     const policy = resolveSourcePolicy(ctx.layers);
     const input = { gateway: gatewayFor(ctx), region: ctx.aws.region, now, policy };
-    const [take, share, prune] = await Promise.all([
-      planTakeStep(input),
-      policy.destinationAccount === undefined ? undefined : planShareStep(input),
-      planPruneStep(input),
-    ]);
+    // One listing pass serves all three plans.
+    const { take, share, prune } = await planSourceSteps(input);
     return sourceInventory({ take, prune, now, all, ...(share !== undefined && { share }) });
   }
   const policy = resolveDestinationPolicy(ctx.layers);

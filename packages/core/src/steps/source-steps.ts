@@ -41,26 +41,45 @@ async function listManual(input: SourceStepInput, region: string): Promise<Snaps
   return listWithRetry(input, () => input.gateway.listSnapshots(region, manualQuery(input.policy)));
 }
 
-export async function planTakeStep(input: SourceStepInput): Promise<Plan> {
+/** The source side's inventory in the cluster region: one pass each over clusters and snapshots. */
+export interface SourceInventory {
+  readonly region: string;
+  readonly clusters: readonly Cluster[];
+  readonly snapshots: readonly Snapshot[];
+}
+
+export async function listSourceInventory(input: SourceStepInput): Promise<SourceInventory> {
   const region = clusterRegion(input);
   const [clusters, snapshots] = await Promise.all([
     listWithRetry(input, () => input.gateway.listClusters(region)),
     listManual(input, region),
   ]);
-  const decisions = planTake({ clusters, snapshots, policy: input.policy, now: runTime(input) });
+  return { region, clusters, snapshots };
+}
+
+function planTakeFrom(input: SourceStepInput, inv: SourceInventory): Plan {
+  const { region, clusters, snapshots } = inv;
+  const decisions = planTake({
+    clusters,
+    snapshots,
+    policy: input.policy,
+    now: runTime(input),
+  });
   return { decisions, region, snapshots, clusters };
 }
 
-export async function planShareStep(input: SourceStepInput): Promise<Plan> {
-  if (input.policy.destinationAccount === undefined) {
-    throw new ConfigError(
-      "DEST_ACCOUNT",
-      undefined,
-      "the 12-digit account id to share snapshots with",
-    );
-  }
-  const region = clusterRegion(input);
-  const snapshots = await listManual(input, region);
+function planPruneFrom(input: SourceStepInput, inv: SourceInventory): Plan {
+  const decisions = planPrune({
+    snapshots: inv.snapshots,
+    policy: input.policy,
+    now: runTime(input),
+  });
+  return { decisions, region: inv.region, snapshots: inv.snapshots };
+}
+
+async function planShareFrom(input: SourceStepInput, inv: SourceInventory): Promise<Plan> {
+  const { region } = inv;
+  const snapshots = inv.snapshots;
   const now = runTime(input);
   const first = planShare({ snapshots, keys: new Map(), policy: input.policy, now });
   // Only the keys of snapshots about to be shared are looked up: one DescribeKey per distinct key,
@@ -86,14 +105,44 @@ export async function planShareStep(input: SourceStepInput): Promise<Plan> {
   };
 }
 
+export async function planTakeStep(input: SourceStepInput): Promise<Plan> {
+  return planTakeFrom(input, await listSourceInventory(input));
+}
+
+/** Sharing needs a destination: refused before any AWS call (safety rule 5). */
+function requireDestinationAccount(policy: SourcePolicy): void {
+  if (policy.destinationAccount === undefined) {
+    throw new ConfigError(
+      "DEST_ACCOUNT",
+      undefined,
+      "the 12-digit account id to share snapshots with",
+    );
+  }
+}
+
+export async function planShareStep(input: SourceStepInput): Promise<Plan> {
+  requireDestinationAccount(input.policy);
+  const region = clusterRegion(input);
+  return planShareFrom(input, { region, clusters: [], snapshots: await listManual(input, region) });
+}
+
 export async function planPruneStep(input: SourceStepInput): Promise<Plan> {
   const region = clusterRegion(input);
-  const snapshots = await listManual(input, region);
-  return {
-    decisions: planPrune({ snapshots, policy: input.policy, now: runTime(input) }),
-    region,
-    snapshots,
-  };
+  return planPruneFrom(input, { region, clusters: [], snapshots: await listManual(input, region) });
+}
+
+/**
+ * The three source plans from one inventory pass (for `list` and other read-only views): the
+ * share plan is left out when no destination account is configured.
+ */
+export async function planSourceSteps(
+  input: SourceStepInput,
+): Promise<{ take: Plan; share?: Plan; prune: Plan }> {
+  const inv = await listSourceInventory(input);
+  const take = planTakeFrom(input, inv);
+  const prune = planPruneFrom(input, inv);
+  if (input.policy.destinationAccount === undefined) return { take, prune };
+  return { take, prune, share: await planShareFrom(input, inv) };
 }
 
 /** take: a manual snapshot of every matching Aurora cluster that is due. */
