@@ -80,10 +80,12 @@ class CopyPlanner {
   constructor(private readonly input: PlanCopyInput) {
     this.policy = input.policy;
     this.regions = [...new Set(input.policy.destinationRegions)].sort();
-    const byArn = [...input.own].sort((a, b) => (a.arn < b.arn ? -1 : a.arn > b.arn ? 1 : 0));
-    for (const s of byArn) {
+    for (const s of input.own) {
       const key = targetKey(s.region, s.name);
-      if (!this.own.has(key)) this.own.set(key, s);
+      // Two snapshots of one name in one place cannot come from RDS; should a caller pass them,
+      // the smaller ARN wins whatever the input order, so the plan stays deterministic.
+      const seen = this.own.get(key);
+      if (!seen || s.arn < seen.arn) this.own.set(key, s);
       // The limit is per account and region, so copies the tool did not start take slots too.
       if (s.status === "copying")
         this.inFlight.set(s.region, (this.inFlight.get(s.region) ?? 0) + 1);
