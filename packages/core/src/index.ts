@@ -5,3 +5,5 @@ export * from "./plan/index.js";
 export * from "./execute/index.js";
 export * from "./steps/index.js";
 export * from "./aws/index.js";
+export * from "./doctor/index.js";
+export * from "./inventory/index.js";

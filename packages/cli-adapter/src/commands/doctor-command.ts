@@ -12,7 +12,7 @@ import { destinationDoctor, sourceDoctor } from "../doctor/run-doctor.js";
 import { EXIT, InvalidInputError, type ExitCode } from "../errors.js";
 import { nowOf, type CliIo } from "../io.js";
 import { doctorJson, doctorTable } from "../output/doctor-output.js";
-import type { Check } from "../rules/doctor-checks.js";
+import type { Check } from "@aurora-snapshot-tool/core";
 import {
   addCommonOptions,
   addPolicyOptions,

@@ -1,11 +1,17 @@
-import { planCopyStep, planPruneDestStep, planSourceSteps } from "@aurora-snapshot-tool/core";
+import {
+  planCopyStep,
+  planPruneDestStep,
+  planSourceSteps,
+  destinationInventory,
+  sourceInventory,
+  type InventoryRow,
+} from "@aurora-snapshot-tool/core";
 import type { Command } from "commander";
 
 import { resolveDestinationPolicy, resolveSourcePolicy } from "../config/resolve.js";
 import type { ExitCode } from "../errors.js";
 import { nowOf, type CliIo } from "../io.js";
 import { listJson, listTable } from "../output/list-output.js";
-import { destinationInventory, sourceInventory, type InventoryRow } from "../rules/inventory.js";
 import {
   addCommonOptions,
   addPolicyOptions,

@@ -8,6 +8,7 @@ import {
   ConfigError,
   type Gateway,
   type Snapshot,
+  isInProgress,
 } from "@aurora-snapshot-tool/core";
 import type { Command } from "commander";
 
@@ -16,7 +17,6 @@ import { resolveDestinationPolicy, resolveSourcePolicy } from "../config/resolve
 import { EXIT, InvalidInputError, type ExitCode } from "../errors.js";
 import { nowOf, sleepOf, type CliIo } from "../io.js";
 import { barLine, plainLine, redraw, type ProgressLine } from "../output/progress.js";
-import { isInProgress } from "../rules/wait-rules.js";
 import { follow, type WaitState, type WaitTarget } from "../wait/follow.js";
 import {
   addCommonOptions,

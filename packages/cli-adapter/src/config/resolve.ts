@@ -10,10 +10,11 @@ import {
   type DestinationPolicyInput,
   type SourcePolicy,
   type SourcePolicyInput,
+  parseSchedule,
+  type Schedule,
 } from "@aurora-snapshot-tool/core";
 
 import { InvalidInputError } from "../errors.js";
-import { parseSchedule, type Schedule } from "../rules/schedule.js";
 import type { ConfigFile } from "./config-file.js";
 import { allNames, fieldsFor, fileKey, type PolicyField, type Side } from "./fields.js";
 

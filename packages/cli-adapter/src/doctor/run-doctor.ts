@@ -7,9 +7,6 @@ import {
   type KeyInfo,
   type Snapshot,
   type SourcePolicy,
-} from "@aurora-snapshot-tool/core";
-
-import {
   clusterSelectionChecks,
   credentialsCheck,
   identifierCheck,
@@ -22,12 +19,12 @@ import {
   sharingChecks,
   type Check,
   type FieldName,
-} from "../rules/doctor-checks.js";
-import type { Schedule } from "../rules/schedule.js";
+  type Schedule,
+} from "@aurora-snapshot-tool/core";
 
 /*
  * doctor's AWS side: gathers the facts (who am I, which clusters, which keys) with read-only calls
- * and hands them to the pure checks in rules/doctor-checks.ts. A failed call becomes a failed check
+ * and hands them to the pure checks in core (doctor/doctor-checks.ts). A failed call becomes a failed check
  * rather than an abort, so one missing permission does not hide the other findings.
  */
 

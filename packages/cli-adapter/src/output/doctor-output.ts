@@ -1,5 +1,5 @@
 import type { Side } from "../config/fields.js";
-import type { Check, CheckStatus } from "../rules/doctor-checks.js";
+import type { Check, CheckStatus } from "@aurora-snapshot-tool/core";
 import type { Palette } from "./color.js";
 import { statusColor } from "./step-output.js";
 

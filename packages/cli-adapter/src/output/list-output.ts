@@ -4,10 +4,11 @@ import {
   TAG_INTERMEDIATE,
   TAG_SHARED_WITH,
   TAG_SHARE_AND_COPY,
+  type InventoryRow,
+  type NextDecision,
 } from "@aurora-snapshot-tool/core";
 
 import type { Side } from "../config/fields.js";
-import type { InventoryRow, NextDecision } from "../rules/inventory.js";
 import type { Palette } from "./color.js";
 import { reasonLegend, statusColor } from "./step-output.js";
 import { renderTable } from "./table.js";

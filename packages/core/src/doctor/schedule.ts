@@ -1,4 +1,5 @@
-import { ConfigError, truncateToHour } from "@aurora-snapshot-tool/core";
+import { truncateToHour } from "../naming/index.js";
+import { ConfigError } from "../policy/index.js";
 
 /*
  * EventBridge schedule expressions, for doctor's "does the schedule fire often enough" check.

@@ -1,4 +1,4 @@
-import { parsePattern } from "@aurora-snapshot-tool/core";
+import { parsePattern } from "../../src/index.js";
 import { describe, expect, it } from "vitest";
 
 import {
@@ -6,7 +6,7 @@ import {
   editDistance,
   findNearMisses,
   literalOf,
-} from "../../src/rules/near-miss.js";
+} from "../../src/doctor/near-miss.js";
 
 const pattern = (source: string) => parsePattern("PATTERN", source, "ALL_CLUSTERS");
 

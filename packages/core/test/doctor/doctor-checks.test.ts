@@ -2,7 +2,7 @@ import {
   sourcePolicyFromObject,
   destinationPolicyFromObject,
   type KeyInfo,
-} from "@aurora-snapshot-tool/core";
+} from "../../src/index.js";
 import { describe, expect, it } from "vitest";
 
 import {
@@ -13,9 +13,9 @@ import {
   retentionCheck,
   scheduleCheck,
   sharingChecks,
-} from "../../src/rules/doctor-checks.js";
-import { parseSchedule } from "../../src/rules/schedule.js";
-import { aCluster, aSnapshot } from "../support/fake-gateway.js";
+} from "../../src/doctor/doctor-checks.js";
+import { parseSchedule } from "../../src/doctor/schedule.js";
+import { aCluster, aSnapshot } from "./builders.js";
 
 const NOW = new Date("2026-11-25T10:00:00Z");
 const name = (key: string): string => `<${key}>`;

@@ -7,15 +7,15 @@ import {
   TAG_SHARE_AND_COPY,
   isToolCopy,
   isToolSnapshot,
-  snapshotTime,
   type Action,
   type Cluster,
   type Decision,
-  type Plan,
   type Reason,
   type Snapshot,
   type Step,
-} from "@aurora-snapshot-tool/core";
+} from "../model/index.js";
+import { snapshotTime } from "../plan/index.js";
+import type { Plan } from "../steps/index.js";
 
 /*
  * `list`: the tool's inventory joined with the decisions the next run of each step would make.

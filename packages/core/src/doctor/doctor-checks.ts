@@ -1,14 +1,6 @@
-import {
-  MAX_IDENTIFIER_LENGTH,
-  checkIdentifier,
-  formatSnapshotName,
-  matchesPattern,
-  type Cluster,
-  type DestinationPolicy,
-  type KeyInfo,
-  type Snapshot,
-  type SourcePolicy,
-} from "@aurora-snapshot-tool/core";
+import type { Cluster, KeyInfo, Snapshot } from "../model/index.js";
+import { MAX_IDENTIFIER_LENGTH, checkIdentifier, formatSnapshotName } from "../naming/index.js";
+import { matchesPattern, type DestinationPolicy, type SourcePolicy } from "../policy/index.js";
 
 import { findNearMisses, type NearMiss } from "./near-miss.js";
 import { analyseSchedule, type Schedule } from "./schedule.js";

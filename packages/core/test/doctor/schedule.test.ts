@@ -1,7 +1,7 @@
-import { ConfigError } from "@aurora-snapshot-tool/core";
+import { ConfigError } from "../../src/index.js";
 import { describe, expect, it } from "vitest";
 
-import { analyseSchedule, firings, parseSchedule } from "../../src/rules/schedule.js";
+import { analyseSchedule, firings, parseSchedule } from "../../src/doctor/schedule.js";
 
 const MONDAY = new Date("2026-11-23T00:00:00Z");
 

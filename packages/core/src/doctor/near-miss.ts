@@ -1,4 +1,4 @@
-import { matchesPattern, type ClusterPattern } from "@aurora-snapshot-tool/core";
+import { matchesPattern, type ClusterPattern } from "../policy/index.js";
 
 /*
  * Clusters a pattern almost selects: the likely typo or letter-case slip behind "the tool never

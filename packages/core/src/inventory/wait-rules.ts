@@ -1,4 +1,4 @@
-import type { Snapshot } from "@aurora-snapshot-tool/core";
+import type { Snapshot } from "../model/index.js";
 
 /*
  * What `wait` considers finished. Pure rules; they belong in core beside the Snapshot model, so a

@@ -1,0 +1,3 @@
+export * from "./doctor-checks.js";
+export * from "./near-miss.js";
+export * from "./schedule.js";

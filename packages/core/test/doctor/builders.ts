@@ -1,0 +1,35 @@
+import type { Cluster, Snapshot } from "../../src/index.js";
+
+const ACCOUNT = "123456789012";
+
+/** An available aurora-mysql cluster in us-east-1 unless told otherwise. */
+export function aCluster(over: Partial<Cluster> & { id: string }): Cluster {
+  const region = over.region ?? "us-east-1";
+  return {
+    arn: `arn:aws:rds:${region}:${ACCOUNT}:cluster:${over.id}`,
+    engine: "aurora-mysql",
+    status: "available",
+    encrypted: false,
+    tags: {},
+    account: ACCOUNT,
+    region,
+    ...over,
+  };
+}
+
+/** An available manual snapshot carrying the tool's tags unless told otherwise. */
+export function aSnapshot(over: Partial<Snapshot> & { id: string; clusterId: string }): Snapshot {
+  const region = over.region ?? "us-east-1";
+  return {
+    name: over.id,
+    arn: `arn:aws:rds:${region}:${ACCOUNT}:cluster-snapshot:${over.id}`,
+    engine: "aurora-mysql",
+    type: "manual",
+    status: "available",
+    encrypted: false,
+    tags: { CreatedBy: "Snapshot Tool for Aurora", shareAndCopy: "YES" },
+    account: ACCOUNT,
+    region,
+    ...over,
+  };
+}
