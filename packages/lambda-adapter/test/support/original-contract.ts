@@ -12,6 +12,7 @@ export interface ExpectedParameter {
 
 const TRUE_FALSE = ["TRUE", "FALSE"] as const;
 /** Python's level names (what the original accepted) plus WARN, which its description offered. */
+/** The levels the functions accept (any case), named in the LogLevel parameter's description. */
 export const LOG_LEVELS = ["DEBUG", "INFO", "WARN", "WARNING", "ERROR", "CRITICAL"] as const;
 
 /** This project's additions, documented in each template's Description and Metadata. */
@@ -28,7 +29,7 @@ export const ORIGINAL_PARAMETERS: Record<TemplateName, Record<string, ExpectedPa
     ShareSnapshots: { Type: "String", Default: "TRUE", AllowedValues: TRUE_FALSE },
     BackupSchedule: { Type: "String", Default: "0 1 * * ? *" },
     RetentionDays: { Type: "Number", Default: "7" },
-    LogLevel: { Type: "String", Default: "ERROR", AllowedValues: LOG_LEVELS },
+    LogLevel: { Type: "String", Default: "ERROR" },
     SourceRegionOverride: { Type: "String", Default: "NO" },
     DeleteOldSnapshots: { Type: "String", Default: "TRUE", AllowedValues: TRUE_FALSE },
     SNSTopic: { Type: "String", Default: "" },
@@ -39,7 +40,7 @@ export const ORIGINAL_PARAMETERS: Record<TemplateName, Record<string, ExpectedPa
     SnapshotPattern: { Type: "String", Default: "ALL_SNAPSHOTS" },
     RetentionDays: { Type: "Number", Default: "7" },
     DestinationRegion: { Type: "String" },
-    LogLevel: { Type: "String", Default: "ERROR", AllowedValues: LOG_LEVELS },
+    LogLevel: { Type: "String", Default: "ERROR" },
     SourceRegionOverride: { Type: "String", Default: "NO" },
     KmsKeyDestination: { Type: "String", Default: "None" },
     KmsKeySource: { Type: "String", Default: "None" },
