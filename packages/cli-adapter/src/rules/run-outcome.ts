@@ -1,12 +1,7 @@
-import {
-  DEFERRED_REASONS,
-  type Decision,
-  type Outcome,
-  type RunReport,
-} from "@aurora-snapshot-tool/core";
+import type { Decision, Outcome, RunReport } from "@aurora-snapshot-tool/core";
 
-/* How a run report reads for a person or a script. Deferred skips (core's DEFERRED_REASONS) are
- * reported as pending: running the step again later will do them. */
+/* How a run report reads for a person or a script. The report's deferred skips are reported as
+ * pending: running the step again later will do them. */
 
 export type DecisionStatus = "done" | "failed" | "pending" | "skipped";
 
@@ -32,6 +27,7 @@ export function decisionResults(report: RunReport): DecisionResult[] {
   for (const o of [...report.done, ...report.failed, ...report.pending]) {
     outcomes.set(o.decision, o);
   }
+  const deferred = new Set<Decision>(report.deferred);
   return report.decisions.map((decision) => {
     const outcome = outcomes.get(decision);
     if (outcome !== undefined) {
@@ -43,7 +39,7 @@ export function decisionResults(report: RunReport): DecisionResult[] {
         ...(outcome.errorMessage !== undefined && { errorMessage: outcome.errorMessage }),
       };
     }
-    if (decision.action === "skip" && DEFERRED_REASONS.has(decision.reason)) {
+    if (deferred.has(decision)) {
       return { decision, status: "pending", note: "deferred" };
     }
     return { decision, status: "skipped" };

@@ -9,35 +9,9 @@ import type {
 
 export const ACCOUNT = "123456789012";
 
-export function aCluster(over: Partial<Cluster> & { id: string }): Cluster {
-  const region = over.region ?? "us-east-1";
-  return {
-    arn: `arn:aws:rds:${region}:${ACCOUNT}:cluster:${over.id}`,
-    engine: "aurora-mysql",
-    status: "available",
-    encrypted: false,
-    tags: {},
-    account: ACCOUNT,
-    region,
-    ...over,
-  };
-}
-
-export function aSnapshot(over: Partial<Snapshot> & { id: string; clusterId: string }): Snapshot {
-  const region = over.region ?? "us-east-1";
-  return {
-    name: over.id,
-    arn: `arn:aws:rds:${region}:${ACCOUNT}:cluster-snapshot:${over.id}`,
-    engine: "aurora-mysql",
-    type: "manual",
-    status: "available",
-    encrypted: false,
-    tags: { CreatedBy: "Snapshot Tool for Aurora", shareAndCopy: "YES" },
-    account: ACCOUNT,
-    region,
-    ...over,
-  };
-}
+// The model builders are core's, shared with core's own tests.
+import { aCluster, aSnapshot } from "@aurora-snapshot-tool/core/testing";
+export { aCluster, aSnapshot };
 
 export interface FakeGateway extends Gateway {
   /** Every method called, in order. */

@@ -22,8 +22,8 @@ export function executeOptions(ctx: StepContext): ExecuteOptions {
   return { ...ctx.execute, dryRun: ctx.dryRun ?? false };
 }
 
-/** Listing calls get the same retry as actions: one throttled page must not abort the run. */
-export function listWithRetry<T>(ctx: StepContext, fn: () => Promise<T>): Promise<T> {
+/** Reads (listings, DescribeKey, the account id) get the same retry as actions: one throttled page must not abort the run. */
+export function readWithRetry<T>(ctx: StepContext, fn: () => Promise<T>): Promise<T> {
   const deadline = ctx.execute?.deadline;
   const budget = deadline === undefined ? undefined : deadline - (ctx.execute?.clock ?? Date.now)();
   return withRetry(fn, ctx.execute?.retry, budget);

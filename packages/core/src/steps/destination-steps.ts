@@ -4,7 +4,7 @@ import type { RunReport } from "../execute/report.js";
 import { parseArn, type ActionDecision, type KeyInfo, type Snapshot } from "../model/index.js";
 import { planCopy, planPruneDest } from "../plan/index.js";
 import type { DestinationPolicy } from "../policy/types.js";
-import { executeOptions, listWithRetry, runTime, type StepContext } from "./context.js";
+import { executeOptions, readWithRetry, runTime, type StepContext } from "./context.js";
 import type { Plan } from "./source-steps.js";
 
 export interface DestinationStepInput extends StepContext {
@@ -21,7 +21,7 @@ async function listOwn(
 ): Promise<Snapshot[]> {
   const lists = await Promise.all(
     [...new Set(regions)].map((r) =>
-      listWithRetry(input, () => input.gateway.listSnapshots(r, { type: "manual" })),
+      readWithRetry(input, () => input.gateway.listSnapshots(r, { type: "manual" })),
     ),
   );
   return lists.flat();
@@ -30,9 +30,9 @@ async function listOwn(
 export async function planCopyStep(input: DestinationStepInput): Promise<Plan> {
   const local = localRegion(input);
   const [account, shared, own] = await Promise.all([
-    listWithRetry(input, () => input.gateway.accountId()),
+    readWithRetry(input, () => input.gateway.accountId()),
     input.policy.crossAccount
-      ? listWithRetry(input, () => input.gateway.listSnapshots(local, { type: "shared" }))
+      ? readWithRetry(input, () => input.gateway.listSnapshots(local, { type: "shared" }))
       : Promise.resolve([]),
     listOwn(input, [local, ...input.policy.destinationRegions]),
   ]);
@@ -61,24 +61,25 @@ export interface KeyProblem {
 /**
  * Checks every KMS key the planned copies name, once per (region, key): it must exist, be enabled
  * and live in the region where the copy is made. A copy with a bad key fails before any RDS call,
- * with a code saying which of the three it was.
+ * with a code saying which of the three it was. `known` carries the verdicts of earlier rounds of
+ * the same run (a key found fine stays fine for the run), so a follow-up round asks KMS nothing new.
  */
 export async function checkCopyKeys(
   input: DestinationStepInput,
   decisions: readonly ActionDecision[],
+  known: Map<string, KeyProblem | undefined> = new Map(),
 ): Promise<Map<string, KeyProblem>> {
   const wanted = new Map<string, { region: string; key: string }>();
   for (const d of decisions) {
-    if (d.action === "copy" && d.kmsKeyId) {
-      wanted.set(`${d.region}|${d.kmsKeyId}`, { region: d.region, key: d.kmsKeyId });
-    }
+    if (d.action !== "copy" || !d.kmsKeyId) continue;
+    const k = `${d.region}|${d.kmsKeyId}`;
+    if (!known.has(k)) wanted.set(k, { region: d.region, key: d.kmsKeyId });
   }
-  const problems = new Map<string, KeyProblem>();
   await Promise.all(
     [...wanted].map(async ([k, { region, key }]) => {
       let problem: KeyProblem | undefined;
       try {
-        const info = await listWithRetry(input, () => input.gateway.describeKey(region, key));
+        const info = await readWithRetry(input, () => input.gateway.describeKey(region, key));
         problem = keyProblem(region, key, info);
       } catch (error) {
         // A key that cannot even be described (access denied, or throttled past the retries) is
@@ -89,9 +90,11 @@ export async function checkCopyKeys(
           message: `DescribeKey ${key} in ${region}: ${code}`,
         };
       }
-      if (problem) problems.set(k, problem);
+      known.set(k, problem);
     }),
   );
+  const problems = new Map<string, KeyProblem>();
+  for (const [k, problem] of known) if (problem) problems.set(k, problem);
   return problems;
 }
 
@@ -128,12 +131,15 @@ export interface CopyFollowUp {
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
-async function copyRound(input: DestinationStepInput): Promise<{ report: RunReport; plan: Plan }> {
+async function copyRound(
+  input: DestinationStepInput,
+  keyVerdicts: Map<string, KeyProblem | undefined>,
+): Promise<{ report: RunReport; plan: Plan }> {
   const plan = await planCopyStep(input);
   const actions = plan.decisions.filter((d): d is ActionDecision => d.action !== "skip");
   const problems = input.dryRun
     ? new Map<string, KeyProblem>()
-    : await checkCopyKeys(input, actions);
+    : await checkCopyKeys(input, actions, keyVerdicts);
   const report = await execute("copy", plan.decisions, input.gateway, {
     ...executeOptions(input),
     precheck: (d) =>
@@ -152,7 +158,8 @@ const placeKey = (region: string, name: string): string => `${region}|${name.toL
 export async function runCopy(
   input: DestinationStepInput & { readonly followUp?: CopyFollowUp },
 ): Promise<RunReport> {
-  const first = await copyRound(input);
+  const keyVerdicts = new Map<string, KeyProblem | undefined>();
+  const first = await copyRound(input, keyVerdicts);
   const follow = input.followUp;
   if (!follow || input.dryRun) return first.report;
 
@@ -176,7 +183,7 @@ export async function runCopy(
     const acted = last.report.done.length > 0;
     if ((started.size === 0 && !acted) || clock() + pollMs >= follow.until) break;
     await sleep(pollMs);
-    last = await copyRound({ ...input, now: new Date(clock()) });
+    last = await copyRound({ ...input, now: new Date(clock()) }, keyVerdicts);
     done.push(...last.report.done);
   }
   // The last round's view of what is failed, pending or skipped; every action done in any round.

@@ -7,7 +7,7 @@ import { ConfigError } from "../policy/config-error.js";
 import type { SourcePolicy } from "../policy/types.js";
 import {
   executeOptions,
-  listWithRetry,
+  readWithRetry,
   literalClusterId,
   runTime,
   type StepContext,
@@ -38,7 +38,7 @@ function manualQuery(policy: SourcePolicy): SnapshotQuery {
 }
 
 async function listManual(input: SourceStepInput, region: string): Promise<Snapshot[]> {
-  return listWithRetry(input, () => input.gateway.listSnapshots(region, manualQuery(input.policy)));
+  return readWithRetry(input, () => input.gateway.listSnapshots(region, manualQuery(input.policy)));
 }
 
 /** The source side's inventory in the cluster region: one pass each over clusters and snapshots. */
@@ -51,7 +51,7 @@ export interface SourceInventory {
 export async function listSourceInventory(input: SourceStepInput): Promise<SourceInventory> {
   const region = clusterRegion(input);
   const [clusters, snapshots] = await Promise.all([
-    listWithRetry(input, () => input.gateway.listClusters(region)),
+    readWithRetry(input, () => input.gateway.listClusters(region)),
     listManual(input, region),
   ]);
   return { region, clusters, snapshots };
@@ -94,7 +94,7 @@ async function planShareFrom(input: SourceStepInput, inv: SourceInventory): Prom
   const keys = new Map<string, KeyInfo>();
   await Promise.all(
     [...keyIds].map(async (id) => {
-      const info = await listWithRetry(input, () => input.gateway.describeKey(region, id));
+      const info = await readWithRetry(input, () => input.gateway.describeKey(region, id));
       if (info) keys.set(id, info);
     }),
   );

@@ -27,3 +27,4 @@ export type {
 } from "./sim-types.js";
 export * from "./moto-server.js";
 export * from "./fleet-simulation.js";
+export * from "./builders.js";

@@ -15,7 +15,7 @@ import {
   sharingChecks,
 } from "../../src/doctor/doctor-checks.js";
 import { parseSchedule } from "../../src/doctor/schedule.js";
-import { aCluster, aSnapshot } from "./builders.js";
+import { aCluster, aSnapshot } from "../../src/testing/index.js";
 
 const NOW = new Date("2026-11-25T10:00:00Z");
 const name = (key: string): string => `<${key}>`;

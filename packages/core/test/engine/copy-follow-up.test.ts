@@ -66,6 +66,20 @@ describe("runCopy with followUp", () => {
     );
   });
 
+  it("checks each KMS key once per run, however many rounds it follows", async () => {
+    const { sim, input } = aSharedSnapshot();
+    await runCopy({
+      ...input,
+      followUp: {
+        until: sim.now().getTime() + 2 * 3_600_000,
+        pollMs: 60_000,
+        sleep: async (ms) => void sim.advance(ms),
+      },
+    });
+    const describes = sim.calls.filter((c) => c.operation === "DescribeKey");
+    expect(describes.map((c) => c.region).sort()).toEqual([HOME, DR]);
+  });
+
   it("stops at its deadline and leaves the rest to the next run", async () => {
     const { sim, input } = aSharedSnapshot();
     const report = await runCopy({

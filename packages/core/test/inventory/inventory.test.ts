@@ -2,7 +2,7 @@ import type { Decision, Plan } from "../../src/index.js";
 import { describe, expect, it } from "vitest";
 
 import { destinationInventory, sourceInventory } from "../../src/inventory/inventory.js";
-import { aCluster, aSnapshot } from "../doctor/builders.js";
+import { aCluster, aSnapshot } from "../../src/testing/index.js";
 
 const NOW = new Date("2026-11-25T10:00:00Z");
 const at = { account: "123456789012", region: "us-east-1", facts: {} } as const;

@@ -1,12 +1,15 @@
-import type { Cluster, Snapshot } from "../../src/index.js";
+import type { Cluster, Snapshot } from "../model/index.js";
 
 const ACCOUNT = "123456789012";
 
-/** An available aurora-mysql cluster in us-east-1 unless told otherwise. */
+/**
+ * An available aurora-mysql cluster in us-east-1 of account 123456789012 unless told otherwise:
+ * for tests of code that takes core's model objects (planners, checks, renderers).
+ */
 export function aCluster(over: Partial<Cluster> & { id: string }): Cluster {
   const region = over.region ?? "us-east-1";
   return {
-    arn: `arn:aws:rds:${region}:${ACCOUNT}:cluster:${over.id}`,
+    arn: `arn:aws:rds:${region}:${over.account ?? ACCOUNT}:cluster:${over.id}`,
     engine: "aurora-mysql",
     status: "available",
     encrypted: false,
@@ -22,7 +25,7 @@ export function aSnapshot(over: Partial<Snapshot> & { id: string; clusterId: str
   const region = over.region ?? "us-east-1";
   return {
     name: over.id,
-    arn: `arn:aws:rds:${region}:${ACCOUNT}:cluster-snapshot:${over.id}`,
+    arn: `arn:aws:rds:${region}:${over.account ?? ACCOUNT}:cluster-snapshot:${over.id}`,
     engine: "aurora-mysql",
     type: "manual",
     status: "available",
