@@ -3,6 +3,6 @@
  * exports below run the same command in-process (for tests and for wrapping it in other tools).
  */
 export { runCli } from "./run-cli.js";
-export { EXIT, InvalidInputError } from "./errors.js";
+export { EXIT } from "./errors.js";
 export type { ExitCode } from "./errors.js";
 export type { CliIo, OutputStream } from "./io.js";

@@ -1,7 +1,7 @@
 import { AwsActionError, ConfigError } from "@aurora-snapshot-tool/core";
 import { CommanderError } from "commander";
 
-import { EXIT, InvalidInputError, type ExitCode } from "./errors.js";
+import { EXIT, type ExitCode } from "./errors.js";
 import type { CliIo } from "./io.js";
 import { buildProgram } from "./program.js";
 
@@ -24,8 +24,8 @@ function classify(error: unknown): { exit: ExitCode; json: ErrorJson; text?: str
       json: { kind: "usage", message: error.message.replace(/^error: /, ""), code: error.code },
     };
   }
-  if (error instanceof InvalidInputError || error instanceof ConfigError) {
-    const e = error instanceof ConfigError ? InvalidInputError.from(error) : error;
+  if (error instanceof ConfigError) {
+    const e = error;
     return {
       exit: EXIT.invalidInput,
       json: {

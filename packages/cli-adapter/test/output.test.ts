@@ -22,12 +22,20 @@ describe("output", () => {
       "step",
       "dryRun",
       "region",
+      "regions",
       "startedAt",
       "finishedAt",
       "decisions",
       "summary",
     ]);
-    expect(doc["summary"]).toEqual({ done: 1, failed: 0, pending: 1, skipped: 0 });
+    expect(doc["summary"]).toEqual({
+      done: 1,
+      failed: 0,
+      pending: 0,
+      deferred: 1,
+      skipped: 0,
+      complete: false,
+    });
     expect(doc["decisions"]).toEqual([
       expect.objectContaining({
         step: "take",
@@ -45,7 +53,7 @@ describe("output", () => {
         cluster: "prod-b",
         action: "skip",
         snapshot: null,
-        status: "pending",
+        status: "deferred",
       }),
     ]);
     expect(run.stderr).toMatch(/^done take prod-a-.* in us-east-1$/m);
@@ -67,7 +75,7 @@ describe("output", () => {
       "cluster-unavailable  the cluster is not in the `available` state",
     );
     expect(run.stdout).toContain(
-      "take: 0 done, 0 failed, 2 pending, 0 skipped (dry run: nothing was changed)",
+      "take: 0 done, 0 failed, 1 pending, 1 deferred, 0 skipped (dry run: nothing was changed)",
     );
   });
 

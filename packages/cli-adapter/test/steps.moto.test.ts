@@ -31,7 +31,14 @@ interface StepDoc {
   step: string;
   dryRun: boolean;
   decisions: Decision[];
-  summary: { done: number; failed: number; pending: number; skipped: number };
+  summary: {
+    done: number;
+    failed: number;
+    pending: number;
+    deferred: number;
+    skipped: number;
+    complete: boolean;
+  };
 }
 
 let moto: MotoServer;
@@ -84,7 +91,14 @@ describe("take", () => {
     ]);
     const skips = Object.fromEntries(of(doc, "skip").map((d) => [d.cluster, d.reason]));
     expect(skips).toEqual({ "staging-web": "pattern-mismatch", "prod-graph": "not-aurora" });
-    expect(doc.summary).toEqual({ done: 2, failed: 0, pending: 0, skipped: 2 });
+    expect(doc.summary).toEqual({
+      done: 2,
+      failed: 0,
+      pending: 0,
+      deferred: 0,
+      skipped: 2,
+      complete: true,
+    });
     const taken = await world.manualSnapshots();
     expect(taken).toHaveLength(2);
     for (const s of taken) {
@@ -135,10 +149,9 @@ describe("take", () => {
     expect(stopped).toMatchObject({
       action: "skip",
       reason: "cluster-unavailable",
-      status: "pending",
-      note: "deferred",
+      status: "deferred",
     });
-    expect(doc.summary).toMatchObject({ done: 1, pending: 1 });
+    expect(doc.summary).toMatchObject({ done: 1, pending: 0, deferred: 1, complete: false });
   });
 });
 

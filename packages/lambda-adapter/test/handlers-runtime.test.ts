@@ -1,10 +1,12 @@
-import { ConfigError } from "@aurora-snapshot-tool/core";
+import {
+  ConfigError,
+  LAMBDA_SAFETY_MARGIN_MS as SAFETY_MARGIN_MS,
+  lambdaDeadline as deadlineFor,
+} from "@aurora-snapshot-tool/core";
 import { describe, expect, it } from "vitest";
 
 import {
-  SAFETY_MARGIN_MS,
   bundledEnvDefaults,
-  deadlineFor,
   parseLogLevel,
   runRegion,
   withEnvDefaults,
@@ -39,7 +41,7 @@ describe("parseLogLevel", () => {
   });
 });
 
-describe("deadlineFor", () => {
+describe("lambdaDeadline", () => {
   const now = 1_000_000;
   const left = (ms: number) => ({ getRemainingTimeInMillis: () => ms });
 

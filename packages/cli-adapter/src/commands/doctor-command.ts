@@ -1,18 +1,19 @@
 import type { Command } from "commander";
 
-import type { Side } from "../config/fields.js";
 import {
-  nameOf,
-  otherSideInteger,
-  resolveDestinationPolicy,
-  resolveSchedule,
-  resolveSourcePolicy,
-} from "../config/resolve.js";
+  ConfigError,
+  RUN_SETTINGS,
+  destinationPolicyFrom,
+  sourcePolicyFrom,
+  type Check,
+  type PolicySide,
+} from "@aurora-snapshot-tool/core";
+
+import { nameOf, otherSideRetention, resolveSchedule } from "../config/resolve.js";
 import { destinationDoctor, sourceDoctor } from "../doctor/run-doctor.js";
-import { EXIT, InvalidInputError, type ExitCode } from "../errors.js";
+import { EXIT, type ExitCode } from "../errors.js";
 import { nowOf, type CliIo } from "../io.js";
 import { doctorJson, doctorTable } from "../output/doctor-output.js";
-import type { Check } from "@aurora-snapshot-tool/core";
 import {
   addCommonOptions,
   addPolicyOptions,
@@ -23,7 +24,7 @@ import {
 } from "./options.js";
 import { gatewayFor } from "./step-command.js";
 
-function runChecks(ctx: CommandContext, side: Side): Promise<Check[]> {
+function runChecks(ctx: CommandContext, side: PolicySide): Promise<Check[]> {
   const name = (key: string): string => nameOf(ctx.layers, side, key);
   const common = {
     region: ctx.aws.region,
@@ -32,9 +33,9 @@ function runChecks(ctx: CommandContext, side: Side): Promise<Check[]> {
     ...(ctx.aws.roleArn !== undefined && { roleArn: ctx.aws.roleArn }),
   };
   if (side === "source") {
-    const policy = resolveSourcePolicy(ctx.layers);
+    const policy = sourcePolicyFrom(ctx.layers);
     const schedule = resolveSchedule(ctx.layers);
-    const destinationRetention = otherSideInteger(ctx.layers, "destination", "retentionDays");
+    const destinationRetention = otherSideRetention(ctx.layers, "destination");
     return sourceDoctor({
       ...common,
       gateway: gatewayFor(ctx),
@@ -43,18 +44,18 @@ function runChecks(ctx: CommandContext, side: Side): Promise<Check[]> {
       ...(destinationRetention !== undefined && { destinationRetention }),
     });
   }
-  if (ctx.layers.flags["schedule"] !== undefined) {
-    throw new InvalidInputError(
+  if (ctx.layers.flags?.["--schedule"] !== undefined) {
+    throw new ConfigError(
       "--schedule",
-      ctx.layers.flags["schedule"],
+      ctx.layers.flags["--schedule"],
       "no --schedule with --side destination: the schedule checked is take's (source side)",
     );
   }
-  const policy = resolveDestinationPolicy(ctx.layers);
+  const policy = destinationPolicyFrom(ctx.layers);
   const sourceRetention =
     policy.sourceRetentionDays !== undefined
       ? { days: policy.sourceRetentionDays, name: name("sourceRetentionDays") }
-      : otherSideInteger(ctx.layers, "source", "retentionDays");
+      : otherSideRetention(ctx.layers, "source");
   return destinationDoctor({
     ...common,
     gateway: gatewayFor(ctx),
@@ -73,11 +74,11 @@ export function addDoctorCommand(
     .description(
       "check a configuration against the account before the first run: each check passes, warns or fails with the fix",
     )
-    .option("--side <side>", "source or destination (dest) (default source)")
-    .option(
-      "--schedule <expression>",
-      'take\'s schedule, checked against the interval: "cron(0 1 * * ? *)", the BackupSchedule body "0 1 * * ? *", or rate(...)',
-    );
+    .option("--side <side>", "source or destination (dest) (default source)");
+  cmd.option(
+    `${RUN_SETTINGS.schedule.flag} <${RUN_SETTINGS.schedule.valueName}>`,
+    `${RUN_SETTINGS.schedule.help}; config schedule`,
+  );
   addPolicyOptions(cmd, ["source", "destination"]);
   addCommonOptions(cmd);
   cmd.addHelpText(

@@ -3,12 +3,13 @@ import {
   planPruneDestStep,
   planSourceSteps,
   destinationInventory,
+  destinationPolicyFrom,
+  sourcePolicyFrom,
   sourceInventory,
   type InventoryRow,
 } from "@aurora-snapshot-tool/core";
 import type { Command } from "commander";
 
-import { resolveDestinationPolicy, resolveSourcePolicy } from "../config/resolve.js";
 import type { ExitCode } from "../errors.js";
 import { nowOf, type CliIo } from "../io.js";
 import { listJson, listTable } from "../output/list-output.js";
@@ -29,13 +30,13 @@ async function inventory(
 ): Promise<InventoryRow[]> {
   const now = nowOf(ctx.io);
   if (side === "source") {
-    const policy = resolveSourcePolicy(ctx.layers);
+    const policy = sourcePolicyFrom(ctx.layers);
     const input = { gateway: gatewayFor(ctx), region: ctx.aws.region, now, policy };
     // One listing pass serves all three plans.
     const { take, share, prune } = await planSourceSteps(input);
     return sourceInventory({ take, prune, now, all, ...(share !== undefined && { share }) });
   }
-  const policy = resolveDestinationPolicy(ctx.layers);
+  const policy = destinationPolicyFrom(ctx.layers);
   const input = { gateway: gatewayFor(ctx), region: ctx.aws.region, now, policy };
   const [copy, pruneDest] = await Promise.all([planCopyStep(input), planPruneDestStep(input)]);
   return destinationInventory({ copy, pruneDest, crossAccount: policy.crossAccount, now, all });

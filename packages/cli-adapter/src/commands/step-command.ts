@@ -1,31 +1,21 @@
 import {
-  runCopy,
-  runPrune,
-  runPruneDest,
-  runShare,
-  runTake,
-  type DestinationStepInput,
+  ConfigError,
+  STEPS,
+  STEP_CATALOGUE,
+  bindStepFrom,
+  isComplete,
+  resultsOf,
+  summarize,
   type Gateway,
   type Outcome,
-  type RunReport,
-  type SourcePolicy,
-  type SourceStepInput,
   type Step,
-  type StepContext,
 } from "@aurora-snapshot-tool/core";
 import type { Command } from "commander";
 
 import { createGateway } from "../aws/session.js";
-import { SOURCE_FIELDS, allNames, type Side } from "../config/fields.js";
-import {
-  resolveDestinationPolicy,
-  resolveSourcePolicy,
-  type ConfigLayers,
-} from "../config/resolve.js";
-import { InvalidInputError, type ExitCode } from "../errors.js";
-import { nowOf, type CliIo } from "../io.js";
+import { EXIT, type ExitCode } from "../errors.js";
+import { nowOf, sleepOf, type CliIo } from "../io.js";
 import { stepJson, stepTable } from "../output/step-output.js";
-import { decisionResults, exitCodeOf, summarizeResults } from "../rules/run-outcome.js";
 import {
   addCommonOptions,
   addPolicyOptions,
@@ -33,81 +23,7 @@ import {
   type CommandContext,
   type CommonOptions,
 } from "./options.js";
-
-/** A step with its policy resolved and checked: nothing left but to run it. */
-interface BoundStep {
-  /** The region the step works in, when the policy names one (REGION_OVERRIDE). */
-  readonly regionOverride: string | undefined;
-  run(ctx: StepContext): Promise<RunReport>;
-}
-
-interface StepSpec {
-  readonly side: Side;
-  readonly summary: string;
-  bind(layers: ConfigLayers): BoundStep;
-}
-
-function requireDestinationAccount(policy: SourcePolicy): void {
-  if (policy.destinationAccount !== undefined) return;
-  const field = SOURCE_FIELDS.find((f) => f.key === "destinationAccount");
-  throw new InvalidInputError(
-    "--dest-account",
-    undefined,
-    "the 12-digit account id to share snapshots with",
-    undefined,
-    field === undefined ? undefined : `set it with ${allNames(field)}`,
-  );
-}
-
-function sourceStep(
-  run: (input: SourceStepInput) => Promise<RunReport>,
-  check?: (policy: SourcePolicy) => void,
-): (layers: ConfigLayers) => BoundStep {
-  return (layers) => {
-    const policy = resolveSourcePolicy(layers);
-    check?.(policy);
-    return { regionOverride: policy.regionOverride, run: (ctx) => run({ ...ctx, policy }) };
-  };
-}
-
-function destinationStep(
-  run: (input: DestinationStepInput) => Promise<RunReport>,
-): (layers: ConfigLayers) => BoundStep {
-  return (layers) => {
-    const policy = resolveDestinationPolicy(layers);
-    return { regionOverride: policy.regionOverride, run: (ctx) => run({ ...ctx, policy }) };
-  };
-}
-
-export const STEPS: Readonly<Record<Step, StepSpec>> = {
-  take: {
-    side: "source",
-    summary:
-      "snapshot every matching Aurora cluster whose newest tool snapshot is older than the interval",
-    bind: sourceStep(runTake),
-  },
-  share: {
-    side: "source",
-    summary: "share the tool's available snapshots with the destination account",
-    bind: sourceStep(runShare, requireDestinationAccount),
-  },
-  prune: {
-    side: "source",
-    summary: "delete the tool's snapshots older than the retention (keeps the newest --min-keep)",
-    bind: sourceStep(runPrune),
-  },
-  copy: {
-    side: "destination",
-    summary:
-      "copy shared (or, with --cross-account-copy FALSE, own) snapshots into the destination regions",
-    bind: destinationStep(runCopy),
-  },
-  "prune-dest": {
-    side: "destination",
-    summary: "delete the tool's copies older than the destination retention",
-    bind: destinationStep(runPruneDest),
-  },
-};
+import { secondsOption } from "./seconds.js";
 
 export function gatewayFor(ctx: CommandContext): Gateway {
   return ctx.io.gateway?.(ctx.aws) ?? createGateway(ctx.aws, ctx.io.env);
@@ -122,35 +38,54 @@ function logOutcome(ctx: CommandContext, o: Outcome): void {
   else ctx.log.info(line);
 }
 
+interface StepOptions extends CommonOptions {
+  readonly dryRun?: boolean;
+  readonly follow?: boolean;
+  readonly timeout?: string;
+}
+
 async function runStep(
   io: CliIo,
   step: Step,
-  opts: CommonOptions & { dryRun?: boolean },
+  opts: StepOptions,
   forceDryRun: boolean,
 ): Promise<ExitCode> {
   const ctx = prepareContext(io, opts);
-  const bound = STEPS[step].bind(ctx.layers);
+  const bound = bindStepFrom(step, ctx.layers);
+  const timeoutMs = secondsOption("--timeout", opts.timeout, 0, 3600) * 1000;
+  if (opts.timeout !== undefined && opts.follow !== true) {
+    throw new ConfigError("--timeout", opts.timeout, "--timeout only together with --follow");
+  }
   const dryRun = forceDryRun || opts.dryRun === true;
-  const region = bound.regionOverride ?? ctx.aws.region;
-  ctx.log.debug(`${step}${dryRun ? " (dry run)" : ""}: listing in ${region}`);
+  const now = nowOf(io);
+  ctx.log.debug(
+    `${step}${dryRun ? " (dry run)" : ""}: listing in ${bound.regionFor(ctx.aws.region)}`,
+  );
   const report = await bound.run({
     gateway: gatewayFor(ctx),
     region: ctx.aws.region,
-    now: nowOf(io),
+    now,
     dryRun,
     execute: {
       onOutcome: (o) => logOutcome(ctx, o),
+      ...(io.now !== undefined && { clock: () => nowOf(io).getTime() }),
       ...(io.retry !== undefined && { retry: io.retry }),
     },
+    // copy --follow: keep going while the copies this run started finish, up to --timeout.
+    ...(opts.follow === true && {
+      deadline: now.getTime() + timeoutMs,
+      followUp: { sleep: sleepOf(io) },
+    }),
   });
-  const results = decisionResults(report);
-  const summary = summarizeResults(results);
+  const results = resultsOf(report);
+  const summary = summarize(report);
   io.stdout.write(
     ctx.json
-      ? `${JSON.stringify(stepJson(report, region, results, summary), null, 2)}\n`
-      : stepTable(report, region, results, summary, ctx.palette),
+      ? `${JSON.stringify(stepJson(report, results, summary), null, 2)}\n`
+      : stepTable(report, results, summary, ctx.palette),
   );
-  return exitCodeOf(summary, dryRun);
+  // A dry run changes nothing and only reports a plan: it exits 0 whenever it could plan.
+  return dryRun || isComplete(report) ? EXIT.ok : EXIT.pending;
 }
 
 /** `take`, `share`, ... under `parent`; under `plan` they always run as a dry run. */
@@ -160,18 +95,30 @@ export function addStepCommands(
   setExit: (code: ExitCode) => void,
   forceDryRun: boolean,
 ): void {
-  for (const [step, spec] of Object.entries(STEPS) as [Step, StepSpec][]) {
+  for (const step of STEPS) {
+    const entry = STEP_CATALOGUE[step];
     const cmd = parent
       .command(step)
       .description(
         forceDryRun
           ? `show what ${step} would do, changing nothing (same as ${step} --dry-run)`
-          : `${spec.summary} (${spec.side} account)`,
+          : `${entry.summary} (${entry.side} account)`,
       );
     if (!forceDryRun) cmd.option("--dry-run", "plan only: list and decide, change nothing");
-    addPolicyOptions(cmd, [spec.side]);
+    if (step === "copy" && !forceDryRun) {
+      cmd
+        .option(
+          "--follow",
+          "keep going while the copies this run started finish, looking again every --copy-poll-seconds, so later stages happen in this run",
+        )
+        .option(
+          "--timeout <seconds>",
+          "with --follow: start nothing new after this long (default 3600)",
+        );
+    }
+    addPolicyOptions(cmd, [entry.side]);
     addCommonOptions(cmd);
-    cmd.action(async (opts: CommonOptions & { dryRun?: boolean }) => {
+    cmd.action(async (opts: StepOptions) => {
       setExit(await runStep(io, step, opts, forceDryRun));
     });
   }

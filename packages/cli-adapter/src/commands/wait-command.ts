@@ -1,20 +1,20 @@
 import {
+  ConfigError,
   checkIdentifier,
   isToolCopy,
   isToolSnapshot,
   matchesPattern,
   parseArn,
-  parseInteger,
-  ConfigError,
+  destinationPolicyFrom,
+  sourcePolicyFrom,
+  type PolicySide,
   type Gateway,
   type Snapshot,
   isInProgress,
 } from "@aurora-snapshot-tool/core";
 import type { Command } from "commander";
 
-import type { Side } from "../config/fields.js";
-import { resolveDestinationPolicy, resolveSourcePolicy } from "../config/resolve.js";
-import { EXIT, InvalidInputError, type ExitCode } from "../errors.js";
+import { EXIT, type ExitCode } from "../errors.js";
 import { nowOf, sleepOf, type CliIo } from "../io.js";
 import { barLine, plainLine, redraw, type ProgressLine } from "../output/progress.js";
 import { follow, type WaitState, type WaitTarget } from "../wait/follow.js";
@@ -26,20 +26,12 @@ import {
   type CommandContext,
   type CommonOptions,
 } from "./options.js";
+import { secondsOption } from "./seconds.js";
 import { gatewayFor } from "./step-command.js";
 
 interface WaitOptions extends CommonOptions {
   readonly timeout?: string;
   readonly pollInterval?: string;
-}
-
-function seconds(field: string, raw: unknown, min: number, fallback: number): number {
-  try {
-    return parseInteger(field, raw, { min, max: 7 * 24 * 3600, unit: "seconds" }, fallback);
-  } catch (error) {
-    if (error instanceof ConfigError) throw InvalidInputError.from(error);
-    throw error;
-  }
 }
 
 interface Scope {
@@ -48,15 +40,15 @@ interface Scope {
 }
 
 /** Where the side's snapshots live, and which of them are the tool's. */
-function scopeOf(ctx: CommandContext, side: Side): Scope {
+function scopeOf(ctx: CommandContext, side: PolicySide): Scope {
   if (side === "source") {
-    const policy = resolveSourcePolicy(ctx.layers);
+    const policy = sourcePolicyFrom(ctx.layers);
     return {
       regions: [policy.regionOverride ?? ctx.aws.region],
       wanted: (s) => isToolSnapshot(s.tags) && matchesPattern(policy.clusterPattern, s.clusterId),
     };
   }
-  const policy = resolveDestinationPolicy(ctx.layers);
+  const policy = destinationPolicyFrom(ctx.layers);
   const local = policy.regionOverride ?? ctx.aws.region;
   return {
     regions: [...new Set([local, ...policy.destinationRegions])],
@@ -70,7 +62,7 @@ function checkArgument(ref: string): void {
     ? arn.service === "rds" && arn.resourceType === "cluster-snapshot" && arn.region !== ""
     : checkIdentifier(ref) === undefined;
   if (!ok) {
-    throw new InvalidInputError(
+    throw new ConfigError(
       "snapshot",
       ref,
       "a cluster snapshot identifier (letters, digits and hyphens) or a cluster-snapshot ARN",
@@ -156,8 +148,8 @@ export function addWaitCommand(
   );
   cmd.action(async (refs: string[], opts: WaitOptions) => {
     const side = resolveSide(opts);
-    const timeoutMs = seconds("--timeout", opts.timeout, 0, 3600) * 1000;
-    const pollMs = seconds("--poll-interval", opts.pollInterval, 1, 30) * 1000;
+    const timeoutMs = secondsOption("--timeout", opts.timeout, 0, 3600) * 1000;
+    const pollMs = secondsOption("--poll-interval", opts.pollInterval, 1, 30) * 1000;
     refs.forEach(checkArgument);
     const ctx = prepareContext(io, opts);
     const scope = scopeOf(ctx, side);

@@ -1,150 +1,91 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+
 import {
   ConfigError,
+  DESTINATION_SETTINGS,
   MAX_DAYS,
   REGION_EXPECTED,
-  destinationPolicyFromObject,
+  RUN_SETTINGS,
+  SOURCE_SETTINGS,
+  fieldLabel,
   isRegionName,
+  lookUpSetting,
+  parseConfigDocument,
   parseInteger,
-  sourcePolicyFromObject,
-  type DestinationPolicy,
-  type DestinationPolicyInput,
-  type SourcePolicy,
-  type SourcePolicyInput,
   parseSchedule,
+  settingsOf,
+  type ConfigDocument,
+  type LookedUp,
+  type PolicySide,
   type Schedule,
+  type SettingLayers,
 } from "@aurora-snapshot-tool/core";
 
-import { InvalidInputError } from "../errors.js";
-import type { ConfigFile } from "./config-file.js";
-import { allNames, fieldsFor, fileKey, type PolicyField, type Side } from "./fields.js";
-
-/**
- * Where settings come from, lowest precedence first: core's defaults, the original Lambda env
- * vars, the `--config` file, then flags. Each value keeps the name it was given under, so an error
- * names the env var, the config key or the flag the user actually wrote.
+/*
+ * The CLI's side of settings: it reads the --config file and hands the env vars, the file and the
+ * flags to core, which resolves every policy setting through its registry. Only the run settings
+ * the CLI alone has (credentials, endpoint, log level) are checked here.
  */
-export interface ConfigLayers {
-  readonly env: Readonly<Record<string, string | undefined>>;
-  readonly file?: ConfigFile;
-  /** Flag values by commander attribute; a flag the user did not give is undefined. */
-  readonly flags: Readonly<Record<string, unknown>>;
+
+/** The property commander stores a flag's value under: `--retention-days` is `retentionDays`. */
+export function attributeOf(flag: string): string {
+  return flag.replace(/^--/, "").replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
 }
 
-interface Named {
-  readonly value: unknown;
-  readonly field: string;
-  readonly origin?: string;
-}
+const ALL_SPECS = [
+  ...Object.values(SOURCE_SETTINGS),
+  ...Object.values(DESTINATION_SETTINGS),
+  ...Object.values(RUN_SETTINGS),
+];
 
-function pick(
-  layers: ConfigLayers,
-  flag: { attribute: string; name: string } | undefined,
-  fileKeyPath: readonly string[] | undefined,
-  envNames: readonly string[],
-): Named | undefined {
-  if (flag !== undefined && layers.flags[flag.attribute] !== undefined) {
-    return { value: layers.flags[flag.attribute], field: flag.name };
-  }
-  if (fileKeyPath !== undefined && layers.file !== undefined) {
-    let node: unknown = layers.file;
-    for (const key of fileKeyPath) {
-      node =
-        typeof node === "object" && node !== null
-          ? (node as Record<string, unknown>)[key]
-          : undefined;
-    }
-    if (node !== undefined) {
-      return { value: node, field: fileKeyPath.join("."), origin: layers.file.path };
-    }
-  }
-  for (const env of envNames) {
-    if (layers.env[env] !== undefined) return { value: layers.env[env], field: env };
-  }
-  return undefined;
-}
-
-function pickField(layers: ConfigLayers, f: PolicyField): Named | undefined {
-  return pick(layers, { attribute: f.attribute, name: f.flag }, [f.side, f.key], [f.env]);
-}
-
-/**
- * Builds a policy with core's parser from the merged values, then renames the field of a
- * ConfigError from core's object key to the name the value was given under.
- */
-function buildPolicy<P>(
-  side: Side,
-  layers: ConfigLayers,
-  build: (input: Record<string, unknown>) => P,
-): P {
-  const fields = fieldsFor(side);
-  const input: Record<string, unknown> = {};
-  const names = new Map<string, Named>();
-  for (const f of fields) {
-    const named = pickField(layers, f);
-    if (named === undefined) continue;
-    input[f.key] = named.value;
-    names.set(f.key, named);
-  }
+function readConfigFile(path: string): ConfigDocument {
+  const absolute = resolve(path);
+  let text: string;
   try {
-    return build(input);
+    text = readFileSync(absolute, "utf8");
   } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    const named = names.get(error.field);
-    if (named !== undefined) {
-      throw InvalidInputError.from(error, named.field, named.origin);
-    }
-    const field = fields.find((f) => f.key === error.field);
-    if (field !== undefined) {
-      throw new InvalidInputError(
-        field.flag,
-        error.value,
-        error.expected,
-        undefined,
-        `set it with ${allNames(field)}`,
-      );
-    }
-    throw InvalidInputError.from(error);
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" ? "no such file" : (code ?? "unreadable");
+    throw new ConfigError("--config", path, `the path of a readable JSON file (${why})`);
   }
+  return parseConfigDocument(text, absolute);
 }
 
-export function resolveSourcePolicy(layers: ConfigLayers): SourcePolicy {
-  return buildPolicy("source", layers, (input) =>
-    sourcePolicyFromObject(input as SourcePolicyInput),
-  );
+/** Env vars, the --config file (read and checked) and the flags, for core's resolution. */
+export function readLayers(
+  env: Readonly<Record<string, string | undefined>>,
+  opts: Readonly<Record<string, unknown>>,
+): SettingLayers {
+  const flags: Record<string, unknown> = {};
+  for (const spec of ALL_SPECS) flags[spec.flag] = opts[attributeOf(spec.flag)];
+  const file = typeof opts["config"] === "string" ? readConfigFile(opts["config"]) : undefined;
+  return { env, flags, ...(file !== undefined && { file }) };
 }
 
-export function resolveDestinationPolicy(layers: ConfigLayers): DestinationPolicy {
-  return buildPolicy("destination", layers, (input) =>
-    destinationPolicyFromObject(input as unknown as DestinationPolicyInput),
-  );
-}
-
-/** The name a policy field's current value was given under, for messages and doctor's fixes. */
-export function nameOf(layers: ConfigLayers, side: Side, key: string): string {
-  const f = fieldsFor(side).find((field) => field.key === key);
-  if (f === undefined) return key;
-  return pickField(layers, f)?.field ?? `${f.env} (${f.flag})`;
+/** The name a policy setting's value is given under now, for doctor's fixes. */
+export function nameOf(layers: SettingLayers, side: PolicySide, key: string): string {
+  const spec = settingsOf(side).find((s) => s.key === key);
+  if (spec === undefined) return key;
+  const { raw, origin } = lookUpSetting(layers, side, spec);
+  return raw === undefined ? `${spec.env ?? spec.key} (${spec.flag})` : fieldLabel(origin);
 }
 
 /**
- * A whole number from the other side's section of the config file (doctor compares the two
- * retentions); undefined when the file does not say.
+ * The retention in the other side's section of the config file (doctor compares the two);
+ * undefined when the file does not say.
  */
-export function otherSideInteger(
-  layers: ConfigLayers,
-  side: Side,
-  key: string,
+export function otherSideRetention(
+  layers: SettingLayers,
+  side: PolicySide,
 ): { days: number; name: string } | undefined {
-  const section = side === "source" ? layers.file?.source : layers.file?.destination;
-  const raw = section?.[key];
-  if (raw === undefined || layers.file === undefined) return undefined;
-  const name = fileKey({ side, key });
-  try {
-    return { days: parseInteger(name, raw, { min: 1, max: MAX_DAYS, unit: "days" }, 0), name };
-  } catch (error) {
-    if (error instanceof ConfigError) throw InvalidInputError.from(error, name, layers.file.path);
-    throw error;
-  }
+  if (layers.file === undefined) return undefined;
+  const spec =
+    side === "source" ? SOURCE_SETTINGS.retentionDays : DESTINATION_SETTINGS.retentionDays;
+  const { raw, origin } = lookUpSetting({ file: layers.file }, side, spec);
+  if (raw === undefined) return undefined;
+  const days = parseInteger(origin, raw, { min: 1, max: MAX_DAYS, unit: "days" }, 0);
+  return { days, name: origin.name };
 }
 
 export interface AwsSettings {
@@ -170,71 +111,63 @@ function isHttpUrl(text: string): boolean {
   }
 }
 
-function fail(named: Named, expected: string): never {
-  throw new InvalidInputError(named.field, named.value, expected, named.origin);
+/** The trimmed text of a run setting, or undefined when not set; `ok` judges the text. */
+function text(
+  found: LookedUp,
+  ok: (value: string) => boolean,
+  expected: string,
+): string | undefined {
+  if (found.raw === undefined) return undefined;
+  const value = typeof found.raw === "string" ? found.raw.trim() : undefined;
+  if (value === undefined || !ok(value)) throw new ConfigError(found.origin, found.raw, expected);
+  return value;
 }
 
-export function resolveAwsSettings(layers: ConfigLayers): AwsSettings {
-  const region = pick(
-    layers,
-    { attribute: "region", name: "--region" },
-    ["region"],
-    ["AWS_REGION", "AWS_DEFAULT_REGION"],
-  );
-  if (region === undefined || region.value === "") {
-    throw new InvalidInputError(
-      "--region",
+export function resolveAwsSettings(layers: SettingLayers): AwsSettings {
+  const found = lookUpSetting(layers, undefined, RUN_SETTINGS.region);
+  const region = found.raw === "" ? undefined : text(found, isRegionName, REGION_EXPECTED);
+  if (region === undefined) {
+    const alternatives = "--region, AWS_REGION, AWS_DEFAULT_REGION, or region in the --config file";
+    throw new ConfigError(
+      { kind: "flag", name: "--region", alternatives },
       undefined,
       REGION_EXPECTED,
-      undefined,
-      "or set AWS_REGION, AWS_DEFAULT_REGION, or region in the --config file",
     );
   }
-  if (typeof region.value !== "string" || !isRegionName(region.value.trim())) {
-    fail(region, REGION_EXPECTED);
-  }
-
-  const profile = pick(layers, { attribute: "profile", name: "--profile" }, ["profile"], []);
-  if (profile !== undefined && (typeof profile.value !== "string" || profile.value.trim() === "")) {
-    fail(profile, "the name of a profile in ~/.aws/config or ~/.aws/credentials");
-  }
-
-  const endpoint = pick(
-    layers,
-    { attribute: "endpointUrl", name: "--endpoint-url" },
-    ["endpointUrl"],
-    [],
+  const profile = text(
+    lookUpSetting(layers, undefined, RUN_SETTINGS.profile),
+    (v) => v !== "",
+    "the name of a profile in ~/.aws/config or ~/.aws/credentials",
   );
-  if (
-    endpoint !== undefined &&
-    (typeof endpoint.value !== "string" || !isHttpUrl(endpoint.value))
-  ) {
-    fail(endpoint, ENDPOINT_EXPECTED);
-  }
+  const endpoint = text(
+    lookUpSetting(layers, undefined, RUN_SETTINGS.endpointUrl),
+    isHttpUrl,
+    ENDPOINT_EXPECTED,
+  );
   // The SDK reads AWS_ENDPOINT_URL on its own; a malformed one would only fail at the first call.
-  const envEndpoint = layers.env["AWS_ENDPOINT_URL"];
+  const envEndpoint = layers.env?.["AWS_ENDPOINT_URL"];
   if (
     endpoint === undefined &&
     envEndpoint !== undefined &&
     envEndpoint !== "" &&
     !isHttpUrl(envEndpoint)
   ) {
-    fail({ field: "AWS_ENDPOINT_URL", value: envEndpoint }, ENDPOINT_EXPECTED);
+    throw new ConfigError(
+      { kind: "env", name: "AWS_ENDPOINT_URL" },
+      envEndpoint,
+      ENDPOINT_EXPECTED,
+    );
   }
-
-  const roleArn = pick(layers, { attribute: "roleArn", name: "--role-arn" }, ["roleArn"], []);
-  if (
-    roleArn !== undefined &&
-    (typeof roleArn.value !== "string" || !ROLE_ARN.test(roleArn.value.trim()))
-  ) {
-    fail(roleArn, ROLE_ARN_EXPECTED);
-  }
-
+  const roleArn = text(
+    lookUpSetting(layers, undefined, RUN_SETTINGS.roleArn),
+    (v) => ROLE_ARN.test(v),
+    ROLE_ARN_EXPECTED,
+  );
   return {
-    region: (region.value as string).trim(),
-    ...(profile !== undefined && { profile: (profile.value as string).trim() }),
-    ...(endpoint !== undefined && { endpoint: (endpoint.value as string).trim() }),
-    ...(roleArn !== undefined && { roleArn: (roleArn.value as string).trim() }),
+    region,
+    ...(profile !== undefined && { profile }),
+    ...(endpoint !== undefined && { endpoint }),
+    ...(roleArn !== undefined && { roleArn }),
   };
 }
 
@@ -252,29 +185,14 @@ const LOG_LEVELS: Record<string, LogLevel> = {
 export const LOG_LEVEL_EXPECTED = "DEBUG, INFO, WARN (or WARNING), ERROR or CRITICAL, in any case";
 
 /** LOG_LEVEL as the original takes it; the CLI's default is INFO (progress on stderr). */
-export function resolveLogLevel(layers: ConfigLayers): LogLevel {
-  const named = pick(
-    layers,
-    { attribute: "logLevel", name: "--log-level" },
-    ["logLevel"],
-    ["LOG_LEVEL"],
-  );
-  if (named === undefined) return "info";
-  const level =
-    typeof named.value === "string" ? LOG_LEVELS[named.value.trim().toUpperCase()] : undefined;
-  if (level === undefined) fail(named, LOG_LEVEL_EXPECTED);
-  return level;
+export function resolveLogLevel(layers: SettingLayers): LogLevel {
+  const found = lookUpSetting(layers, undefined, RUN_SETTINGS.logLevel);
+  const level = text(found, (v) => LOG_LEVELS[v.toUpperCase()] !== undefined, LOG_LEVEL_EXPECTED);
+  return level === undefined ? "info" : (LOG_LEVELS[level.toUpperCase()] as LogLevel);
 }
 
 /** The take schedule doctor checks against the interval: `--schedule` or the file's `schedule`. */
-export function resolveSchedule(layers: ConfigLayers): Schedule | undefined {
-  const named = pick(layers, { attribute: "schedule", name: "--schedule" }, ["schedule"], []);
-  if (named === undefined) return undefined;
-  try {
-    return parseSchedule(named.field, String(named.value));
-  } catch (error) {
-    if (error instanceof ConfigError)
-      throw InvalidInputError.from(error, named.field, named.origin);
-    throw error;
-  }
+export function resolveSchedule(layers: SettingLayers): Schedule | undefined {
+  const found = lookUpSetting(layers, undefined, RUN_SETTINGS.schedule);
+  return found.raw === undefined ? undefined : parseSchedule(found.origin, String(found.raw));
 }

@@ -1,4 +1,4 @@
-import type { Side } from "../config/fields.js";
+import type { PolicySide as Side } from "@aurora-snapshot-tool/core";
 import type { Check, CheckStatus } from "@aurora-snapshot-tool/core";
 import type { Palette } from "./color.js";
 import { statusColor } from "./step-output.js";

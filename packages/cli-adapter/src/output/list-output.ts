@@ -8,7 +8,7 @@ import {
   type NextDecision,
 } from "@aurora-snapshot-tool/core";
 
-import type { Side } from "../config/fields.js";
+import type { PolicySide as Side } from "@aurora-snapshot-tool/core";
 import type { Palette } from "./color.js";
 import { reasonLegend, statusColor } from "./step-output.js";
 import { renderTable } from "./table.js";

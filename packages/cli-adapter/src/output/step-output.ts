@@ -1,12 +1,14 @@
 import {
   REASONS,
   type Decision,
+  type DecisionResult,
   type Facts,
   type Reason,
+  type ReportSummary,
+  type ResultStatus,
   type RunReport,
 } from "@aurora-snapshot-tool/core";
 
-import type { DecisionResult, DecisionStatus, ResultSummary } from "../rules/run-outcome.js";
 import type { Palette } from "./color.js";
 import { renderTable } from "./table.js";
 
@@ -19,7 +21,7 @@ export interface DecisionJson {
   readonly region: string;
   readonly account: string;
   readonly reason: Reason;
-  readonly status: DecisionStatus;
+  readonly status: ResultStatus;
   readonly note?: string;
   readonly errorCode?: string;
   readonly errorMessage?: string;
@@ -30,11 +32,13 @@ export interface DecisionJson {
 export interface StepJson {
   readonly step: string;
   readonly dryRun: boolean;
+  /** The first of `regions`: where the step listed. */
   readonly region: string;
+  readonly regions: readonly string[];
   readonly startedAt: string;
   readonly finishedAt: string;
   readonly decisions: readonly DecisionJson[];
-  readonly summary: ResultSummary;
+  readonly summary: ReportSummary;
 }
 
 const BASE_KEYS = new Set([
@@ -70,14 +74,14 @@ export function decisionJson(result: DecisionResult): DecisionJson {
 
 export function stepJson(
   report: RunReport,
-  region: string,
   results: readonly DecisionResult[],
-  summary: ResultSummary,
+  summary: ReportSummary,
 ): StepJson {
   return {
     step: report.step,
     dryRun: report.dryRun,
-    region,
+    region: report.regions[0] ?? "",
+    regions: report.regions,
     startedAt: report.startedAt,
     finishedAt: report.finishedAt,
     decisions: results.map(decisionJson),
@@ -101,6 +105,7 @@ export function statusColor(palette: Palette, status: string): (text: string) =>
     case "fail":
       return palette.red;
     case "pending":
+    case "deferred":
     case "warn":
       return palette.yellow;
     default:
@@ -123,22 +128,26 @@ export function reasonLegend(reasons: Iterable<Reason>, palette: Palette): strin
   return `\nReasons:\n${lines.join("\n")}\n`;
 }
 
-export function summaryLine(step: string, summary: ResultSummary, dryRun: boolean): string {
-  const planned = dryRun ? " (dry run: nothing was changed)" : "";
+export function summaryLine(step: string, summary: ReportSummary, dryRun: boolean): string {
+  const verdict = dryRun
+    ? " (dry run: nothing was changed)"
+    : summary.complete
+      ? ""
+      : " (incomplete: run it again later)";
   return (
     `${step}: ${summary.done} done, ${summary.failed} failed, ${summary.pending} pending, ` +
-    `${summary.skipped} skipped${planned}\n`
+    `${summary.deferred} deferred, ${summary.skipped} skipped${verdict}\n`
   );
 }
 
 export function stepTable(
   report: RunReport,
-  region: string,
   results: readonly DecisionResult[],
-  summary: ResultSummary,
+  summary: ReportSummary,
   palette: Palette,
 ): string {
-  const title = `${report.step}${report.dryRun ? " --dry-run" : ""} in ${region}\n\n`;
+  const where = report.regions.join(", ");
+  const title = `${report.step}${report.dryRun ? " --dry-run" : ""} in ${where}\n\n`;
   const body =
     results.length === 0
       ? "Nothing to decide: no clusters or snapshots found.\n"

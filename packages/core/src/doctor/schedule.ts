@@ -1,5 +1,5 @@
 import { truncateToHour } from "../naming/index.js";
-import { ConfigError } from "../policy/index.js";
+import { ConfigError, type FieldRef } from "../policy/index.js";
 
 /*
  * EventBridge schedule expressions, for doctor's "does the schedule fire often enough" check.
@@ -149,7 +149,7 @@ const RATE = /^rate\(\s*(\d+)\s+(minutes?|hours?|days?)\s*\)$/i;
 const UNIT_MINUTES: Record<string, number> = { minute: 1, hour: 60, day: 1440 };
 
 /** Parses a schedule expression; throws ConfigError naming `field` when it is not one. */
-export function parseSchedule(field: string, raw: string): Schedule {
+export function parseSchedule(field: FieldRef, raw: string): Schedule {
   const text = raw.trim();
   try {
     const rate = RATE.exec(text);

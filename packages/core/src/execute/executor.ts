@@ -29,6 +29,8 @@ export interface ExecuteOptions {
    * for KMS keys found missing, disabled or in the wrong region before a copy).
    */
   readonly precheck?: (decision: ActionDecision) => { code: string; message: string } | undefined;
+  /** The regions the step worked in, for the report (default: the regions of the decisions). */
+  readonly regions?: readonly string[];
   /** Called once per finished action, for progress output. */
   readonly onOutcome?: (outcome: Outcome) => void;
 }
@@ -86,6 +88,7 @@ export async function execute(
     dryRun: options.dryRun ?? false,
     startedAt,
     finishedAt: new Date(clock()).toISOString(),
+    regions: options.regions ?? [...new Set(decisions.map((d) => d.region))],
     decisions,
     done: outcomes.filter((o) => o.status === "done"),
     failed: outcomes.filter((o) => o.status === "failed"),

@@ -26,6 +26,8 @@ export interface RunReport {
   readonly dryRun: boolean;
   readonly startedAt: string;
   readonly finishedAt: string;
+  /** The regions the step worked in (listed, and acted in). */
+  readonly regions: readonly string[];
   /** Every decision the planner made, actions and skips, in plan order. */
   readonly decisions: readonly Decision[];
   readonly done: readonly Outcome[];
@@ -36,12 +38,51 @@ export interface RunReport {
   readonly deferred: readonly SkipDecision[];
 }
 
+/** What became of one decision: an action's outcome, or a skip (deferred when it is work left). */
+export type ResultStatus = "done" | "failed" | "pending" | "deferred" | "skipped";
+
+export interface DecisionResult {
+  readonly decision: Decision;
+  readonly status: ResultStatus;
+  /** Core's note for an action (already-exists, dry-run, deadline, ...). */
+  readonly note?: Outcome["note"];
+  readonly errorCode?: string;
+  readonly errorMessage?: string;
+}
+
+/**
+ * The one summary of a run, shown alike by the CLI table, the CLI's JSON and the Lambda log.
+ * The counts are disjoint and add up to the number of decisions: a deferred skip counts as
+ * deferred, not as skipped.
+ */
 export interface ReportSummary {
   readonly done: number;
   readonly failed: number;
   readonly pending: number;
-  readonly skipped: number;
   readonly deferred: number;
+  readonly skipped: number;
+  /** True when the run left nothing for a later run (see isComplete). */
+  readonly complete: boolean;
+}
+
+/** Every decision of the report in plan order, each with what became of it. */
+export function resultsOf(report: RunReport): DecisionResult[] {
+  const outcomes = new Map<Decision, Outcome>();
+  for (const o of [...report.done, ...report.failed, ...report.pending])
+    outcomes.set(o.decision, o);
+  const deferred = new Set<Decision>(report.deferred);
+  return report.decisions.map((decision): DecisionResult => {
+    const o = outcomes.get(decision);
+    if (o === undefined)
+      return { decision, status: deferred.has(decision) ? "deferred" : "skipped" };
+    return {
+      decision,
+      status: o.status,
+      ...(o.note !== undefined && { note: o.note }),
+      ...(o.errorCode !== undefined && { errorCode: o.errorCode }),
+      ...(o.errorMessage !== undefined && { errorMessage: o.errorMessage }),
+    };
+  });
 }
 
 export function summarize(report: RunReport): ReportSummary {
@@ -49,14 +90,35 @@ export function summarize(report: RunReport): ReportSummary {
     done: report.done.length,
     failed: report.failed.length,
     pending: report.pending.length,
-    skipped: report.skipped.length,
     deferred: report.deferred.length,
+    skipped: report.skipped.length - report.deferred.length,
+    complete: isComplete(report),
   };
 }
 
 /** True when the step left nothing for a later run: no failure, nothing pending or deferred. */
 export function isComplete(report: RunReport): boolean {
   return report.failed.length === 0 && report.pending.length === 0 && report.deferred.length === 0;
+}
+
+/**
+ * One report from the rounds of a run that kept going (a copy run following its copies): the
+ * last round says what is failed, pending or skipped now; every action done in any round is done,
+ * and its decision is among the decisions, ahead of the last round's plan.
+ */
+export function mergeRounds(rounds: readonly [RunReport, ...RunReport[]]): RunReport {
+  const first = rounds[0];
+  const last = rounds[rounds.length - 1] as RunReport;
+  if (rounds.length === 1) return first;
+  const earlier = rounds.slice(0, -1).flatMap((r) => r.done);
+  const regions = [...new Set(rounds.flatMap((r) => r.regions))];
+  return {
+    ...last,
+    startedAt: first.startedAt,
+    regions,
+    decisions: [...earlier.map((o) => o.decision), ...last.decisions],
+    done: [...earlier, ...last.done],
+  };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { ConfigError } from "./config-error.js";
+import { ConfigError, originOf, type FieldRef } from "./config-error.js";
 import {
   MAX_DAYS,
   checkKeyRegion,
@@ -12,7 +12,9 @@ import {
   parseRegionOverride,
   readInputObject,
 } from "./fields.js";
+import { lookUpSetting, type SettingLayers } from "./layers.js";
 import { ALL_SNAPSHOTS, parsePattern } from "./pattern.js";
+import { DESTINATION_SETTINGS } from "./registry.js";
 import type { ClusterPattern, DestinationPolicy, SourcePolicy } from "./types.js";
 
 /**
@@ -45,40 +47,22 @@ export interface DestinationPolicyInput {
   maxCopiesInFlight?: number | string;
   /** Only copy snapshots shared by these accounts (default: any). */
   sourceAccounts?: string | readonly string[];
+  /** Seconds between two looks at the copies a run started, until its deadline (default 30; 0 = off). */
+  copyPollSeconds?: number | string;
 }
 
-/**
- * Env var per field, in the order fields are validated (the first invalid one is reported; a check
- * between two fields runs once both are read). SNAPSHOT_PATTERN, RETENTION_DAYS, DEST_REGION,
- * REGION_OVERRIDE, KMS_KEY_SOURCE_REGION and KMS_KEY_DEST_REGION are the original tool's, with its
- * defaults. PATTERN is deliberately not read: the original's destination prune read it while its
- * template set SNAPSHOT_PATTERN, so the user's pattern was ignored there. CROSS_ACCOUNT_COPY is the
- * original template's CrossAccountCopy parameter (it chose between two zips). This project adds
- * SOURCE_RETENTION_DAYS, MIN_KEEP, MAX_COPIES_IN_FLIGHT and SOURCE_ACCOUNTS.
- */
-export const DESTINATION_POLICY_ENV = Object.freeze({
-  snapshotPattern: "SNAPSHOT_PATTERN",
-  retentionDays: "RETENTION_DAYS",
-  sourceRetentionDays: "SOURCE_RETENTION_DAYS",
-  minKeep: "MIN_KEEP",
-  destinationRegions: "DEST_REGION",
-  regionOverride: "REGION_OVERRIDE",
-  kmsKeySource: "KMS_KEY_SOURCE_REGION",
-  kmsKeyDestination: "KMS_KEY_DEST_REGION",
-  crossAccount: "CROSS_ACCOUNT_COPY",
-  maxCopiesInFlight: "MAX_COPIES_IN_FLIGHT",
-  sourceAccounts: "SOURCE_ACCOUNTS",
-} as const satisfies Record<keyof DestinationPolicyInput, string>);
+type DestinationKey = keyof DestinationPolicyInput;
+const DESTINATION_KEYS = Object.keys(DESTINATION_SETTINGS) as DestinationKey[];
 
-type DestinationKey = keyof typeof DESTINATION_POLICY_ENV;
-const DESTINATION_KEYS = Object.keys(DESTINATION_POLICY_ENV) as DestinationKey[];
+/** The functions time out after 300 s: a longer poll interval would never fire. */
+export const MAX_COPY_POLL_SECONDS = 300;
 
 /** RDS runs at most 5 snapshot copies in progress per destination region and account. */
 export const MAX_COPIES_IN_FLIGHT = 5;
 
-type Lookup = (key: DestinationKey) => [field: string, raw: unknown];
+type Lookup = (key: DestinationKey) => [field: FieldRef, raw: unknown];
 
-function retentionTooShort(field: string, value: unknown, sourceDays: number): ConfigError {
+function retentionTooShort(field: FieldRef, value: unknown, sourceDays: number): ConfigError {
   return new ConfigError(
     field,
     value,
@@ -95,7 +79,7 @@ function retentionTooShort(field: string, value: unknown, sourceDays: number): C
 export function checkRetentionPair(
   source: SourcePolicy,
   destination: DestinationPolicy,
-  field = "RETENTION_DAYS",
+  field: FieldRef = "RETENTION_DAYS",
 ): void {
   if (destination.retentionDays < source.retentionDays) {
     throw retentionTooShort(field, destination.retentionDays, source.retentionDays);
@@ -109,9 +93,9 @@ export function checkRetentionPair(
  * name in every region would be; it is then listed once per region).
  */
 function parseKmsKeyDestination(
-  field: string,
+  field: FieldRef,
   raw: unknown,
-  regionField: string,
+  regionField: FieldRef,
   regionEntries: readonly string[],
 ): Record<string, string> {
   if (isNoneKey(raw)) return {};
@@ -120,7 +104,7 @@ function parseKmsKeyDestination(
     return keysByRegion(field, raw as Record<string, unknown>, regions);
   }
   const expected =
-    `None, or one entry (a KMS key or None) per ${regionField} entry, comma-separated ` +
+    `None, or one entry (a KMS key or None) per ${originOf(regionField).name} entry, comma-separated ` +
     `(${regionEntries.length} expected); a single key is accepted only for a single region`;
   let entries: unknown[];
   if (typeof raw === "string") entries = raw.split(",").map((entry) => entry.trim());
@@ -152,7 +136,7 @@ function parseKmsKeyDestination(
 }
 
 function keysByRegion(
-  field: string,
+  field: FieldRef,
   record: Record<string, unknown>,
   regions: readonly string[],
 ): Record<string, string> {
@@ -212,6 +196,11 @@ function buildDestinationPolicy(get: Lookup): DestinationPolicy {
     MAX_COPIES_IN_FLIGHT,
   );
   const sourceAccounts = Object.freeze(parseAccountList(...get("sourceAccounts")));
+  const copyPollSeconds = parseInteger(
+    ...get("copyPollSeconds"),
+    { min: 0, max: MAX_COPY_POLL_SECONDS, unit: "seconds; 0 turns following off" },
+    30,
+  );
 
   const policy: DestinationPolicy = {
     snapshotPattern,
@@ -224,6 +213,7 @@ function buildDestinationPolicy(get: Lookup): DestinationPolicy {
     crossAccount,
     maxCopiesInFlight,
     sourceAccounts,
+    copyPollSeconds,
     ...(sourceRetentionDays !== undefined && { sourceRetentionDays }),
   };
   return Object.freeze(policy);
@@ -239,15 +229,26 @@ export function destinationPolicyFromObject(input: DestinationPolicyInput): Dest
 }
 
 /**
+ * Builds a validated, frozen DestinationPolicy from layered settings (env vars, a config file,
+ * flags; see SettingLayers). Throws ConfigError naming the field the way the user gave it.
+ */
+export function destinationPolicyFrom(layers: SettingLayers): DestinationPolicy {
+  return buildDestinationPolicy((key) => {
+    const { raw, origin } = lookUpSetting(layers, "destination", DESTINATION_SETTINGS[key]);
+    return [origin, raw];
+  });
+}
+
+/**
  * Builds a validated, frozen DestinationPolicy from the original tool's Lambda env vars (see
- * DESTINATION_POLICY_ENV). Throws ConfigError naming the env var; unrelated variables, PATTERN
- * included, are ignored.
+ * DESTINATION_SETTINGS). SNAPSHOT_PATTERN, RETENTION_DAYS, DEST_REGION, REGION_OVERRIDE,
+ * KMS_KEY_SOURCE_REGION and KMS_KEY_DEST_REGION are the original tool's, with its defaults.
+ * PATTERN is deliberately not read: the original's destination prune read it while its template
+ * set SNAPSHOT_PATTERN, so the user's pattern was ignored there. CROSS_ACCOUNT_COPY is the
+ * original template's CrossAccountCopy parameter (it chose between two zips).
  */
 export function destinationPolicyFromEnv(
-  env: Record<string, string | undefined>,
+  env: Readonly<Record<string, string | undefined>>,
 ): DestinationPolicy {
-  return buildDestinationPolicy((key) => [
-    DESTINATION_POLICY_ENV[key],
-    env[DESTINATION_POLICY_ENV[key]],
-  ]);
+  return destinationPolicyFrom({ env });
 }

@@ -1,5 +1,5 @@
 import { checkIdentifier } from "../naming/index.js";
-import { ConfigError } from "./config-error.js";
+import { ConfigError, type FieldRef } from "./config-error.js";
 import type { TagSelector } from "./types.js";
 
 /*
@@ -40,7 +40,7 @@ function describeRange({ min, max, unit }: IntegerRange): string {
 
 /** A whole number given as a number or a decimal string (as env vars and CloudFormation give it). */
 export function parseInteger(
-  field: string,
+  field: FieldRef,
   raw: unknown,
   range: IntegerRange,
   fallback: number,
@@ -51,7 +51,7 @@ export function parseInteger(
 
 /** As parseInteger, but not set (blank included) gives undefined: for optional numbers. */
 export function parseOptionalInteger(
-  field: string,
+  field: FieldRef,
   raw: unknown,
   range: IntegerRange,
 ): number | undefined {
@@ -59,7 +59,7 @@ export function parseOptionalInteger(
   return parseRequiredInteger(field, raw, range);
 }
 
-function parseRequiredInteger(field: string, raw: unknown, range: IntegerRange): number {
+function parseRequiredInteger(field: FieldRef, raw: unknown, range: IntegerRange): number {
   let n: number | undefined;
   if (typeof raw === "number") n = raw;
   else if (typeof raw === "string" && /^[+-]?\d+$/.test(raw.trim())) n = Number(raw.trim());
@@ -76,7 +76,7 @@ const TRUE_WORDS = ["TRUE", "YES"];
 const FALSE_WORDS = ["FALSE", "NO"];
 
 /** TRUE/FALSE as the original templates spell them; YES/NO and any letter case accepted too. */
-export function parseBoolean(field: string, raw: unknown, fallback: boolean): boolean {
+export function parseBoolean(field: FieldRef, raw: unknown, fallback: boolean): boolean {
   if (isUnset(raw)) return fallback;
   if (typeof raw === "boolean") return raw;
   const word = typeof raw === "string" ? raw.trim().toUpperCase() : undefined;
@@ -86,14 +86,14 @@ export function parseBoolean(field: string, raw: unknown, fallback: boolean): bo
 }
 
 /** Splits a comma-separated value; an empty entry is refused rather than silently dropped. */
-function splitList(field: string, raw: string, expected: string): string[] {
+function splitList(field: FieldRef, raw: string, expected: string): string[] {
   const items = raw.split(",").map((item) => item.trim());
   if (items.some((item) => item === "")) throw new ConfigError(field, raw, expected);
   return items;
 }
 
 /** A comma-separated string or an array of strings; blank or not set gives []. */
-function listItems(field: string, raw: unknown, expected: string): string[] {
+function listItems(field: FieldRef, raw: unknown, expected: string): string[] {
   if (isBlank(raw)) return [];
   if (typeof raw === "string") return splitList(field, raw, expected);
   if (Array.isArray(raw)) {
@@ -117,7 +117,7 @@ export const ACCOUNT_EXPECTED =
  * (RDS's word for public) gets no special treatment and fails like any other non-account. Only
  * strings are taken: a number would already have lost an account id's leading zeros.
  */
-export function parseAccountId(field: string, raw: unknown): string {
+export function parseAccountId(field: FieldRef, raw: unknown): string {
   const text = typeof raw === "string" ? raw.trim() : undefined;
   if (text === undefined || !/^\d{12}$/.test(text)) {
     throw new ConfigError(field, raw, ACCOUNT_EXPECTED);
@@ -126,12 +126,12 @@ export function parseAccountId(field: string, raw: unknown): string {
 }
 
 /** Optional account: not set or blank gives undefined. */
-export function parseOptionalAccountId(field: string, raw: unknown): string | undefined {
+export function parseOptionalAccountId(field: FieldRef, raw: unknown): string | undefined {
   return isBlank(raw) ? undefined : parseAccountId(field, raw);
 }
 
 /** Comma-separated (or an array of) 12-digit account ids, duplicates dropped; not set gives []. */
-export function parseAccountList(field: string, raw: unknown): string[] {
+export function parseAccountList(field: FieldRef, raw: unknown): string[] {
   const expected = 'comma-separated 12-digit AWS account ids, or empty for any ("all" is refused)';
   const items = listItems(field, raw, expected);
   return dedupe(items.map((item) => parseAccountId(field, item)));
@@ -151,14 +151,14 @@ export function isRegionName(text: string): boolean {
   return REGION.test(text);
 }
 
-export function parseRegion(field: string, raw: unknown, expected = REGION_EXPECTED): string {
+export function parseRegion(field: FieldRef, raw: unknown, expected = REGION_EXPECTED): string {
   const text = typeof raw === "string" ? raw.trim() : undefined;
   if (text === undefined || !isRegionName(text)) throw new ConfigError(field, raw, expected);
   return text;
 }
 
 /** REGION_OVERRIDE: `NO` (any case) or blank means the region the tool runs in. */
-export function parseRegionOverride(field: string, raw: unknown): string | undefined {
+export function parseRegionOverride(field: FieldRef, raw: unknown): string | undefined {
   if (isBlank(raw)) return undefined;
   if (typeof raw === "string" && raw.trim().toUpperCase() === "NO") return undefined;
   return parseRegion(field, raw, `NO, or ${REGION_EXPECTED}`);
@@ -172,13 +172,13 @@ export const REGION_LIST_EXPECTED =
  * list aligned with it (KMS_KEY_DEST_REGION) is matched entry by entry. Dedupe the result for the
  * regions themselves.
  */
-export function parseRegionEntries(field: string, raw: unknown): string[] {
+export function parseRegionEntries(field: FieldRef, raw: unknown): string[] {
   const items = listItems(field, raw, REGION_LIST_EXPECTED);
   if (items.length === 0) throw new ConfigError(field, raw, REGION_LIST_EXPECTED);
   return items.map((item) => parseRegion(field, item, REGION_LIST_EXPECTED));
 }
 
-export function parseRegionList(field: string, raw: unknown): string[] {
+export function parseRegionList(field: FieldRef, raw: unknown): string[] {
   return dedupe(parseRegionEntries(field, raw));
 }
 
@@ -215,7 +215,7 @@ export function isNoneKey(raw: unknown): boolean {
 }
 
 /** A KMS key reference, or undefined for `None`. */
-export function parseKmsKeyRef(field: string, raw: unknown): string | undefined {
+export function parseKmsKeyRef(field: FieldRef, raw: unknown): string | undefined {
   if (isNoneKey(raw)) return undefined;
   const text = typeof raw === "string" ? raw.trim() : undefined;
   if (text === undefined || !isKmsKeyRef(text)) throw new ConfigError(field, raw, KMS_KEY_EXPECTED);
@@ -231,7 +231,7 @@ export function kmsKeyRegion(ref: string): string | undefined {
  * RDS encrypts a copy with a key that lives in the region the copy is made in: an ARN naming
  * another region can only fail, so it is refused before any copy starts.
  */
-export function checkKeyRegion(field: string, ref: string, region: string): void {
+export function checkKeyRegion(field: FieldRef, ref: string, region: string): void {
   const keyRegion = kmsKeyRegion(ref);
   if (keyRegion !== undefined && keyRegion !== region) {
     throw new ConfigError(
@@ -255,7 +255,7 @@ export const TAG_SELECTORS_EXPECTED =
   "comma-separated key=value selectors (key: 1-128, value: 0-256 letters, digits, spaces " +
   "or _ . : / = + - @; the key cannot contain =), or empty for none";
 
-function parseTagSelector(field: string, raw: unknown): TagSelector {
+function parseTagSelector(field: FieldRef, raw: unknown): TagSelector {
   let key: string | undefined;
   let value: string | undefined;
   if (typeof raw === "string" && raw.includes("=")) {
@@ -282,7 +282,7 @@ function parseTagSelector(field: string, raw: unknown): TagSelector {
 }
 
 /** `k=v,k2=v2` or an array of `{ key, value }`; not set or blank gives []. Duplicates dropped. */
-export function parseTagSelectors(field: string, raw: unknown): TagSelector[] {
+export function parseTagSelectors(field: FieldRef, raw: unknown): TagSelector[] {
   if (isBlank(raw)) return [];
   let items: unknown[];
   if (typeof raw === "string") items = splitList(field, raw, TAG_SELECTORS_EXPECTED);
@@ -310,7 +310,7 @@ export const PREFIX_EXPECTED =
   "hyphens, starting with a letter and not ending with a hyphen";
 
 /** SNAPSHOT_NAME_PREFIX: `NONE` (any case) or blank means no prefix, as in the original tool. */
-export function parseSnapshotNamePrefix(field: string, raw: unknown): string | undefined {
+export function parseSnapshotNamePrefix(field: FieldRef, raw: unknown): string | undefined {
   if (isBlank(raw)) return undefined;
   const text = typeof raw === "string" ? raw.trim() : undefined;
   if (text !== undefined && text.toUpperCase() === "NONE") return undefined;

@@ -1,5 +1,6 @@
 export type * from "./types.js";
-export { ConfigError } from "./config-error.js";
+export { ConfigError, fieldLabel } from "./config-error.js";
+export type { FieldOrigin, FieldRef } from "./config-error.js";
 export {
   ALL_CLUSTERS,
   ALL_SNAPSHOTS,
@@ -28,13 +29,26 @@ export {
   parseTagSelectors,
 } from "./fields.js";
 export type { IntegerRange } from "./fields.js";
-export { SOURCE_POLICY_ENV, sourcePolicyFromEnv, sourcePolicyFromObject } from "./source-policy.js";
+export { sourcePolicyFrom, sourcePolicyFromEnv, sourcePolicyFromObject } from "./source-policy.js";
 export type { SourcePolicyInput } from "./source-policy.js";
 export {
-  DESTINATION_POLICY_ENV,
   MAX_COPIES_IN_FLIGHT,
+  MAX_COPY_POLL_SECONDS,
   checkRetentionPair,
+  destinationPolicyFrom,
   destinationPolicyFromEnv,
   destinationPolicyFromObject,
 } from "./destination-policy.js";
 export type { DestinationPolicyInput } from "./destination-policy.js";
+export {
+  DESTINATION_SETTINGS,
+  RUN_SETTINGS,
+  SOURCE_SETTINGS,
+  fileKeyOf,
+  settingsOf,
+} from "./registry.js";
+export type { PolicySide, RunSettingKey, SettingShape, SettingSpec } from "./registry.js";
+export { lookUpSetting } from "./layers.js";
+export type { ConfigDocument, LookedUp, SettingLayers } from "./layers.js";
+export { configJsonSchema, parseConfigDocument } from "./config-document.js";
+export { settingsReferenceMarkdown } from "./reference.js";

@@ -1,4 +1,4 @@
-import { ConfigError } from "./config-error.js";
+import { ConfigError, type FieldRef } from "./config-error.js";
 import type { ClusterPattern } from "./types.js";
 
 /** The original tool's words for "every cluster"; either is accepted on either side. */
@@ -18,7 +18,7 @@ function all(source: string): ClusterPattern {
  * A pattern with the g or y flag remembers `lastIndex` between calls to test(), so the same cluster
  * id would match on one call and not the next. Such a RegExp is refused rather than quietly changed.
  */
-function fromRegExp(field: string, raw: unknown, regex: RegExp, given?: unknown): ClusterPattern {
+function fromRegExp(field: FieldRef, raw: unknown, regex: RegExp, given?: unknown): ClusterPattern {
   if (regex.global || regex.sticky) throw new ConfigError(field, raw, PATTERN_EXPECTED);
   const computed = regex.flags === "" ? regex.source : String(regex);
   const source = typeof given === "string" ? given : computed;
@@ -32,7 +32,7 @@ function fromRegExp(field: string, raw: unknown, regex: RegExp, given?: unknown)
  * matched every cluster in the original too). A RegExp or a parsed ClusterPattern is also accepted,
  * so that a policy can be fed back through its own parser.
  */
-export function parsePattern(field: string, raw: unknown, defaultWord: string): ClusterPattern {
+export function parsePattern(field: FieldRef, raw: unknown, defaultWord: string): ClusterPattern {
   if (raw === undefined || raw === null) return all(defaultWord);
   if (typeof raw === "string") {
     if (raw.trim() === "") return all(defaultWord);

@@ -8,7 +8,10 @@ import {
   parseTagSelectors,
   readInputObject,
 } from "./fields.js";
+import type { FieldRef } from "./config-error.js";
+import { lookUpSetting, type SettingLayers } from "./layers.js";
 import { ALL_CLUSTERS, parsePattern } from "./pattern.js";
+import { SOURCE_SETTINGS } from "./registry.js";
 import type { ClusterPattern, SourcePolicy, TagSelector } from "./types.js";
 
 /**
@@ -36,31 +39,11 @@ export interface SourcePolicyInput {
   excludeTags?: string | readonly TagSelector[];
 }
 
-/**
- * Env var per field, in the order fields are validated (the first invalid one is reported).
- * PATTERN, INTERVAL, DEST_ACCOUNT, RETENTION_DAYS, SNAPSHOT_NAME_PREFIX and REGION_OVERRIDE are the
- * original tool's, with its defaults. MIN_KEEP, CLUSTER_TAGS_INCLUDE and CLUSTER_TAGS_EXCLUDE are
- * this project's additions: MIN_KEEP=1 keeps a cluster's newest snapshot even past retention
- * (so a long `take` outage cannot let prune delete them all), and the tag selectors narrow the
- * clusters beyond what a name pattern can express.
- */
-export const SOURCE_POLICY_ENV = Object.freeze({
-  clusterPattern: "PATTERN",
-  intervalHours: "INTERVAL",
-  retentionDays: "RETENTION_DAYS",
-  minKeep: "MIN_KEEP",
-  destinationAccount: "DEST_ACCOUNT",
-  snapshotNamePrefix: "SNAPSHOT_NAME_PREFIX",
-  regionOverride: "REGION_OVERRIDE",
-  includeTags: "CLUSTER_TAGS_INCLUDE",
-  excludeTags: "CLUSTER_TAGS_EXCLUDE",
-} as const satisfies Record<keyof SourcePolicyInput, string>);
-
-type SourceKey = keyof typeof SOURCE_POLICY_ENV;
-const SOURCE_KEYS = Object.keys(SOURCE_POLICY_ENV) as SourceKey[];
+type SourceKey = keyof SourcePolicyInput;
+const SOURCE_KEYS = Object.keys(SOURCE_SETTINGS) as SourceKey[];
 
 /** Where a field's raw value comes from, and the name to report it under. */
-type Lookup = (key: SourceKey) => [field: string, raw: unknown];
+type Lookup = (key: SourceKey) => [field: FieldRef, raw: unknown];
 
 function buildSourcePolicy(get: Lookup): SourcePolicy {
   const clusterPattern = parsePattern(...get("clusterPattern"), ALL_CLUSTERS);
@@ -109,9 +92,22 @@ export function sourcePolicyFromObject(input: SourcePolicyInput): SourcePolicy {
 }
 
 /**
- * Builds a validated, frozen SourcePolicy from the original tool's Lambda env vars (see
- * SOURCE_POLICY_ENV). Throws ConfigError naming the env var; unrelated variables are ignored.
+ * Builds a validated, frozen SourcePolicy from layered settings (env vars, a config file, flags;
+ * see SettingLayers). Throws ConfigError naming the field the way the user gave it.
  */
-export function sourcePolicyFromEnv(env: Record<string, string | undefined>): SourcePolicy {
-  return buildSourcePolicy((key) => [SOURCE_POLICY_ENV[key], env[SOURCE_POLICY_ENV[key]]]);
+export function sourcePolicyFrom(layers: SettingLayers): SourcePolicy {
+  return buildSourcePolicy((key) => {
+    const { raw, origin } = lookUpSetting(layers, "source", SOURCE_SETTINGS[key]);
+    return [origin, raw];
+  });
+}
+
+/**
+ * Builds a validated, frozen SourcePolicy from the original tool's Lambda env vars (see
+ * SOURCE_SETTINGS). Throws ConfigError naming the env var; unrelated variables are ignored.
+ */
+export function sourcePolicyFromEnv(
+  env: Readonly<Record<string, string | undefined>>,
+): SourcePolicy {
+  return sourcePolicyFrom({ env });
 }

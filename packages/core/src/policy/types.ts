@@ -46,6 +46,8 @@ export interface DestinationPolicy {
   readonly maxCopiesInFlight: number;
   /** Only copy snapshots shared by these accounts (empty: any account). */
   readonly sourceAccounts: readonly string[];
+  /** Seconds between two looks at the copies a run started, until its deadline; 0 = do not follow. */
+  readonly copyPollSeconds: number;
   /** The source side's retention, when known, to check the destination keeps copies at least as long. */
   readonly sourceRetentionDays?: number;
 }

@@ -11,21 +11,63 @@ export interface StepContext {
   readonly now?: Date;
   /** Plan only: list and plan, report every action pending with note `dry-run`, change nothing. */
   readonly dryRun?: boolean;
-  readonly execute?: Omit<ExecuteOptions, "dryRun">;
+  /**
+   * Epoch ms after which the step starts no new action, and a copy run stops following its
+   * copies; what is left is reported pending. The one way to give a step a time limit (a Lambda
+   * adapter computes it with lambdaDeadline).
+   */
+  readonly deadline?: number;
+  readonly execute?: Omit<ExecuteOptions, "dryRun" | "deadline" | "precheck" | "regions">;
+}
+
+/**
+ * Time kept back from a Lambda's timeout: no new action starts in it, so the handler still has
+ * time to log its report and throw SnapshotToolException before Lambda stops it. An invocation
+ * that times out fails with Lambda's own timeout error instead: the state machines retry that on
+ * the short generic interval, and the report of what was done is lost.
+ */
+export const LAMBDA_SAFETY_MARGIN_MS = 20_000;
+
+/** The part of a Lambda context the deadline needs. */
+export interface RemainingTime {
+  getRemainingTimeInMillis(): number;
+}
+
+/**
+ * The deadline for a step run inside Lambda: now + the time Lambda leaves - the margin, never
+ * earlier than now. Undefined (no deadline) when the context cannot tell the time left, as when
+ * a handler is called outside Lambda.
+ */
+export function lambdaDeadline(
+  context: Partial<RemainingTime> | undefined,
+  now: number = Date.now(),
+  marginMs: number = LAMBDA_SAFETY_MARGIN_MS,
+): number | undefined {
+  const remaining = context?.getRemainingTimeInMillis?.();
+  if (typeof remaining !== "number" || !Number.isFinite(remaining)) return undefined;
+  return now + Math.max(0, remaining - marginMs);
+}
+
+export function clockOf(ctx: StepContext): () => number {
+  return ctx.execute?.clock ?? Date.now;
 }
 
 export function runTime(ctx: StepContext): Date {
   return ctx.now ?? new Date((ctx.execute?.clock ?? Date.now)());
 }
 
-export function executeOptions(ctx: StepContext): ExecuteOptions {
-  return { ...ctx.execute, dryRun: ctx.dryRun ?? false };
+export function executeOptions(ctx: StepContext, regions?: readonly string[]): ExecuteOptions {
+  return {
+    ...ctx.execute,
+    dryRun: ctx.dryRun ?? false,
+    ...(ctx.deadline !== undefined && { deadline: ctx.deadline }),
+    ...(regions !== undefined && { regions }),
+  };
 }
 
 /** Reads (listings, DescribeKey, the account id) get the same retry as actions: one throttled page must not abort the run. */
 export function readWithRetry<T>(ctx: StepContext, fn: () => Promise<T>): Promise<T> {
-  const deadline = ctx.execute?.deadline;
-  const budget = deadline === undefined ? undefined : deadline - (ctx.execute?.clock ?? Date.now)();
+  const budget = ctx.deadline === undefined ? undefined : ctx.deadline - clockOf(ctx)();
   return withRetry(fn, ctx.execute?.retry, budget);
 }
 

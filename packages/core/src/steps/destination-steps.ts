@@ -1,10 +1,10 @@
 import { AwsActionError } from "../execute/errors.js";
 import { execute } from "../execute/executor.js";
-import type { RunReport } from "../execute/report.js";
+import { mergeRounds, type RunReport } from "../execute/report.js";
 import { parseArn, type ActionDecision, type KeyInfo, type Snapshot } from "../model/index.js";
 import { planCopy, planPruneDest } from "../plan/index.js";
 import type { DestinationPolicy } from "../policy/types.js";
-import { executeOptions, readWithRetry, runTime, type StepContext } from "./context.js";
+import { clockOf, executeOptions, readWithRetry, runTime, type StepContext } from "./context.js";
 import type { Plan } from "./source-steps.js";
 
 export interface DestinationStepInput extends StepContext {
@@ -27,7 +27,17 @@ async function listOwn(
   return lists.flat();
 }
 
-export async function planCopyStep(input: DestinationStepInput): Promise<Plan> {
+/** The destination side's inventory: shared-in snapshots (local region) and own snapshots everywhere. */
+interface DestinationInventory {
+  readonly account: string;
+  readonly local: string;
+  readonly shared: readonly Snapshot[];
+  readonly own: readonly Snapshot[];
+}
+
+async function listDestinationInventory(
+  input: DestinationStepInput,
+): Promise<DestinationInventory> {
   const local = localRegion(input);
   const [account, shared, own] = await Promise.all([
     readWithRetry(input, () => input.gateway.accountId()),
@@ -36,21 +46,50 @@ export async function planCopyStep(input: DestinationStepInput): Promise<Plan> {
       : Promise.resolve([]),
     listOwn(input, [local, ...input.policy.destinationRegions]),
   ]);
+  return { account, local, shared, own };
+}
+
+function planCopyFrom(input: DestinationStepInput, inv: DestinationInventory): Plan {
   const decisions = planCopy({
-    account,
-    localRegion: local,
-    shared,
-    own,
+    account: inv.account,
+    localRegion: inv.local,
+    shared: inv.shared,
+    own: inv.own,
     policy: input.policy,
     now: runTime(input),
   });
-  return { decisions, region: local, snapshots: [...shared, ...own] };
+  return { decisions, region: inv.local, snapshots: [...inv.shared, ...inv.own] };
+}
+
+function planPruneDestFrom(input: DestinationStepInput, own: readonly Snapshot[]): Plan {
+  const regions = new Set(input.policy.destinationRegions);
+  const snapshots = own.filter((s) => regions.has(s.region));
+  const decisions = planPruneDest({ snapshots, policy: input.policy, now: runTime(input) });
+  return { decisions, region: localRegion(input), snapshots };
+}
+
+/** The regions a copy run works in: where snapshots are shared in, and every destination. */
+function copyRegions(input: DestinationStepInput): string[] {
+  return [...new Set([localRegion(input), ...input.policy.destinationRegions])];
+}
+
+export async function planCopyStep(input: DestinationStepInput): Promise<Plan> {
+  return planCopyFrom(input, await listDestinationInventory(input));
 }
 
 export async function planPruneDestStep(input: DestinationStepInput): Promise<Plan> {
-  const snapshots = await listOwn(input, input.policy.destinationRegions);
-  const decisions = planPruneDest({ snapshots, policy: input.policy, now: runTime(input) });
-  return { decisions, region: localRegion(input), snapshots };
+  return planPruneDestFrom(input, await listOwn(input, input.policy.destinationRegions));
+}
+
+/**
+ * The two destination plans from one inventory pass (for `list`, `doctor` and other read-only
+ * views), as the copy and prune-dest steps would make them now.
+ */
+export async function planDestinationSteps(
+  input: DestinationStepInput,
+): Promise<{ copy: Plan; pruneDest: Plan }> {
+  const inv = await listDestinationInventory(input);
+  return { copy: planCopyFrom(input, inv), pruneDest: planPruneDestFrom(input, inv.own) };
 }
 
 export interface KeyProblem {
@@ -120,12 +159,12 @@ function keyProblem(
 /**
  * Keep a copy run going while the copies it started finish, so the next stage (the remote copy of
  * a local copy, the removal of an intermediate copy) happens in the same run instead of 30 minutes
- * later. Polls only while something this run started is still copying, and never past `until`.
+ * later. Polls only while something this run started is still copying, every
+ * `policy.copyPollSeconds` (0 turns it off), and never past the run's deadline: without a
+ * deadline there is no follow-up.
  */
 export interface CopyFollowUp {
-  /** Epoch ms after which no further round starts (a Lambda passes its deadline). */
-  readonly until: number;
-  /** Wait between two rounds (default 30 s). */
+  /** Wait between two rounds (default: the policy's copyPollSeconds). */
   readonly pollMs?: number;
   /** Injected for tests and simulations (default: a real timer). */
   readonly sleep?: (ms: number) => Promise<void>;
@@ -141,7 +180,7 @@ async function copyRound(
     ? new Map<string, KeyProblem>()
     : await checkCopyKeys(input, actions, keyVerdicts);
   const report = await execute("copy", plan.decisions, input.gateway, {
-    ...executeOptions(input),
+    ...executeOptions(input, copyRegions(input)),
     precheck: (d) =>
       d.action === "copy" && d.kmsKeyId ? problems.get(`${d.region}|${d.kmsKeyId}`) : undefined,
   });
@@ -153,7 +192,8 @@ const placeKey = (region: string, name: string): string => `${region}|${name.toL
 /**
  * copy: snapshots shared in (cross-account) or the account's own (same account) copied into every
  * destination region, re-encrypted with that region's key; intermediate local copies removed once
- * every onward copy is available. With `followUp`, later stages run in the same invocation.
+ * every onward copy is available. With `followUp` and a deadline, later stages run in the same
+ * invocation, and the report covers every round.
  */
 export async function runCopy(
   input: DestinationStepInput & { readonly followUp?: CopyFollowUp },
@@ -161,12 +201,13 @@ export async function runCopy(
   const keyVerdicts = new Map<string, KeyProblem | undefined>();
   const first = await copyRound(input, keyVerdicts);
   const follow = input.followUp;
-  if (!follow || input.dryRun) return first.report;
+  const until = input.deadline;
+  const pollMs = follow?.pollMs ?? input.policy.copyPollSeconds * 1000;
+  if (!follow || input.dryRun || until === undefined || pollMs <= 0) return first.report;
 
-  const clock = input.execute?.clock ?? Date.now;
-  const pollMs = follow.pollMs ?? 30_000;
+  const clock = clockOf(input);
   const sleep = follow.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  const done = [...first.report.done];
+  const rounds: [RunReport, ...RunReport[]] = [first.report];
   // Copies this run started and has not yet seen available.
   const started = new Set<string>();
   let last = first;
@@ -181,17 +222,21 @@ export async function runCopy(
         started.delete(placeKey(s.region, s.name));
     }
     const acted = last.report.done.length > 0;
-    if ((started.size === 0 && !acted) || clock() + pollMs >= follow.until) break;
+    if ((started.size === 0 && !acted) || clock() + pollMs >= until) break;
     await sleep(pollMs);
     last = await copyRound({ ...input, now: new Date(clock()) }, keyVerdicts);
-    done.push(...last.report.done);
+    rounds.push(last.report);
   }
-  // The last round's view of what is failed, pending or skipped; every action done in any round.
-  return { ...last.report, startedAt: first.report.startedAt, done };
+  return mergeRounds(rounds);
 }
 
 /** prune-dest: the tool's copies past the destination retention, keeping the newest minKeep. */
 export async function runPruneDest(input: DestinationStepInput): Promise<RunReport> {
   const plan = await planPruneDestStep(input);
-  return execute("prune-dest", plan.decisions, input.gateway, executeOptions(input));
+  return execute(
+    "prune-dest",
+    plan.decisions,
+    input.gateway,
+    executeOptions(input, input.policy.destinationRegions),
+  );
 }

@@ -148,17 +148,17 @@ export async function planSourceSteps(
 /** take: a manual snapshot of every matching Aurora cluster that is due. */
 export async function runTake(input: SourceStepInput): Promise<RunReport> {
   const plan = await planTakeStep(input);
-  return execute("take", plan.decisions, input.gateway, executeOptions(input));
+  return execute("take", plan.decisions, input.gateway, executeOptions(input, [plan.region]));
 }
 
 /** share: the tool's available snapshots, shared with the destination account. */
 export async function runShare(input: SourceStepInput): Promise<RunReport> {
   const plan = await planShareStep(input);
-  return execute("share", plan.decisions, input.gateway, executeOptions(input));
+  return execute("share", plan.decisions, input.gateway, executeOptions(input, [plan.region]));
 }
 
 /** prune: the tool's own snapshots past retention, keeping the newest minKeep per cluster. */
 export async function runPrune(input: SourceStepInput): Promise<RunReport> {
   const plan = await planPruneStep(input);
-  return execute("prune", plan.decisions, input.gateway, executeOptions(input));
+  return execute("prune", plan.decisions, input.gateway, executeOptions(input, [plan.region]));
 }

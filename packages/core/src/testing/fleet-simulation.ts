@@ -1,12 +1,11 @@
 import { AwsGateway } from "../aws/aws-gateway.js";
 import { createClientFactory } from "../aws/client-factory.js";
-import type { ExecuteOptions } from "../execute/executor.js";
 import type { Gateway } from "../execute/gateway.js";
 import { isComplete, type RunReport } from "../execute/report.js";
 import type { Step } from "../model/index.js";
 import type { DestinationPolicy, SourcePolicy } from "../policy/types.js";
-import { runCopy, runPruneDest } from "../steps/destination-steps.js";
-import { runPrune, runShare, runTake } from "../steps/source-steps.js";
+import { STEPS, STEP_CATALOGUE, bindStep } from "../steps/catalogue.js";
+import type { StepContext } from "../steps/context.js";
 import type { InMemoryRds } from "./in-memory-rds.js";
 
 /**
@@ -47,7 +46,9 @@ export interface FleetSimulationOptions {
   /** Steps that never run (an outage, or a feature switched off). */
   readonly disabled?: readonly Step[];
   /** Passed to every step; retries default to 1-5 ms waits so simulated throttling costs no real time. */
-  readonly execute?: Omit<ExecuteOptions, "dryRun">;
+  readonly execute?: StepContext["execute"];
+  /** Passed to every step as its deadline (with `execute.clock`, a test can cut runs short). */
+  readonly deadline?: number;
   /**
    * Re-run a step that ended with work left on the next tick, as the state machines retry
    * SnapshotToolException (default true, with the original attempt counts).
@@ -103,7 +104,7 @@ export async function simulateFleet(options: FleetSimulationOptions): Promise<Fl
   const disabled = new Set(options.disabled ?? []);
   const sourceGateway = simulatedGateway(sim, source.account);
   const destGateway = destination ? simulatedGateway(sim, destination.account) : undefined;
-  const execute: Omit<ExecuteOptions, "dryRun"> = {
+  const execute: StepContext["execute"] = {
     retry: { minTimeoutMs: 1, maxTimeoutMs: 5 },
     ...options.execute,
   };
@@ -129,32 +130,24 @@ export async function simulateFleet(options: FleetSimulationOptions): Promise<Fl
     if (destination && every(cadence.copyEveryMinutes)) due.add("copy");
     if (destination && every(cadence.pruneDestEveryMinutes)) due.add("prune-dest");
 
-    const src = {
-      gateway: sourceGateway,
-      policy: source.policy,
-      region: source.region,
+    const context = (gateway: Gateway, region: string): StepContext => ({
+      gateway,
+      region,
       now,
       execute,
+      ...(options.deadline !== undefined && { deadline: options.deadline }),
+    });
+    const targets = {
+      source: { policy: source.policy, ctx: context(sourceGateway, source.region) },
+      destination:
+        destination && destGateway
+          ? { policy: destination.policy, ctx: context(destGateway, destination.region) }
+          : undefined,
     };
-    const dst = destination &&
-      destGateway && {
-        gateway: destGateway,
-        policy: destination.policy,
-        region: destination.region,
-        now,
-        execute,
-      };
-    const runners: Record<Step, () => Promise<RunReport> | undefined> = {
-      take: () => runTake(src),
-      share: () => runShare(src),
-      prune: () => runPrune(src),
-      copy: () => dst && runCopy(dst),
-      "prune-dest": () => dst && runPruneDest(dst),
-    };
-    for (const step of ["take", "share", "prune", "copy", "prune-dest"] as const) {
-      if (!due.has(step) || disabled.has(step)) continue;
-      const report = await runners[step]();
-      if (!report) continue;
+    for (const step of STEPS) {
+      const target = targets[STEP_CATALOGUE[step].side];
+      if (!due.has(step) || disabled.has(step) || target === undefined) continue;
+      const report = await bindStep(step, target.policy).run(target.ctx);
       record(today, report);
       options.onReport?.(report, now);
       const left = retriesLeft.get(step) ?? STATE_MACHINE_RETRIES[step];

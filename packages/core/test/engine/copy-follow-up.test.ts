@@ -45,11 +45,8 @@ describe("runCopy with followUp", () => {
     const { sim, name, input } = aSharedSnapshot();
     const report = await runCopy({
       ...input,
-      followUp: {
-        until: sim.now().getTime() + 2 * 3_600_000,
-        pollMs: 60_000,
-        sleep: async (ms) => void sim.advance(ms),
-      },
+      deadline: sim.now().getTime() + 2 * 3_600_000,
+      followUp: { pollMs: 60_000, sleep: async (ms) => void sim.advance(ms) },
     });
     expect(report.done.map((o) => [o.decision.action, o.decision.region])).toEqual([
       ["copy", HOME],
@@ -70,11 +67,8 @@ describe("runCopy with followUp", () => {
     const { sim, input } = aSharedSnapshot();
     await runCopy({
       ...input,
-      followUp: {
-        until: sim.now().getTime() + 2 * 3_600_000,
-        pollMs: 60_000,
-        sleep: async (ms) => void sim.advance(ms),
-      },
+      deadline: sim.now().getTime() + 2 * 3_600_000,
+      followUp: { pollMs: 60_000, sleep: async (ms) => void sim.advance(ms) },
     });
     const describes = sim.calls.filter((c) => c.operation === "DescribeKey");
     expect(describes.map((c) => c.region).sort()).toEqual([HOME, DR]);
@@ -84,11 +78,8 @@ describe("runCopy with followUp", () => {
     const { sim, input } = aSharedSnapshot();
     const report = await runCopy({
       ...input,
-      followUp: {
-        until: sim.now().getTime() + 3 * 60_000,
-        pollMs: 60_000,
-        sleep: async (ms) => void sim.advance(ms),
-      },
+      deadline: sim.now().getTime() + 3 * 60_000,
+      followUp: { pollMs: 60_000, sleep: async (ms) => void sim.advance(ms) },
     });
     expect(report.done.map((o) => o.decision.region)).toEqual([HOME]);
     expect(sim.snapshots({ account: B, region: DR })).toEqual([]);

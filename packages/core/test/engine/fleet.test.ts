@@ -163,10 +163,10 @@ describe(
       const days = await simulateFleet({
         ...options,
         sim,
+        deadline: 1,
         execute: {
           concurrency: 1,
           retry: { minTimeoutMs: 1, maxTimeoutMs: 5 },
-          deadline: 1,
           clock: () => (calls++ % 2 === 0 ? 0 : 2),
         },
       });

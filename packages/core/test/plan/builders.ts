@@ -132,6 +132,7 @@ export function aDestinationPolicy(over: Partial<DestinationPolicy> = {}): Desti
     crossAccount: true,
     maxCopiesInFlight: 5,
     sourceAccounts: [],
+    copyPollSeconds: 30,
     ...over,
   };
 }

@@ -24,6 +24,7 @@ const DEFAULTS = {
   crossAccount: true,
   maxCopiesInFlight: 5,
   sourceAccounts: [],
+  copyPollSeconds: 30,
 };
 
 describe("destinationPolicyFromEnv", () => {

@@ -1,5 +1,4 @@
-import { runShare } from "@aurora-snapshot-tool/core";
-import { sourceStepHandler } from "../runtime/index.js";
+import { createStepHandler } from "../runtime/index.js";
 
 /** Entry of share_snapshots_aurora.zip (source account): shares new snapshots with DEST_ACCOUNT. */
-export const handler = sourceStepHandler("share", runShare);
+export const handler = createStepHandler("share");

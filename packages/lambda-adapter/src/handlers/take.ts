@@ -1,5 +1,4 @@
-import { runTake } from "@aurora-snapshot-tool/core";
-import { sourceStepHandler } from "../runtime/index.js";
+import { createStepHandler } from "../runtime/index.js";
 
 /** Entry of take_snapshots_aurora.zip (source account): a snapshot of every cluster that is due. */
-export const handler = sourceStepHandler("take", runTake);
+export const handler = createStepHandler("take");

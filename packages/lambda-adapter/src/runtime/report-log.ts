@@ -1,5 +1,12 @@
 import { summarize, type Outcome, type RunReport } from "@aurora-snapshot-tool/core";
-import type { Logger } from "@aws-lambda-powertools/logger";
+
+/** The part of a logger the report needs: Powertools' Logger, or one a test records with. */
+export interface ReportLogger {
+  debug(message: string, fields: Record<string, unknown>): void;
+  info(message: string, fields: Record<string, unknown>): void;
+  warn(message: string, fields: Record<string, unknown>): void;
+  error(message: string, fields: Record<string, unknown>): void;
+}
 
 /**
  * Writes a step's report as JSON lines: every decision at DEBUG (skips included, so the log answers
@@ -7,7 +14,7 @@ import type { Logger } from "@aws-lambda-powertools/logger";
  * each failed one at ERROR, then one summary line at INFO. The level names the severity, so the
  * default level (ERROR) shows failures only, like the original tool.
  */
-export function logReport(logger: Logger, report: RunReport): void {
+export function logReport(logger: ReportLogger, report: RunReport): void {
   for (const decision of report.decisions) {
     logger.debug("decision", { action: decision.action, reason: decision.reason, decision });
   }
@@ -16,6 +23,7 @@ export function logReport(logger: Logger, report: RunReport): void {
   for (const outcome of report.failed) logger.error("action failed", outcomeFields(outcome));
   logger.info(`${report.step} finished`, {
     ...summarize(report),
+    regions: report.regions,
     dryRun: report.dryRun,
     startedAt: report.startedAt,
     finishedAt: report.finishedAt,

@@ -4,24 +4,19 @@ import {
   ConfigError,
   SnapshotToolException,
   assertComplete,
+  bindStepFrom,
   createClientFactory,
-  destinationPolicyFromEnv,
-  sourcePolicyFromEnv,
+  lambdaDeadline,
   summarize,
-  type DestinationPolicy,
+  type ClientFactory,
   type ReportSummary,
-  type RunReport,
-  type SourcePolicy,
   type Step,
-  type StepContext,
 } from "@aurora-snapshot-tool/core";
-import type { Logger } from "@aws-lambda-powertools/logger";
 import type { Context } from "aws-lambda";
-import { deadlineFor } from "./deadline.js";
 import { bundledEnvDefaults, runRegion, withEnvDefaults, type HandlerEnv } from "./env.js";
 import { DEFAULT_LOG_LEVEL, parseLogLevel, type HandlerLogLevel } from "./log-level.js";
 import { invocationLogger } from "./logger.js";
-import { logReport } from "./report-log.js";
+import { logReport, type ReportLogger } from "./report-log.js";
 
 /** What a handler returns when the step left nothing for a later run. */
 export interface HandlerResult extends ReportSummary {
@@ -36,37 +31,45 @@ export interface HandlerResult extends ReportSummary {
  */
 export type StepHandler = (event: unknown, context?: Context) => Promise<HandlerResult>;
 
-/** A core step function: runTake, runShare, runPrune, runCopy or runPruneDest. */
-export type StepRunner<P> = (input: StepContext & { readonly policy: P }) => Promise<RunReport>;
+/** What a handler reads and talks to; every default is what a deployed function uses. */
+export interface StepHandlerOptions {
+  /** The function's environment (default: process.env, read at each invocation). */
+  readonly env?: HandlerEnv;
+  /** SDK clients per region (default: the SDK's default credential chain). */
+  readonly clients?: ClientFactory;
+  /** Epoch ms now (default Date.now): the run's time and the base of its deadline. */
+  readonly clock?: () => number;
+  /** Where the report goes (default: Powertools Logger JSON lines at LOG_LEVEL). */
+  readonly logger?: (level: HandlerLogLevel, step: Step, context?: Context) => ReportLogger;
+}
 
 /**
- * Wires one core step into a handler: env -> policy (a ConfigError is logged naming the field and
- * rethrown before any AWS call), gateway over the SDK's default credentials, the step under a
- * deadline taken from the Lambda context, the report logged, and SnapshotToolException when work
- * is left (the state machines retry that name on their long interval).
+ * Wires one core step into a handler: env -> policy through core's step catalogue (a ConfigError is
+ * logged naming the variable and rethrown before any AWS call), a gateway over the clients, the step
+ * under a deadline taken from the Lambda context (copy keeps following its copies until it), the
+ * report logged, and SnapshotToolException when work is left (the state machines retry that name
+ * on their long interval).
  */
-export function createStepHandler<P>(
-  step: Step,
-  readPolicy: (env: HandlerEnv) => P,
-  run: StepRunner<P>,
-): StepHandler {
+export function createStepHandler(step: Step, options: StepHandlerOptions = {}): StepHandler {
   return async (_event, context) => {
-    const startedAt = Date.now();
-    const env = withEnvDefaults(process.env, bundledEnvDefaults());
+    const clock = options.clock ?? Date.now;
+    const startedAt = clock();
+    const env = withEnvDefaults(options.env ?? process.env, bundledEnvDefaults());
     const [level, levelError] = readLogLevel(env);
-    const logger = invocationLogger(level, step, env, context);
+    const logger =
+      options.logger?.(level, step, context) ?? invocationLogger(level, step, env, context);
     try {
       if (levelError) throw levelError;
-      const policy = readPolicy(env);
+      const bound = bindStepFrom(step, { env });
       const region = runRegion(env);
-      const gateway = new AwsGateway({ clients: createClientFactory(), homeRegion: region });
-      const deadline = deadlineFor(context, startedAt);
-      const report = await run({
-        gateway,
-        policy,
+      const clients = options.clients ?? createClientFactory();
+      const deadline = lambdaDeadline(context, startedAt);
+      const report = await bound.run({
+        gateway: new AwsGateway({ clients, homeRegion: region }),
         region,
         now: new Date(startedAt),
-        ...(deadline !== undefined && { execute: { deadline } }),
+        execute: { clock },
+        ...(deadline !== undefined && { deadline, followUp: {} }),
       });
       logReport(logger, report);
       assertComplete(report);
@@ -83,17 +86,6 @@ export function createStepHandler<P>(
   };
 }
 
-export function sourceStepHandler(step: Step, run: StepRunner<SourcePolicy>): StepHandler {
-  return createStepHandler(step, sourcePolicyFromEnv, run);
-}
-
-export function destinationStepHandler(
-  step: Step,
-  run: StepRunner<DestinationPolicy>,
-): StepHandler {
-  return createStepHandler(step, destinationPolicyFromEnv, run);
-}
-
 /** A bad LOG_LEVEL is still reported, at the default level, before the handler gives up. */
 function readLogLevel(env: HandlerEnv): [HandlerLogLevel, ConfigError | undefined] {
   try {
@@ -104,7 +96,7 @@ function readLogLevel(env: HandlerEnv): [HandlerLogLevel, ConfigError | undefine
   }
 }
 
-function logFailure(logger: Logger, step: Step, error: unknown): void {
+function logFailure(logger: ReportLogger, step: Step, error: unknown): void {
   if (error instanceof ConfigError) {
     logger.error("configuration rejected", {
       errorName: error.name,

@@ -1,0 +1,180 @@
+import { ConfigError, type FieldRef } from "./config-error.js";
+import type { ConfigDocument } from "./layers.js";
+import {
+  RUN_SETTINGS,
+  fileKeyOf,
+  settingsOf,
+  type PolicySide,
+  type SettingShape,
+  type SettingSpec,
+} from "./registry.js";
+
+/*
+ * The config file: one JSON object with the run settings at the top level and the policy settings
+ * of each side in a `source` and a `destination` section, keyed as the policy inputs are. Its
+ * keys and JSON types come from the registry; what each value means is checked by the policy
+ * parsers when a policy is built, naming the key and the file the same way.
+ */
+
+const SIDES: readonly PolicySide[] = ["source", "destination"];
+
+const SHAPE_TEXT: Record<SettingShape, string> = {
+  string: "a string",
+  integer: "a whole number (or a string of digits)",
+  boolean: "true or false (or the strings TRUE / FALSE)",
+  list: "a string (comma-separated) or an array of strings",
+  keys: "a string (comma-separated), an array of strings, or an object of strings keyed by region",
+  tags: 'a string ("k=v,k2=v2") or an array of { "key": ..., "value": ... } objects',
+};
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+const isString = (v: unknown): boolean => typeof v === "string";
+
+function fits(shape: SettingShape, value: unknown): boolean {
+  switch (shape) {
+    case "string":
+      return isString(value);
+    case "integer":
+      return typeof value === "number" || isString(value);
+    case "boolean":
+      return typeof value === "boolean" || isString(value);
+    case "list":
+      return isString(value) || (Array.isArray(value) && value.every(isString));
+    case "keys":
+      return fits("list", value) || (isRecord(value) && Object.values(value).every(isString));
+    case "tags":
+      return (
+        isString(value) ||
+        (Array.isArray(value) &&
+          value.every(
+            (v) => isString(v) || (isRecord(v) && isString(v["key"]) && isString(v["value"])),
+          ))
+      );
+  }
+}
+
+function checkSection(
+  record: Record<string, unknown>,
+  specs: readonly SettingSpec[],
+  side: PolicySide | undefined,
+  path: string,
+): void {
+  const known = specs.map((s) => s.key);
+  const allowed = side === undefined ? [...known, ...SIDES] : known;
+  for (const [key, value] of Object.entries(record)) {
+    const name = side === undefined ? key : `${side}.${key}`;
+    const where: FieldRef = { kind: "file", name, file: path };
+    const spec = specs.find((s) => s.key === key);
+    if (side === undefined && (SIDES as readonly string[]).includes(key)) {
+      if (!isRecord(value)) throw new ConfigError(where, value, "an object");
+      checkSection(value, settingsOf(key as PolicySide), key as PolicySide, path);
+    } else if (spec === undefined) {
+      throw new ConfigError(where, value, `one of the keys ${allowed.join(", ")}`);
+    } else if (!fits(spec.shape, value)) {
+      throw new ConfigError(where, value, SHAPE_TEXT[spec.shape]);
+    }
+  }
+}
+
+/**
+ * Parses and checks a config file's text. Unknown keys and values of the wrong JSON type are
+ * refused here (a misspelt `retentionDay` would otherwise fall back to the default without a word).
+ * `fileField` names the setting that gave the path (the CLI's `--config`).
+ */
+export function parseConfigDocument(
+  text: string,
+  path: string,
+  fileField: FieldRef = "--config",
+): ConfigDocument {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(
+      fileField,
+      path,
+      `a file holding one JSON object (${(error as Error).message})`,
+    );
+  }
+  if (!isRecord(parsed)) throw new ConfigError(fileField, path, "a file holding one JSON object");
+  checkSection(parsed, Object.values(RUN_SETTINGS), undefined, path);
+  return Object.freeze({ path, values: parsed });
+}
+
+const SHAPE_SCHEMA: Record<SettingShape, object> = {
+  string: { type: "string" },
+  integer: { anyOf: [{ type: "integer" }, { type: "string", pattern: "^\\s*[+-]?\\d+\\s*$" }] },
+  boolean: { anyOf: [{ type: "boolean" }, { type: "string" }] },
+  list: { anyOf: [{ type: "string" }, { type: "array", items: { type: "string" } }] },
+  keys: {
+    anyOf: [
+      { type: "string" },
+      { type: "array", items: { type: "string" } },
+      { type: "object", additionalProperties: { type: "string" } },
+    ],
+  },
+  tags: {
+    anyOf: [
+      { type: "string" },
+      {
+        type: "array",
+        items: {
+          anyOf: [
+            { type: "string" },
+            {
+              type: "object",
+              properties: { key: { type: "string" }, value: { type: "string" } },
+              required: ["key", "value"],
+              additionalProperties: false,
+            },
+          ],
+        },
+      },
+    ],
+  },
+};
+
+function describe(side: PolicySide | undefined, spec: SettingSpec): string {
+  const names = [spec.env === undefined ? undefined : `env ${spec.env}`, `flag ${spec.flag}`]
+    .filter((n) => n !== undefined)
+    .join(", ");
+  return `${spec.help}. Default: ${spec.defaultText}. Same as ${names}; ${fileKeyOf(side, spec)}.`;
+}
+
+function properties(side: PolicySide | undefined, specs: readonly SettingSpec[]) {
+  return Object.fromEntries(
+    specs.map((spec) => [
+      spec.key,
+      { description: describe(side, spec), ...SHAPE_SCHEMA[spec.shape] },
+    ]),
+  );
+}
+
+/** The JSON Schema (draft 2020-12) of the config file, for editors; generated from the registry. */
+export function configJsonSchema(): Record<string, unknown> {
+  const section = (side: PolicySide, title: string) => ({
+    type: "object",
+    description: title,
+    properties: properties(side, settingsOf(side)),
+    additionalProperties: false,
+  });
+  return {
+    $schema: "https://json-schema.org/draft/2020-12/schema",
+    title: "aurora-snapshot-tool --config file",
+    description:
+      "Settings of both sides in one file. Precedence, lowest first: defaults, env vars, this file, flags.",
+    type: "object",
+    properties: {
+      ...properties(undefined, Object.values(RUN_SETTINGS)),
+      source: section("source", "Settings of the source-account steps: take, share, prune."),
+      destination: section(
+        "destination",
+        "Settings of the destination-account steps: copy, prune-dest.",
+      ),
+    },
+    additionalProperties: false,
+  };
+}

@@ -1,0 +1,351 @@
+import type { DestinationPolicyInput } from "./destination-policy.js";
+import type { SourcePolicyInput } from "./source-policy.js";
+
+/*
+ * The one description of every setting: the env var (the original tool's name where it had one),
+ * the config-file key (the policy input key), the command-line flag, the JSON type a config file
+ * may give, the default, the template parameter and the help text. The policy parsers, the CLI's
+ * flags and --help, the config file's checks and JSON Schema, and the README's configuration
+ * table are all derived from it, so a setting is added in one place.
+ */
+
+/** Which account's steps read a setting; also the config file's section name. */
+export type PolicySide = "source" | "destination";
+
+/** The JSON a config file may hold for a setting; what the value means is checked by the parser. */
+export type SettingShape = "string" | "integer" | "boolean" | "list" | "keys" | "tags";
+
+export interface SettingSpec {
+  /** The policy input key, and the key inside the config file's section. */
+  readonly key: string;
+  /** The Lambda env var; undefined for settings only the CLI reads. */
+  readonly env?: string;
+  /** Env vars read after `env` when it is not set (AWS_DEFAULT_REGION after AWS_REGION). */
+  readonly alsoEnv?: readonly string[];
+  /** The command-line flag: the env var in kebab case, so Lambda users can guess it. */
+  readonly flag: string;
+  /** The flag's value in --help: `--retention-days <days>`. */
+  readonly valueName: string;
+  readonly shape: SettingShape;
+  /** The default as the README and --help show it. */
+  readonly defaultText: string;
+  readonly help: string;
+  /** The CloudFormation parameter that sets the env var, when the templates have one. */
+  readonly parameter?: string;
+  /** `original`: the Python tool's setting, same name and default; `added`: this project's. */
+  readonly since: "original" | "added";
+}
+
+type Registry<I> = { readonly [K in keyof I]-?: SettingSpec & { readonly key: K } };
+
+/** Source-side settings (take, share, prune), in the order they are validated. */
+export const SOURCE_SETTINGS: Registry<SourcePolicyInput> = Object.freeze({
+  clusterPattern: {
+    key: "clusterPattern",
+    env: "PATTERN",
+    flag: "--pattern",
+    valueName: "regex",
+    shape: "string",
+    defaultText: "ALL_CLUSTERS",
+    help: "regex searched anywhere in each cluster id, or ALL_CLUSTERS for every cluster",
+    parameter: "ClusterNamePattern",
+    since: "original",
+  },
+  intervalHours: {
+    key: "intervalHours",
+    env: "INTERVAL",
+    flag: "--interval",
+    valueName: "hours",
+    shape: "integer",
+    defaultText: "24",
+    help: "hours between two snapshots of a cluster",
+    parameter: "BackupInterval",
+    since: "original",
+  },
+  retentionDays: {
+    key: "retentionDays",
+    env: "RETENTION_DAYS",
+    flag: "--retention-days",
+    valueName: "days",
+    shape: "integer",
+    defaultText: "7",
+    help: "days a snapshot is kept before prune deletes it",
+    parameter: "RetentionDays",
+    since: "original",
+  },
+  minKeep: {
+    key: "minKeep",
+    env: "MIN_KEEP",
+    flag: "--min-keep",
+    valueName: "count",
+    shape: "integer",
+    defaultText: "1",
+    help: "newest snapshots kept per cluster whatever their age (0 = the original rule)",
+    parameter: "MinKeep",
+    since: "added",
+  },
+  destinationAccount: {
+    key: "destinationAccount",
+    env: "DEST_ACCOUNT",
+    flag: "--dest-account",
+    valueName: "account",
+    shape: "string",
+    defaultText: "none",
+    help: "12-digit account the snapshots are shared with (required by share)",
+    parameter: "DestinationAccount",
+    since: "original",
+  },
+  snapshotNamePrefix: {
+    key: "snapshotNamePrefix",
+    env: "SNAPSHOT_NAME_PREFIX",
+    flag: "--snapshot-name-prefix",
+    valueName: "prefix",
+    shape: "string",
+    defaultText: "NONE",
+    help: "prefix of snapshot names; NONE or empty for none",
+    parameter: "SnapshotNamePrefix",
+    since: "original",
+  },
+  regionOverride: {
+    key: "regionOverride",
+    env: "REGION_OVERRIDE",
+    flag: "--region-override",
+    valueName: "region",
+    shape: "string",
+    defaultText: "NO",
+    help: "region the clusters live in, or NO for the region the tool runs in",
+    parameter: "SourceRegionOverride",
+    since: "original",
+  },
+  includeTags: {
+    key: "includeTags",
+    env: "CLUSTER_TAGS_INCLUDE",
+    flag: "--cluster-tags-include",
+    valueName: "k=v,...",
+    shape: "tags",
+    defaultText: "none",
+    help: "only clusters carrying every one of these key=value tags",
+    since: "added",
+  },
+  excludeTags: {
+    key: "excludeTags",
+    env: "CLUSTER_TAGS_EXCLUDE",
+    flag: "--cluster-tags-exclude",
+    valueName: "k=v,...",
+    shape: "tags",
+    defaultText: "none",
+    help: "skip clusters carrying any of these key=value tags",
+    since: "added",
+  },
+});
+
+/** Destination-side settings (copy, prune-dest), in the order they are validated. */
+export const DESTINATION_SETTINGS: Registry<DestinationPolicyInput> = Object.freeze({
+  snapshotPattern: {
+    key: "snapshotPattern",
+    env: "SNAPSHOT_PATTERN",
+    flag: "--snapshot-pattern",
+    valueName: "regex",
+    shape: "string",
+    defaultText: "ALL_SNAPSHOTS",
+    help: "regex searched in the source cluster id, or ALL_SNAPSHOTS for every snapshot",
+    parameter: "SnapshotPattern",
+    since: "original",
+  },
+  retentionDays: {
+    key: "retentionDays",
+    env: "RETENTION_DAYS",
+    flag: "--retention-days",
+    valueName: "days",
+    shape: "integer",
+    defaultText: "7",
+    help: "days a copy is kept before prune-dest deletes it",
+    parameter: "RetentionDays",
+    since: "original",
+  },
+  sourceRetentionDays: {
+    key: "sourceRetentionDays",
+    env: "SOURCE_RETENTION_DAYS",
+    flag: "--source-retention-days",
+    valueName: "days",
+    shape: "integer",
+    defaultText: "unknown",
+    help: "the source side's retention; the destination's must not be shorter",
+    since: "added",
+  },
+  minKeep: {
+    key: "minKeep",
+    env: "MIN_KEEP",
+    flag: "--min-keep",
+    valueName: "count",
+    shape: "integer",
+    defaultText: "1",
+    help: "newest copies kept per cluster whatever their age (0 = the original rule)",
+    parameter: "MinKeep",
+    since: "added",
+  },
+  destinationRegions: {
+    key: "destinationRegions",
+    env: "DEST_REGION",
+    flag: "--dest-region",
+    valueName: "regions",
+    shape: "list",
+    defaultText: "(required)",
+    help: "comma-separated regions the copies are kept in",
+    parameter: "DestinationRegion",
+    since: "original",
+  },
+  regionOverride: {
+    key: "regionOverride",
+    env: "REGION_OVERRIDE",
+    flag: "--region-override",
+    valueName: "region",
+    shape: "string",
+    defaultText: "NO",
+    help: "region the snapshots are shared into, or NO for the region the tool runs in",
+    parameter: "SourceRegionOverride",
+    since: "original",
+  },
+  kmsKeySource: {
+    key: "kmsKeySource",
+    env: "KMS_KEY_SOURCE_REGION",
+    flag: "--kms-key-source-region",
+    valueName: "key",
+    shape: "string",
+    defaultText: "None",
+    help: "KMS key for the local copy of a shared snapshot, or None",
+    parameter: "KmsKeySource",
+    since: "original",
+  },
+  kmsKeyDestination: {
+    key: "kmsKeyDestination",
+    env: "KMS_KEY_DEST_REGION",
+    flag: "--kms-key-dest-region",
+    valueName: "keys",
+    shape: "keys",
+    defaultText: "None",
+    help: "KMS key per DEST_REGION entry, comma-separated, or None",
+    parameter: "KmsKeyDestination",
+    since: "original",
+  },
+  crossAccount: {
+    key: "crossAccount",
+    env: "CROSS_ACCOUNT_COPY",
+    flag: "--cross-account-copy",
+    valueName: "TRUE|FALSE",
+    shape: "boolean",
+    defaultText: "TRUE",
+    help: "TRUE: copy snapshots shared from another account; FALSE: this account's own",
+    parameter: "CrossAccountCopy",
+    since: "original",
+  },
+  maxCopiesInFlight: {
+    key: "maxCopiesInFlight",
+    env: "MAX_COPIES_IN_FLIGHT",
+    flag: "--max-copies-in-flight",
+    valueName: "count",
+    shape: "integer",
+    defaultText: "5",
+    help: "copies running at once per destination region, 1 to 5 (AWS runs at most 5)",
+    since: "added",
+  },
+  sourceAccounts: {
+    key: "sourceAccounts",
+    env: "SOURCE_ACCOUNTS",
+    flag: "--source-accounts",
+    valueName: "accounts",
+    shape: "list",
+    defaultText: "any",
+    help: "only copy snapshots shared by these comma-separated accounts",
+    since: "added",
+  },
+  copyPollSeconds: {
+    key: "copyPollSeconds",
+    env: "COPY_POLL_SECONDS",
+    flag: "--copy-poll-seconds",
+    valueName: "seconds",
+    shape: "integer",
+    defaultText: "30",
+    help:
+      "while copies a run started are still going, look again this often until the run's " +
+      "deadline, so later stages happen in the same run (0 = off; Lambda and copy --follow)",
+    since: "added",
+  },
+});
+
+/**
+ * Settings of a run rather than of a policy: where to connect and how to report. The CLI reads
+ * them from flags, the config file's top level and env vars; the Lambda adapter reads LOG_LEVEL.
+ */
+export const RUN_SETTINGS = Object.freeze({
+  region: {
+    key: "region",
+    env: "AWS_REGION",
+    alsoEnv: ["AWS_DEFAULT_REGION"],
+    flag: "--region",
+    valueName: "region",
+    shape: "string",
+    defaultText: "AWS_REGION, then AWS_DEFAULT_REGION (required)",
+    help: "region the tool runs in",
+    since: "added",
+  },
+  profile: {
+    key: "profile",
+    flag: "--profile",
+    valueName: "name",
+    shape: "string",
+    defaultText: "the SDK's default credential chain (AWS_PROFILE included)",
+    help: "named AWS profile",
+    since: "added",
+  },
+  endpointUrl: {
+    key: "endpointUrl",
+    flag: "--endpoint-url",
+    valueName: "url",
+    shape: "string",
+    defaultText: "AWS_ENDPOINT_URL, else AWS's endpoints",
+    help: "send every AWS call to this endpoint (an emulator)",
+    since: "added",
+  },
+  roleArn: {
+    key: "roleArn",
+    flag: "--role-arn",
+    valueName: "arn",
+    shape: "string",
+    defaultText: "none",
+    help: "act in another account through STS AssumeRole on this role",
+    since: "added",
+  },
+  logLevel: {
+    key: "logLevel",
+    env: "LOG_LEVEL",
+    flag: "--log-level",
+    valueName: "level",
+    shape: "string",
+    defaultText: "ERROR (Lambda), INFO (CLI)",
+    help: "DEBUG, INFO, WARN (or WARNING), ERROR or CRITICAL, in any letter case",
+    parameter: "LogLevel",
+    since: "original",
+  },
+  schedule: {
+    key: "schedule",
+    flag: "--schedule",
+    valueName: "expression",
+    shape: "string",
+    defaultText: "none",
+    help: 'take\'s schedule, checked by doctor against the interval: "cron(0 1 * * ? *)", the BackupSchedule body, or rate(...)',
+    parameter: "BackupSchedule",
+    since: "original",
+  },
+} as const satisfies Record<string, SettingSpec>);
+
+export type RunSettingKey = keyof typeof RUN_SETTINGS;
+
+export function settingsOf(side: PolicySide): readonly SettingSpec[] {
+  return Object.values(side === "source" ? SOURCE_SETTINGS : DESTINATION_SETTINGS);
+}
+
+/** The config file's name for a policy setting: `source.retentionDays`. */
+export function fileKeyOf(side: PolicySide | undefined, spec: SettingSpec): string {
+  return side === undefined ? spec.key : `${side}.${spec.key}`;
+}
