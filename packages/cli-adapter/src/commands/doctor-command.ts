@@ -3,14 +3,15 @@ import type { Command } from "commander";
 import {
   ConfigError,
   RUN_SETTINGS,
+  destinationDoctor,
   destinationPolicyFrom,
+  sourceDoctor,
   sourcePolicyFrom,
   type Check,
   type PolicySide,
 } from "@aurora-snapshot-tool/core";
 
 import { nameOf, otherSideRetention, resolveSchedule } from "../config/resolve.js";
-import { destinationDoctor, sourceDoctor } from "../doctor/run-doctor.js";
 import { EXIT, type ExitCode } from "../errors.js";
 import { nowOf, type CliIo } from "../io.js";
 import { doctorJson, doctorTable } from "../output/doctor-output.js";
@@ -30,6 +31,7 @@ function runChecks(ctx: CommandContext, side: PolicySide): Promise<Check[]> {
     region: ctx.aws.region,
     now: nowOf(ctx.io),
     name,
+    ...(ctx.io.retry !== undefined && { execute: { retry: ctx.io.retry } }),
     ...(ctx.aws.roleArn !== undefined && { roleArn: ctx.aws.roleArn }),
   };
   if (side === "source") {

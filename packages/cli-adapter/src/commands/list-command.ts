@@ -1,6 +1,5 @@
 import {
-  planCopyStep,
-  planPruneDestStep,
+  planDestinationSteps,
   planSourceSteps,
   destinationInventory,
   destinationPolicyFrom,
@@ -29,16 +28,18 @@ async function inventory(
   all: boolean,
 ): Promise<InventoryRow[]> {
   const now = nowOf(ctx.io);
+  const retry = ctx.io.retry === undefined ? {} : { execute: { retry: ctx.io.retry } };
   if (side === "source") {
     const policy = sourcePolicyFrom(ctx.layers);
-    const input = { gateway: gatewayFor(ctx), region: ctx.aws.region, now, policy };
+    const input = { gateway: gatewayFor(ctx), region: ctx.aws.region, now, policy, ...retry };
     // One listing pass serves all three plans.
     const { take, share, prune } = await planSourceSteps(input);
     return sourceInventory({ take, prune, now, all, ...(share !== undefined && { share }) });
   }
   const policy = destinationPolicyFrom(ctx.layers);
   const input = { gateway: gatewayFor(ctx), region: ctx.aws.region, now, policy };
-  const [copy, pruneDest] = await Promise.all([planCopyStep(input), planPruneDestStep(input)]);
+  // One listing pass serves both plans.
+  const { copy, pruneDest } = await planDestinationSteps(input);
   return destinationInventory({ copy, pruneDest, crossAccount: policy.crossAccount, now, all });
 }
 

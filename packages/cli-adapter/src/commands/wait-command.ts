@@ -1,16 +1,14 @@
 import {
   ConfigError,
   checkIdentifier,
-  isToolCopy,
-  isToolSnapshot,
-  matchesPattern,
+  destinationSnapshotsInProgress,
   parseArn,
+  sourceSnapshotsInProgress,
   destinationPolicyFrom,
   sourcePolicyFrom,
   type PolicySide,
   type Gateway,
   type Snapshot,
-  isInProgress,
 } from "@aurora-snapshot-tool/core";
 import type { Command } from "commander";
 
@@ -35,25 +33,31 @@ interface WaitOptions extends CommonOptions {
 }
 
 interface Scope {
+  /** Where a bare identifier is looked for. */
   readonly regions: readonly string[];
-  readonly wanted: (s: Snapshot) => boolean;
+  /** The tool's snapshots of this side still being created or copied, from the steps' plans. */
+  readonly inProgress: (gateway: Gateway) => Promise<Snapshot[]>;
 }
 
-/** Where the side's snapshots live, and which of them are the tool's. */
 function scopeOf(ctx: CommandContext, side: PolicySide): Scope {
+  const base = { region: ctx.aws.region, now: nowOf(ctx.io), ...retryOf(ctx) };
   if (side === "source") {
     const policy = sourcePolicyFrom(ctx.layers);
     return {
       regions: [policy.regionOverride ?? ctx.aws.region],
-      wanted: (s) => isToolSnapshot(s.tags) && matchesPattern(policy.clusterPattern, s.clusterId),
+      inProgress: (gateway) => sourceSnapshotsInProgress({ ...base, gateway, policy }),
     };
   }
   const policy = destinationPolicyFrom(ctx.layers);
   const local = policy.regionOverride ?? ctx.aws.region;
   return {
     regions: [...new Set([local, ...policy.destinationRegions])],
-    wanted: (s) => isToolCopy(s.tags) && matchesPattern(policy.snapshotPattern, s.clusterId),
+    inProgress: (gateway) => destinationSnapshotsInProgress({ ...base, gateway, policy }),
   };
+}
+
+function retryOf(ctx: CommandContext) {
+  return ctx.io.retry === undefined ? {} : { execute: { retry: ctx.io.retry } };
 }
 
 function checkArgument(ref: string): void {
@@ -100,10 +104,7 @@ async function inProgressTargets(
   gateway: Gateway,
   scope: Scope,
 ): Promise<{ targets: WaitTarget[]; found: Map<string, Snapshot> }> {
-  const lists = await Promise.all(
-    scope.regions.map((region) => gateway.listSnapshots(region, { type: "manual" })),
-  );
-  const snapshots = lists.flat().filter((s) => scope.wanted(s) && isInProgress(s));
+  const snapshots = await scope.inProgress(gateway);
   const found = new Map<string, Snapshot>();
   const targets = snapshots.map((s) => {
     const ref = s.arn || s.id;

@@ -1,5 +1,12 @@
-import type { Cluster, KeyInfo, Snapshot } from "../model/index.js";
+import {
+  UNSELECTED_REASONS,
+  type Cluster,
+  type Decision,
+  type KeyInfo,
+  type Snapshot,
+} from "../model/index.js";
 import { MAX_IDENTIFIER_LENGTH, checkIdentifier, formatSnapshotName } from "../naming/index.js";
+import { copyKeyFor, copyRegionsOf } from "../plan/plan-copy.js";
 import { matchesPattern, type DestinationPolicy, type SourcePolicy } from "../policy/index.js";
 
 import { findNearMisses, type NearMiss } from "./near-miss.js";
@@ -8,7 +15,6 @@ import { analyseSchedule, type Schedule } from "./schedule.js";
 /*
  * doctor's rules: each takes facts already gathered from AWS and returns pass / warn / fail with
  * the fix. Pure and deterministic (the clock is an argument), so each rule is tested without AWS.
- * They belong in core (a `preflight/` module) so a deploy-time check could use them too.
  */
 
 export type CheckStatus = "pass" | "warn" | "fail";
@@ -25,13 +31,6 @@ export interface Check {
 
 /** How the user gave (or can give) each setting, for the fixes: `PATTERN`, `--pattern`, ... */
 export type FieldName = (key: string) => string;
-
-/** The engines the tool takes; DescribeDBClusters also lists neptune, docdb and Multi-AZ clusters. */
-export const AURORA_ENGINES: ReadonlySet<string> = new Set([
-  "aurora",
-  "aurora-mysql",
-  "aurora-postgresql",
-]);
 
 function list(items: readonly string[], max = 8): string {
   const shown = items.slice(0, max).join(", ");
@@ -63,15 +62,16 @@ export function credentialsCheck(
   };
 }
 
-/** The clusters `take` would back up: Aurora, matching the pattern and the tag selectors. */
-export function selectedClusters(clusters: readonly Cluster[], policy: SourcePolicy): Cluster[] {
-  return clusters.filter(
-    (c) =>
-      AURORA_ENGINES.has(c.engine.toLowerCase()) &&
-      matchesPattern(policy.clusterPattern, c.id) &&
-      policy.includeTags.every((t) => c.tags[t.key] === t.value) &&
-      !policy.excludeTags.some((t) => c.tags[t.key] === t.value),
-  );
+/**
+ * The clusters take is configured to back up, read from take's own plan: every cluster whose
+ * decision is not one of the reasons for leaving a cluster out (engine, pattern, tag selectors).
+ */
+export function selectedClusters(
+  clusters: readonly Cluster[],
+  take: readonly Decision[],
+): Cluster[] {
+  const left = new Set(take.filter((d) => UNSELECTED_REASONS.has(d.reason)).map((d) => d.cluster));
+  return clusters.filter((c) => !left.has(c.id));
 }
 
 function describeMiss(m: NearMiss): string {
@@ -82,20 +82,22 @@ function describeMiss(m: NearMiss): string {
 
 export function clusterSelectionChecks(
   clusters: readonly Cluster[],
+  take: readonly Decision[],
   policy: SourcePolicy,
   region: string,
   name: FieldName,
 ): Check[] {
   const pattern = name("clusterPattern");
-  const aurora = clusters.filter((c) => AURORA_ENGINES.has(c.engine.toLowerCase()));
-  const selected = selectedClusters(clusters, policy);
+  const reasonOf = new Map(take.map((d) => [d.cluster, d.reason]));
+  const aurora = clusters.filter((c) => reasonOf.get(c.id) !== "not-aurora");
+  const selected = selectedClusters(clusters, take);
   const matchedOther = clusters.filter(
-    (c) =>
-      !AURORA_ENGINES.has(c.engine.toLowerCase()) && matchesPattern(policy.clusterPattern, c.id),
+    (c) => reasonOf.get(c.id) === "not-aurora" && matchesPattern(policy.clusterPattern, c.id),
   );
-  const byTags = aurora.filter(
-    (c) => matchesPattern(policy.clusterPattern, c.id) && !selected.includes(c),
-  );
+  const byTags = clusters.filter((c) => {
+    const reason = reasonOf.get(c.id);
+    return reason === "tag-not-included" || reason === "tag-excluded";
+  });
   const notes = [
     matchedOther.length > 0
       ? `ignored, not Aurora: ${list(matchedOther.map((c) => `${c.id} (${c.engine})`))}`
@@ -429,19 +431,13 @@ export function missingKeyCheck(
 ): Check | undefined {
   const encrypted = candidates.filter((s) => s.encrypted);
   if (encrypted.length === 0) return undefined;
-  const missing: string[] = [];
-  const localIsFinal = policy.destinationRegions.includes(localRegion);
-  for (const region of policy.destinationRegions) {
-    if (region === localRegion) continue;
-    if (policy.kmsKeyDestination[region] === undefined)
-      missing.push(`${region} (${name("kmsKeyDestination")})`);
-  }
-  if (policy.crossAccount) {
-    const localKey = localIsFinal
-      ? (policy.kmsKeyDestination[localRegion] ?? policy.kmsKeySource)
-      : policy.kmsKeySource;
-    if (localKey === undefined) missing.push(`${localRegion} (${name("kmsKeySource")})`);
-  }
+  const missing = copyRegionsOf(policy, localRegion)
+    .filter((region) => copyKeyFor(policy, localRegion, region) === undefined)
+    .map((region) =>
+      region === localRegion
+        ? `${region} (${name("kmsKeySource")})`
+        : `${region} (${name("kmsKeyDestination")})`,
+    );
   if (missing.length === 0) return undefined;
   return {
     id: "kms-keys-missing",

@@ -2,7 +2,7 @@ import { matchesPattern, type ClusterPattern } from "../policy/index.js";
 
 /*
  * Clusters a pattern almost selects: the likely typo or letter-case slip behind "the tool never
- * backed up my cluster". Pure rules for doctor; they belong in core beside policy/pattern.ts.
+ * backed up my cluster". Pure rules for doctor.
  */
 
 export interface NearMiss {

@@ -3,7 +3,7 @@ import { ConfigError, type FieldRef } from "../policy/index.js";
 
 /*
  * EventBridge schedule expressions, for doctor's "does the schedule fire often enough" check.
- * Pure rules with no I/O; they belong in core next to the policy once a second adapter needs them.
+ * Pure rules with no I/O.
  *
  * Cron: `cron(minutes hours day-of-month month day-of-week year)`, UTC, exactly one of
  * day-of-month / day-of-week is `?`, day-of-week 1-7 is SUN-SAT. The original template's

@@ -7,6 +7,7 @@ import {
   TAG_SHARE_AND_COPY,
   isToolCopy,
   isToolSnapshot,
+  UNSELECTED_REASONS,
   type Action,
   type Cluster,
   type Decision,
@@ -19,8 +20,7 @@ import type { Plan } from "../steps/index.js";
 
 /*
  * `list`: the tool's inventory joined with the decisions the next run of each step would make.
- * Pure rules over plans that core's plan*Step functions return. A core `inventory` module could
- * own this (and list each region once for all three source steps instead of once per step).
+ * Pure rules over the plans planSourceSteps and planDestinationSteps return.
  */
 
 export interface NextDecision {
@@ -60,15 +60,6 @@ const TOOL_TAGS = [
   TAG_COPIED_BY,
   TAG_INTERMEDIATE,
 ];
-
-/** Clusters the tool is not configured to back up: shown only with `--all`. */
-const UNSELECTED: ReadonlySet<Reason> = new Set<Reason>([
-  "not-aurora",
-  "pattern-mismatch",
-  "tag-not-included",
-  "tag-excluded",
-  "source-account-not-allowed",
-]);
 
 function toolTags(tags: Readonly<Record<string, string>>): Record<string, string> {
   const out: Record<string, string> = {};
@@ -156,7 +147,7 @@ export function sourceInventory(input: SourceInventoryInput): InventoryRow[] {
     const decisions = input.take.decisions.filter(
       (d) => d.cluster === c.id && d.region === c.region,
     );
-    if (!input.all && decisions.every((d) => UNSELECTED.has(d.reason))) continue;
+    if (!input.all && decisions.every((d) => UNSELECTED_REASONS.has(d.reason))) continue;
     rows.push(clusterRow(c, decisions));
   }
   const bySnapshot = new Map<string, Decision[]>();
@@ -224,7 +215,11 @@ export function destinationInventory(input: DestinationInventoryInput): Inventor
   const rows: InventoryRow[] = [];
   for (const s of sources) {
     const decisions = forSource.get(s) ?? [];
-    if (!input.all && decisions.length > 0 && decisions.every((d) => UNSELECTED.has(d.reason))) {
+    if (
+      !input.all &&
+      decisions.length > 0 &&
+      decisions.every((d) => UNSELECTED_REASONS.has(d.reason))
+    ) {
       continue;
     }
     rows.push(snapshotRow(s, input.now, decisions));

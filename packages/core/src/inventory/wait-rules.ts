@@ -1,8 +1,8 @@
 import type { Snapshot } from "../model/index.js";
 
 /*
- * What `wait` considers finished. Pure rules; they belong in core beside the Snapshot model, so a
- * Step Functions "wait for copies" state could share them.
+ * What `wait` considers finished. Pure rules over the Snapshot model, which a Step Functions
+ * "wait for copies" state could share.
  */
 
 /**

@@ -46,6 +46,20 @@ export const REASONS = {
   "intermediate-copy": "an intermediate copy is removed by the copy step, not by pruning",
 } as const;
 
+/**
+ * Reasons that mean "left out by the configuration": a cluster or snapshot the tool is not set up
+ * to protect (engine, pattern, tag selectors, source accounts, shareAndCopy not YES). `list` and
+ * `doctor` tell these apart from the tool's own work.
+ */
+export const UNSELECTED_REASONS: ReadonlySet<Reason> = new Set<Reason>([
+  "not-aurora",
+  "pattern-mismatch",
+  "tag-not-included",
+  "tag-excluded",
+  "source-account-not-allowed",
+  "share-not-requested",
+]);
+
 export type Reason = keyof typeof REASONS;
 
 export type Step = "take" | "share" | "prune" | "copy" | "prune-dest";

@@ -4,6 +4,6 @@ export { planShare } from "./plan-share.js";
 export type { PlanShareInput, ShareStepDecision } from "./plan-share.js";
 export { planPrune, planPruneDest } from "./plan-prune.js";
 export type { PlanPruneDestInput, PlanPruneInput, PruneStepDecision } from "./plan-prune.js";
-export { planCopy } from "./plan-copy.js";
+export { copyKeyFor, copyRegionsOf, planCopy } from "./plan-copy.js";
 export type { CopyStepDecision, PlanCopyInput } from "./plan-copy.js";
 export { snapshotTime } from "./snapshot-time.js";

@@ -53,6 +53,32 @@ interface CopyTarget {
 }
 
 /**
+ * The regions a copy is made in: every destination region, plus (cross-account) the local region,
+ * where a shared snapshot is first copied. Same-account, the local snapshot is its own copy.
+ */
+export function copyRegionsOf(policy: DestinationPolicy, localRegion: string): string[] {
+  const regions = [...new Set(policy.destinationRegions)].filter((r) => r !== localRegion);
+  return policy.crossAccount ? [localRegion, ...regions] : regions;
+}
+
+/**
+ * The KMS key a copy into `region` is encrypted with: in the local region (the first copy of a
+ * shared snapshot) the destination key of that region when it is also a destination, else
+ * KMS_KEY_SOURCE_REGION; elsewhere that region's KMS_KEY_DEST_REGION entry. Undefined: no key,
+ * so an encrypted snapshot cannot be copied there (kms-key-required).
+ */
+export function copyKeyFor(
+  policy: DestinationPolicy,
+  localRegion: string,
+  region: string,
+): string | undefined {
+  if (region !== localRegion) return policy.kmsKeyDestination[region];
+  return policy.destinationRegions.includes(localRegion)
+    ? (policy.kmsKeyDestination[localRegion] ?? policy.kmsKeySource)
+    : policy.kmsKeySource;
+}
+
+/**
  * Which copies to start in the destination account, and which intermediate copies to remove.
  *
  * Cross-account: RDS only copies a shared snapshot within its region, so a snapshot bound for
@@ -188,9 +214,7 @@ class CopyPlanner {
         sourceArn: s.arn,
         sourceRegion: localRegion,
         encrypted: s.encrypted,
-        kmsKeyId: localIsFinal
-          ? (this.policy.kmsKeyDestination[localRegion] ?? this.policy.kmsKeySource)
-          : this.policy.kmsKeySource,
+        kmsKeyId: copyKeyFor(this.policy, localRegion, localRegion),
         intermediate: !localIsFinal,
       });
       if (d.action === "copy") localPlanned = true;
@@ -209,7 +233,7 @@ class CopyPlanner {
           sourceArn: local.arn,
           sourceRegion: localRegion,
           encrypted: local.encrypted,
-          kmsKeyId: this.policy.kmsKeyDestination[region],
+          kmsKeyId: copyKeyFor(this.policy, localRegion, region),
           intermediate: false,
         });
       } else if (local) {
@@ -247,7 +271,7 @@ class CopyPlanner {
         sourceArn: s.arn,
         sourceRegion: this.input.localRegion,
         encrypted: s.encrypted,
-        kmsKeyId: this.policy.kmsKeyDestination[region],
+        kmsKeyId: copyKeyFor(this.policy, this.input.localRegion, region),
         intermediate: false,
       });
     }

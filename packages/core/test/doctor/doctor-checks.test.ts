@@ -15,6 +15,9 @@ import {
   sharingChecks,
 } from "../../src/doctor/doctor-checks.js";
 import { parseSchedule } from "../../src/doctor/schedule.js";
+import type { Cluster } from "../../src/model/index.js";
+import { planTake } from "../../src/plan/index.js";
+import type { SourcePolicy } from "../../src/policy/index.js";
 import { aCluster, aSnapshot } from "../../src/testing/index.js";
 
 const NOW = new Date("2026-11-25T10:00:00Z");
@@ -32,17 +35,22 @@ function aKey(over: Partial<KeyInfo> = {}): KeyInfo {
   };
 }
 
+/** The checks over take's own plan for these clusters, as doctor makes them. */
+function selectionChecks(clusters: Cluster[], policy: SourcePolicy, region: string) {
+  const take = planTake({ clusters, snapshots: [], policy, now: NOW });
+  return clusterSelectionChecks(clusters, take, policy, region, name);
+}
+
 describe("clusterSelectionChecks", () => {
   it("passes and lists the selected Aurora clusters, noting non-Aurora matches", () => {
     const clusters = [
       aCluster({ id: "prod-a" }),
       aCluster({ id: "prod-graph", engine: "neptune" }),
     ];
-    const [check] = clusterSelectionChecks(
+    const [check] = selectionChecks(
       clusters,
       sourcePolicyFromObject({ clusterPattern: "prod" }),
       "us-east-1",
-      name,
     );
     expect(check).toMatchObject({ status: "pass" });
     expect(check?.detail).toContain("1 of 1 Aurora clusters selected: prod-a");
@@ -50,11 +58,10 @@ describe("clusterSelectionChecks", () => {
   });
 
   it("fails naming the pattern field when nothing is selected, and warns about near misses", () => {
-    const checks = clusterSelectionChecks(
+    const checks = selectionChecks(
       [aCluster({ id: "prod-orders" })],
       sourcePolicyFromObject({ clusterPattern: "Prod" }),
       "us-east-1",
-      name,
     );
     expect(checks.map((c) => [c.id, c.status])).toEqual([
       ["clusters", "fail"],
@@ -65,8 +72,22 @@ describe("clusterSelectionChecks", () => {
   });
 
   it("fails when the region has no Aurora cluster at all", () => {
-    const [check] = clusterSelectionChecks([], sourcePolicyFromObject({}), "eu-west-1", name);
+    const [check] = selectionChecks([], sourcePolicyFromObject({}), "eu-west-1");
     expect(check).toMatchObject({ status: "fail", detail: "no Aurora clusters in eu-west-1" });
+  });
+
+  it("names the clusters the tag selectors leave out, as take's plan does", () => {
+    const clusters = [
+      aCluster({ id: "prod-a", tags: { backup: "daily" } }),
+      aCluster({ id: "prod-b" }),
+    ];
+    const [check] = selectionChecks(
+      clusters,
+      sourcePolicyFromObject({ includeTags: "backup=daily" }),
+      "us-east-1",
+    );
+    expect(check?.detail).toContain("1 of 2 Aurora clusters selected: prod-a");
+    expect(check?.detail).toContain("left out by the tag selectors: prod-b");
   });
 });
 

@@ -1,12 +1,16 @@
+import type { Gateway } from "../execute/gateway.js";
 import {
   isToolSnapshot,
-  matchesPattern,
-  TAG_SHARE_AND_COPY,
-  type DestinationPolicy,
-  type Gateway,
+  UNSELECTED_REASONS,
+  type Decision,
   type KeyInfo,
   type Snapshot,
-  type SourcePolicy,
+} from "../model/index.js";
+import type { DestinationPolicy, SourcePolicy } from "../policy/types.js";
+import type { StepContext } from "../steps/context.js";
+import { planDestinationSteps } from "../steps/destination-steps.js";
+import { planSourceSteps } from "../steps/source-steps.js";
+import {
   clusterSelectionChecks,
   credentialsCheck,
   identifierCheck,
@@ -19,13 +23,14 @@ import {
   sharingChecks,
   type Check,
   type FieldName,
-  type Schedule,
-} from "@aurora-snapshot-tool/core";
+} from "./doctor-checks.js";
+import type { Schedule } from "./schedule.js";
 
 /*
- * doctor's AWS side: gathers the facts (who am I, which clusters, which keys) with read-only calls
- * and hands them to the pure checks in core (doctor/doctor-checks.ts). A failed call becomes a failed check
- * rather than an abort, so one missing permission does not hide the other findings.
+ * doctor's AWS side: gathers the facts with read-only calls (who am I, and the plans the steps
+ * would make now, through the same planSourceSteps / planDestinationSteps as `list`) and hands
+ * them to the pure checks in doctor-checks.ts. A failed call becomes a failed check rather than an
+ * abort, so one missing permission does not hide the other findings.
  */
 
 function messageOf(error: unknown): string {
@@ -56,7 +61,20 @@ interface Common {
   readonly region: string;
   readonly now: Date;
   readonly roleArn?: string;
+  /** How the user gave each setting, for the fixes. */
   readonly name: FieldName;
+  /** Retry of reads (default: the steps' own). */
+  readonly execute?: StepContext["execute"];
+}
+
+function stepInput<P>(input: Common & { readonly policy: P }) {
+  return {
+    gateway: input.gateway,
+    region: input.region,
+    now: input.now,
+    policy: input.policy,
+    ...(input.execute !== undefined && { execute: input.execute }),
+  };
 }
 
 async function whoAmI(common: Common): Promise<{ account?: string; check: Check }> {
@@ -94,9 +112,10 @@ export async function sourceDoctor(input: SourceDoctorInput): Promise<Check[]> {
   if (me.account === undefined) return checks;
 
   try {
-    const clusters = await gateway.listClusters(region);
-    checks.push(...clusterSelectionChecks(clusters, policy, region, name));
-    const selected = selectedClusters(clusters, policy);
+    const { take } = await planSourceSteps(stepInput(input));
+    const clusters = take.clusters ?? [];
+    checks.push(...clusterSelectionChecks(clusters, take.decisions, policy, region, name));
+    const selected = selectedClusters(clusters, take.decisions);
     checks.push(identifierCheck(selected, policy, input.now, name));
     const keyIds = selected
       .filter((c) => c.encrypted && c.kmsKeyId)
@@ -108,7 +127,12 @@ export async function sourceDoctor(input: SourceDoctorInput): Promise<Check[]> {
     checks.push(...sharingChecks(selected, policy, me.account, keys, name));
   } catch (error) {
     checks.push(
-      listingFailed("clusters", `the clusters in ${region}`, error, "rds:DescribeDBClusters"),
+      listingFailed(
+        "clusters",
+        `the clusters in ${region}`,
+        error,
+        "rds:DescribeDBClusters and rds:DescribeDBClusterSnapshots",
+      ),
     );
   }
   if (input.destinationRetention !== undefined) {
@@ -131,15 +155,26 @@ export interface DestinationDoctorInput extends Common {
   readonly sourceRetention?: { days: number; name: string };
 }
 
-function candidatesOf(listed: readonly Snapshot[], policy: DestinationPolicy): Snapshot[] {
-  return listed.filter(
-    (s) =>
-      matchesPattern(policy.snapshotPattern, s.clusterId) &&
-      (!policy.crossAccount ||
-        policy.sourceAccounts.length === 0 ||
-        policy.sourceAccounts.includes(s.account)) &&
-      (policy.crossAccount || s.tags[TAG_SHARE_AND_COPY] === "YES"),
+/**
+ * What the copy step would start from (shared in, or the tool's own in the local region), and
+ * which of them the copy plan selects: those it does not leave out for the pattern, the source
+ * accounts or shareAndCopy.
+ */
+function sourcesOf(
+  snapshots: readonly Snapshot[],
+  decisions: readonly Decision[],
+  policy: DestinationPolicy,
+  local: string,
+): { listed: Snapshot[]; candidates: Snapshot[] } {
+  const listed = policy.crossAccount
+    ? snapshots.filter((s) => s.type === "shared")
+    : snapshots.filter((s) => s.region === local && s.type === "manual" && isToolSnapshot(s.tags));
+  const left = new Set(
+    decisions
+      .filter((d) => d.region === local && UNSELECTED_REASONS.has(d.reason))
+      .map((d) => d.snapshot?.toLowerCase()),
   );
+  return { listed, candidates: listed.filter((s) => !left.has(s.name.toLowerCase())) };
 }
 
 export async function destinationDoctor(input: DestinationDoctorInput): Promise<Check[]> {
@@ -151,12 +186,8 @@ export async function destinationDoctor(input: DestinationDoctorInput): Promise<
   if (me.account === undefined) return checks;
 
   try {
-    const listed = policy.crossAccount
-      ? await gateway.listSnapshots(local, { type: "shared" })
-      : (await gateway.listSnapshots(local, { type: "manual" })).filter((s) =>
-          isToolSnapshot(s.tags),
-        );
-    const candidates = candidatesOf(listed, policy);
+    const { copy } = await planDestinationSteps(stepInput(input));
+    const { listed, candidates } = sourcesOf(copy.snapshots, copy.decisions, policy, local);
     checks.push(...sharedInventoryCheck(listed, candidates, policy, local, name));
     const missing = missingKeyCheck(candidates, policy, local, name);
     if (missing !== undefined) checks.push(missing);
