@@ -1,19 +1,30 @@
 import { fileURLToPath } from "node:url";
 
-const coreSource = (path: string): string =>
-  fileURLToPath(new URL(`./packages/core/src/${path}`, import.meta.url));
+const source = (path: string): string =>
+  fileURLToPath(new URL(`./packages/${path}`, import.meta.url));
+
+/** The test helpers shared by every package's tests, from source. */
+export const testSupportFromSource = {
+  alias: [
+    {
+      find: /^@aurora-snapshot-tool\/test-support$/,
+      replacement: source("test-support/src/index.ts"),
+    },
+  ],
+};
 
 /**
- * The adapters' and examples' tests import core by its package name but run against its sources,
- * so a change in core is tested everywhere without a rebuild.
+ * The adapters' and examples' tests import core by its package name (and its subpaths) but run
+ * against its sources, so a change in core is tested everywhere without a rebuild.
  */
 export const coreFromSource = {
   alias: [
+    ...testSupportFromSource.alias,
     {
-      find: /^@aurora-snapshot-tool\/core\/testing$/,
-      replacement: coreSource("testing/index.ts"),
+      find: /^@aurora-snapshot-tool\/core\/(testing|doctor|inventory|settings)$/,
+      replacement: source("core/src/$1/index.ts"),
     },
-    { find: /^@aurora-snapshot-tool\/core$/, replacement: coreSource("index.ts") },
+    { find: /^@aurora-snapshot-tool\/core$/, replacement: source("core/src/index.ts") },
   ],
 };
 

@@ -18,7 +18,7 @@ import {
   RDSClient,
 } from "@aws-sdk/client-rds";
 import { formatSnapshotName, formatTimestamp } from "@aurora-snapshot-tool/core";
-import { startMotoServer } from "@aurora-snapshot-tool/core/testing";
+import { startMotoServer } from "@aurora-snapshot-tool/test-support";
 
 const CLI = fileURLToPath(new URL("../packages/cli-adapter/dist/cli.js", import.meta.url));
 const HOME = "us-east-1";

@@ -1,7 +1,13 @@
 import { defineConfig } from "tsup";
 
 export default defineConfig({
-  entry: { index: "src/index.ts", "testing/index": "src/testing/index.ts" },
+  entry: {
+    index: "src/index.ts",
+    "settings/index": "src/settings/index.ts",
+    "doctor/index": "src/doctor/index.ts",
+    "inventory/index": "src/inventory/index.ts",
+    "testing/index": "src/testing/index.ts",
+  },
   format: ["esm"],
   target: "node20",
   platform: "node",

@@ -1,7 +1,8 @@
 import { defineProject } from "vitest/config";
-import { testEnv } from "../../vitest.shared.js";
+import { testEnv, testSupportFromSource } from "../../vitest.shared.js";
 
 export default defineProject({
+  resolve: testSupportFromSource,
   test: {
     name: "core",
     include: ["test/**/*.test.ts"],

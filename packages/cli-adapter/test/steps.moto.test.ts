@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-import { startMotoServer, type MotoServer } from "@aurora-snapshot-tool/core/testing";
+import { startMotoServer, type MotoServer } from "@aurora-snapshot-tool/test-support";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 
 import { COPY_TAGS, HOME_ACCOUNT, MotoWorld, roleIn } from "./support/moto-world.js";

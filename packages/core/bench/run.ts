@@ -7,7 +7,8 @@
  * Options: --sizes 10,100,1000   --plan-only   --no-plan
  */
 import { performance } from "node:perf_hooks";
-import { AwsGateway, NaiveTagGateway, createClientFactory } from "../src/aws/index.js";
+import { AwsGateway, createClientFactory } from "../src/aws/index.js";
+import { NaiveTagGateway } from "./naive-gateway.js";
 import { snapshotFromRds } from "../src/aws/aws-gateway.js";
 import type { Gateway } from "../src/execute/gateway.js";
 import type { RunReport } from "../src/execute/report.js";

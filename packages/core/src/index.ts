@@ -1,9 +1,161 @@
-export * from "./model/index.js";
-export * from "./naming/index.js";
-export * from "./policy/index.js";
-export * from "./plan/index.js";
-export * from "./execute/index.js";
-export * from "./steps/index.js";
-export * from "./aws/index.js";
-export * from "./doctor/index.js";
-export * from "./inventory/index.js";
+/**
+ * `@aurora-snapshot-tool/core`: the library surface. Policies, the five steps (plan and run),
+ * the pure planners, the run report, errors, the AWS gateway and its client factory, and the
+ * model the decisions are made of. Further entry points:
+ * - `@aurora-snapshot-tool/core/settings`: the settings registry, layered lookup, config-file
+ *   checks and JSON Schema, and the field parsers (for adapters);
+ * - `@aurora-snapshot-tool/core/doctor`: doctor's checks;
+ * - `@aurora-snapshot-tool/core/inventory`: the `list` and `wait` views;
+ * - `@aurora-snapshot-tool/core/testing`: an in-memory RDS, builders and a fleet simulation.
+ */
+
+// Policies
+export {
+  ConfigError,
+  checkRetentionPair,
+  destinationPolicyFrom,
+  destinationPolicyFromEnv,
+  destinationPolicyFromObject,
+  parseConfigDocument,
+  sourcePolicyFrom,
+  sourcePolicyFromEnv,
+  sourcePolicyFromObject,
+} from "./policy/index.js";
+export type {
+  ClusterPattern,
+  ConfigDocument,
+  DestinationPolicy,
+  DestinationPolicyInput,
+  FieldOrigin,
+  PolicySide,
+  SettingLayers,
+  SourcePolicy,
+  SourcePolicyInput,
+  TagSelector,
+} from "./policy/index.js";
+
+// Steps
+export {
+  LAMBDA_SAFETY_MARGIN_MS,
+  STEPS,
+  STEP_CATALOGUE,
+  bindStep,
+  bindStepFrom,
+  lambdaDeadline,
+  planCopyStep,
+  planDestinationSteps,
+  planPruneDestStep,
+  planPruneStep,
+  planShareStep,
+  planSourceSteps,
+  planTakeStep,
+  runCopy,
+  runPrune,
+  runPruneDest,
+  runShare,
+  runTake,
+} from "./steps/index.js";
+export type {
+  BoundStep,
+  CopyFollowUp,
+  DestinationStepInput,
+  Plan,
+  RemainingTime,
+  SourceStepInput,
+  StepContext,
+  StepEntry,
+  StepRunContext,
+} from "./steps/index.js";
+
+// Planners
+export { planCopy, planPrune, planPruneDest, planShare, planTake } from "./plan/index.js";
+export type {
+  CopyStepDecision,
+  PlanCopyInput,
+  PlanPruneDestInput,
+  PlanPruneInput,
+  PlanShareInput,
+  PlanTakeInput,
+  PruneStepDecision,
+  ShareStepDecision,
+  TakeStepDecision,
+} from "./plan/index.js";
+
+// The run report and errors
+export {
+  AwsActionError,
+  DEFERRED_REASONS,
+  SnapshotToolException,
+  assertComplete,
+  isComplete,
+  resultsOf,
+  summarize,
+} from "./execute/index.js";
+export type {
+  DecisionResult,
+  ExecuteOptions,
+  Outcome,
+  ReportSummary,
+  ResultStatus,
+  RetryOptions,
+  RunReport,
+} from "./execute/index.js";
+
+// The gateway to AWS
+export { AwsGateway, createClientFactory } from "./aws/index.js";
+export type {
+  AssumeRoleOptions,
+  AwsClients,
+  AwsGatewayOptions,
+  ClientFactory,
+  ClientFactoryOptions,
+  ClientPlugin,
+} from "./aws/index.js";
+export type {
+  CopySnapshotInput,
+  CreateSnapshotInput,
+  Gateway,
+  SnapshotQuery,
+} from "./execute/index.js";
+
+// The model: snapshots, names, tags, decisions
+export {
+  REASONS,
+  TAG_COPIED_BY,
+  TAG_CREATED_BY,
+  TAG_CREATED_ON,
+  TAG_INTERMEDIATE,
+  TAG_SHARED_WITH,
+  TAG_SHARE_AND_COPY,
+  TOOL_NAME,
+  isToolCopy,
+  isToolSnapshot,
+  parseArn,
+} from "./model/index.js";
+export type {
+  Action,
+  ActionDecision,
+  Cluster,
+  CopyDecision,
+  Decision,
+  DeleteDecision,
+  Facts,
+  KeyInfo,
+  ParsedArn,
+  Reason,
+  ShareDecision,
+  SkipDecision,
+  Snapshot,
+  SnapshotStatus,
+  SnapshotType,
+  Step,
+  Tags,
+  TakeDecision,
+} from "./model/index.js";
+export {
+  checkIdentifier,
+  formatSnapshotName,
+  formatTimestamp,
+  parseSnapshotTime,
+} from "./naming/index.js";
+export type { IdentifierProblem } from "./naming/index.js";

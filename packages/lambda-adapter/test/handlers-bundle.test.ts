@@ -11,7 +11,7 @@ import { basename, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 
-import { startMotoServer, type MotoServer } from "@aurora-snapshot-tool/core/testing";
+import { startMotoServer, type MotoServer } from "@aurora-snapshot-tool/test-support";
 import type { RDSClient } from "@aws-sdk/client-rds";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 

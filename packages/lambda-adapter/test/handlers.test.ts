@@ -6,7 +6,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 
 import { formatTimestamp } from "@aurora-snapshot-tool/core";
-import { startMotoServer, type MotoServer } from "@aurora-snapshot-tool/core/testing";
+import { startMotoServer, type MotoServer } from "@aurora-snapshot-tool/test-support";
 import {
   DescribeDBClusterSnapshotAttributesCommand,
   DescribeDBClusterSnapshotsCommand,

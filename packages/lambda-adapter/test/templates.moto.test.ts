@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 
-import { startMotoServer, type MotoServer } from "@aurora-snapshot-tool/core/testing";
+import { startMotoServer, type MotoServer } from "@aurora-snapshot-tool/test-support";
 import {
   CloudFormationClient,
   CreateStackCommand,

@@ -2,14 +2,12 @@ import type { Command } from "commander";
 
 import {
   ConfigError,
-  RUN_SETTINGS,
-  destinationDoctor,
   destinationPolicyFrom,
-  sourceDoctor,
   sourcePolicyFrom,
-  type Check,
   type PolicySide,
 } from "@aurora-snapshot-tool/core";
+import { RUN_SETTINGS } from "@aurora-snapshot-tool/core/settings";
+import { destinationDoctor, sourceDoctor, type Check } from "@aurora-snapshot-tool/core/doctor";
 
 import { nameOf, otherSideRetention, resolveSchedule } from "../config/resolve.js";
 import { EXIT, type ExitCode } from "../errors.js";

@@ -1,12 +1,14 @@
 import {
   planDestinationSteps,
   planSourceSteps,
-  destinationInventory,
   destinationPolicyFrom,
   sourcePolicyFrom,
+} from "@aurora-snapshot-tool/core";
+import {
+  destinationInventory,
   sourceInventory,
   type InventoryRow,
-} from "@aurora-snapshot-tool/core";
+} from "@aurora-snapshot-tool/core/inventory";
 import type { Command } from "commander";
 
 import type { ExitCode } from "../errors.js";

@@ -1,11 +1,5 @@
-import {
-  ConfigError,
-  RUN_SETTINGS,
-  settingsOf,
-  type PolicySide,
-  type SettingLayers,
-  type SettingSpec,
-} from "@aurora-snapshot-tool/core";
+import { ConfigError, type PolicySide, type SettingLayers } from "@aurora-snapshot-tool/core";
+import { RUN_SETTINGS, settingsOf, type SettingSpec } from "@aurora-snapshot-tool/core/settings";
 import type { Command } from "commander";
 
 import {

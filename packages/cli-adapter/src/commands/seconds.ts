@@ -1,4 +1,4 @@
-import { parseInteger } from "@aurora-snapshot-tool/core";
+import { parseInteger } from "@aurora-snapshot-tool/core/settings";
 
 /** A whole number of seconds given to a CLI flag (`--timeout`, `--poll-interval`). */
 export function secondsOption(flag: string, raw: unknown, min: number, fallback: number): number {

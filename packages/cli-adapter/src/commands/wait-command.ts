@@ -1,15 +1,17 @@
 import {
   ConfigError,
   checkIdentifier,
-  destinationSnapshotsInProgress,
   parseArn,
-  sourceSnapshotsInProgress,
   destinationPolicyFrom,
   sourcePolicyFrom,
   type PolicySide,
   type Gateway,
   type Snapshot,
 } from "@aurora-snapshot-tool/core";
+import {
+  destinationSnapshotsInProgress,
+  sourceSnapshotsInProgress,
+} from "@aurora-snapshot-tool/core/inventory";
 import type { Command } from "commander";
 
 import { EXIT, type ExitCode } from "../errors.js";

@@ -3,6 +3,12 @@ import { resolve } from "node:path";
 
 import {
   ConfigError,
+  parseConfigDocument,
+  type ConfigDocument,
+  type PolicySide,
+  type SettingLayers,
+} from "@aurora-snapshot-tool/core";
+import {
   DESTINATION_SETTINGS,
   MAX_DAYS,
   REGION_EXPECTED,
@@ -11,16 +17,11 @@ import {
   fieldLabel,
   isRegionName,
   lookUpSetting,
-  parseConfigDocument,
   parseInteger,
-  parseSchedule,
   settingsOf,
-  type ConfigDocument,
   type LookedUp,
-  type PolicySide,
-  type Schedule,
-  type SettingLayers,
-} from "@aurora-snapshot-tool/core";
+} from "@aurora-snapshot-tool/core/settings";
+import { parseSchedule, type Schedule } from "@aurora-snapshot-tool/core/doctor";
 
 /*
  * The CLI's side of settings: it reads the --config file and hands the env vars, the file and the

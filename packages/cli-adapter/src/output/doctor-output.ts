@@ -1,5 +1,5 @@
 import type { PolicySide as Side } from "@aurora-snapshot-tool/core";
-import type { Check, CheckStatus } from "@aurora-snapshot-tool/core";
+import type { Check, CheckStatus } from "@aurora-snapshot-tool/core/doctor";
 import type { Palette } from "./color.js";
 import { statusColor } from "./step-output.js";
 

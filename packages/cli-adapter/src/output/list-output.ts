@@ -4,9 +4,8 @@ import {
   TAG_INTERMEDIATE,
   TAG_SHARED_WITH,
   TAG_SHARE_AND_COPY,
-  type InventoryRow,
-  type NextDecision,
 } from "@aurora-snapshot-tool/core";
+import { type InventoryRow, type NextDecision } from "@aurora-snapshot-tool/core/inventory";
 
 import type { PolicySide as Side } from "@aurora-snapshot-tool/core";
 import type { Palette } from "./color.js";

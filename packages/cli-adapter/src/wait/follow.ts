@@ -1,11 +1,5 @@
-import {
-  AwsActionError,
-  type Gateway,
-  type Snapshot,
-  outcomeOf,
-  percentOf,
-  type WaitOutcome,
-} from "@aurora-snapshot-tool/core";
+import { AwsActionError, type Gateway, type Snapshot } from "@aurora-snapshot-tool/core";
+import { outcomeOf, percentOf, type WaitOutcome } from "@aurora-snapshot-tool/core/inventory";
 
 /** One snapshot to follow: where to ask about it, and under which identifier or ARN. */
 export interface WaitTarget {

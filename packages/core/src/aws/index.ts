@@ -1,6 +1,5 @@
 export { AwsGateway, PAGE_SIZE } from "./aws-gateway.js";
 export type { AwsGatewayOptions } from "./aws-gateway.js";
-export { NaiveTagGateway } from "./naive-gateway.js";
 export { assumeRoleCredentials, createClientFactory } from "./client-factory.js";
 export type {
   AssumeRoleOptions,

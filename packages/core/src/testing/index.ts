@@ -25,6 +25,5 @@ export type {
   SimSnapshotType,
   ThrottleOptions,
 } from "./sim-types.js";
-export * from "./moto-server.js";
 export * from "./fleet-simulation.js";
 export * from "./builders.js";

@@ -7,7 +7,8 @@ import type { DBClusterSnapshot } from "@aws-sdk/client-rds";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 
-import { createClientFactory, NaiveTagGateway } from "../../src/aws/index.js";
+import { NaiveTagGateway } from "../../bench/naive-gateway.js";
+import { createClientFactory } from "../../src/aws/index.js";
 
 const ACCOUNT = "111122223333";
 const REGION = "eu-west-1";

@@ -1,4 +1,4 @@
-import { parsePattern } from "../../src/index.js";
+import { parsePattern } from "../../src/policy/index.js";
 import { describe, expect, it } from "vitest";
 
 import {

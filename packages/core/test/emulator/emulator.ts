@@ -17,8 +17,7 @@ import { afterAll, beforeAll, beforeEach } from "vitest";
 
 import { AwsGateway, createClientFactory } from "../../src/aws/index.js";
 import type { ClientFactory, ClientPlugin } from "../../src/aws/index.js";
-import { startMotoServer } from "../../src/testing/moto-server.js";
-import type { MotoServer } from "../../src/testing/moto-server.js";
+import { startMotoServer, type MotoServer } from "@aurora-snapshot-tool/test-support";
 
 // A profile could name real credentials or an SSO session; with explicit static credentials the SDK
 // never reads it, and removing it makes sure nothing else in the process does either.

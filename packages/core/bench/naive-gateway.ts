@@ -1,9 +1,9 @@
 import { ListTagsForResourceCommand } from "@aws-sdk/client-rds";
 import type { DescribeDBClusterSnapshotsCommandInput } from "@aws-sdk/client-rds";
 
-import type { SnapshotQuery } from "../execute/gateway.js";
-import type { Snapshot } from "../model/index.js";
-import { AwsGateway, snapshotFromRds, tagsFromList } from "./aws-gateway.js";
+import { AwsGateway, snapshotFromRds, tagsFromList } from "../src/aws/aws-gateway.js";
+import type { SnapshotQuery } from "../src/execute/gateway.js";
+import type { Snapshot } from "../src/model/index.js";
 
 /**
  * BENCHMARK BASELINE ONLY: do not use in production.
