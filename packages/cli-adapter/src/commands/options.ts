@@ -15,10 +15,15 @@ import { createLogger, type Logger } from "../output/logger.js";
 
 /* Every setting's flag and help come from core's registry; only the CLI's own switches are here. */
 
+/** `(default 7)`; a default that is already a remark, such as `(required)`, as it stands. */
+function defaultOf(spec: SettingSpec): string {
+  return /^\(.*\)$/.test(spec.defaultText) ? spec.defaultText : `(default ${spec.defaultText})`;
+}
+
 function optionHelp(spec: SettingSpec, keys: string): string {
   const env = [spec.env, ...(spec.alsoEnv ?? [])].filter((e) => e !== undefined);
   const names = [env.length > 0 ? `env ${env.join(", then ")}` : undefined, `config ${keys}`];
-  return `${spec.help} (default ${spec.defaultText}); ${names.filter(Boolean).join("; ")}`;
+  return `${spec.help} ${defaultOf(spec)}; ${names.filter(Boolean).join("; ")}`;
 }
 
 function addSetting(cmd: Command, spec: SettingSpec, keys: string, help = optionHelp(spec, keys)) {
@@ -58,7 +63,7 @@ export function addPolicyOptions(cmd: Command, sides: readonly PolicySide[]): Co
     const help =
       same.length > 1
         ? same.map(({ side, spec: s }) => `[${side}] ${s.help}`).join("; ") +
-          ` (default ${spec.defaultText}); env ${spec.env ?? "-"}; config ${keys}`
+          ` ${defaultOf(spec)}; env ${spec.env ?? "-"}; config ${keys}`
         : sides.length > 1
           ? `[${same[0]?.side}] ${optionHelp(spec, keys)}`
           : optionHelp(spec, keys);
