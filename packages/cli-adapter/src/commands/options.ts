@@ -60,9 +60,12 @@ export function addPolicyOptions(cmd: Command, sides: readonly PolicySide[]): Co
         .map((s) => ({ side, spec: s })),
     );
     const keys = same.map(({ side, spec: s }) => `${side}.${s.key}`).join(" / ");
+    const texts = [...new Set(same.map(({ spec: s }) => s.help))];
     const help =
       same.length > 1
-        ? same.map(({ side, spec: s }) => `[${side}] ${s.help}`).join("; ") +
+        ? (texts.length === 1
+            ? (texts[0] ?? "")
+            : same.map(({ side, spec: s }) => `[${side}] ${s.help}`).join("; ")) +
           ` ${defaultOf(spec)}; env ${spec.env ?? "-"}; config ${keys}`
         : sides.length > 1
           ? `[${same[0]?.side}] ${optionHelp(spec, keys)}`

@@ -50,7 +50,12 @@ function fits(shape: SettingShape, value: unknown): boolean {
         isString(value) ||
         (Array.isArray(value) &&
           value.every(
-            (v) => isString(v) || (isRecord(v) && isString(v["key"]) && isString(v["value"])),
+            (v) =>
+              isString(v) ||
+              (isRecord(v) &&
+                isString(v["key"]) &&
+                isString(v["value"]) &&
+                Object.keys(v).length === 2),
           ))
       );
   }
@@ -65,6 +70,8 @@ function checkSection(
   const known = specs.map((s) => s.key);
   const allowed = side === undefined ? [...known, ...SIDES] : known;
   for (const [key, value] of Object.entries(record)) {
+    // An editor's pointer at config.schema.json; not a setting.
+    if (side === undefined && key === "$schema" && isString(value)) continue;
     const name = side === undefined ? key : `${side}.${key}`;
     const where: FieldRef = { kind: "file", name, file: path };
     const spec = specs.find((s) => s.key === key);
@@ -168,6 +175,7 @@ export function configJsonSchema(): Record<string, unknown> {
       "Settings of both sides in one file. Precedence, lowest first: defaults, env vars, this file, flags.",
     type: "object",
     properties: {
+      $schema: { description: "This schema, for editors.", type: "string" },
       ...properties(undefined, Object.values(RUN_SETTINGS)),
       source: section("source", "Settings of the source-account steps: take, share, prune."),
       destination: section(

@@ -19,19 +19,24 @@ interface Row {
   readonly help: string[];
 }
 
-function cell(text: string | undefined): string {
-  return text === undefined || text === "" ? "—" : text.replace(/\|/g, "\\|");
+/** A table cell of prose: `|` would end the cell, `*` and `<` could start emphasis or HTML. */
+function text(value: string | undefined): string {
+  return value === undefined || value === "" ? "—" : value.replace(/[|*<]/g, "\\$&");
 }
 
-const code = (text: string | undefined): string | undefined =>
-  text === undefined ? undefined : `\`${text}\``;
+/** A code span; inside one only `|` needs escaping (a GFM table splits cells before code spans). */
+const code = (value: string): string => `\`${value.replace(/\|/g, "\\|")}\``;
+
+/** A default that is a value to type (`ALL_CLUSTERS`, `None`, `24`) as code; a remark as prose. */
+const defaultCell = (value: string): string =>
+  /^[A-Z0-9][A-Za-z0-9_]*$/.test(value) ? code(value) : text(value);
 
 function rowsOf(): Row[] {
   const rows = new Map<string, Row>();
   const add = (side: PolicySide | "run", spec: SettingSpec): void => {
     const id = spec.env ?? spec.flag;
     const key = side === "run" ? spec.key : `${side}.${spec.key}`;
-    const sideName = side === "run" ? "CLI" : side;
+    const sideName = side === "run" ? "any" : side;
     const existing = rows.get(id);
     if (existing === undefined) {
       rows.set(id, { spec, sides: [sideName], keys: [key], help: [spec.help] });
@@ -47,7 +52,10 @@ function rowsOf(): Row[] {
   return [...rows.values()];
 }
 
-/** The configuration reference as a Markdown table. */
+/**
+ * The configuration reference as a Markdown table. `(new)` marks a policy env var the original
+ * tool did not have; a run setting's side is `any` (its config key is at the file's top level).
+ */
 export function settingsReferenceMarkdown(): string {
   const header =
     "| Lambda env var | template parameter | CLI flag | config file key | side | default | meaning |\n" +
@@ -55,15 +63,15 @@ export function settingsReferenceMarkdown(): string {
   const lines = rowsOf().map(({ spec, sides, keys, help }) => {
     const env = [spec.env, ...(spec.alsoEnv ?? [])].filter((e) => e !== undefined);
     const meaning = help.length > 1 ? help.map((h, i) => `${sides[i]}: ${h}`).join("; ") : help[0];
-    const added = spec.since === "added" && spec.env !== undefined ? " (new)" : "";
+    const isNew = spec.since === "added" && env.length > 0 && !sides.includes("any");
     return [
-      cell(env.map(code).join(", ")),
-      cell(spec.parameter),
-      cell(code(`${spec.flag} <${spec.valueName}>`)),
-      cell(keys.map(code).join(", ")),
-      cell(sides.join(", ")),
-      cell(code(spec.defaultText)),
-      cell(`${meaning}${added}`),
+      env.length === 0 ? "—" : env.map(code).join(", then ") + (isNew ? " (new)" : ""),
+      text(spec.parameter),
+      code(`${spec.flag} <${spec.valueName}>`),
+      keys.map(code).join(", "),
+      sides.join(", "),
+      defaultCell(spec.defaultText),
+      text(meaning),
     ].join(" | ");
   });
   return header + lines.map((l) => `| ${l} |`).join("\n") + "\n";

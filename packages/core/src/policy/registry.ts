@@ -38,6 +38,43 @@ export interface SettingSpec {
 
 type Registry<I> = { readonly [K in keyof I]-?: SettingSpec & { readonly key: K } };
 
+/* The three settings both sides read: one env var, flag and default, a help text per side. */
+const RETENTION_DAYS = {
+  key: "retentionDays",
+  env: "RETENTION_DAYS",
+  flag: "--retention-days",
+  valueName: "days",
+  shape: "integer",
+  defaultText: "7",
+  parameter: "RetentionDays",
+  since: "original",
+} as const;
+
+const MIN_KEEP = {
+  key: "minKeep",
+  env: "MIN_KEEP",
+  flag: "--min-keep",
+  valueName: "count",
+  shape: "integer",
+  defaultText: "1",
+  help:
+    "newest snapshots of each cluster kept whatever their age " +
+    "(0 prunes by age alone, like the original tool)",
+  parameter: "MinKeep",
+  since: "added",
+} as const;
+
+const REGION_OVERRIDE = {
+  key: "regionOverride",
+  env: "REGION_OVERRIDE",
+  flag: "--region-override",
+  valueName: "region",
+  shape: "string",
+  defaultText: "NO",
+  parameter: "SourceRegionOverride",
+  since: "original",
+} as const;
+
 /** Source-side settings (take, share, prune), in the order they are validated. */
 export const SOURCE_SETTINGS: Registry<SourcePolicyInput> = Object.freeze({
   clusterPattern: {
@@ -62,28 +99,10 @@ export const SOURCE_SETTINGS: Registry<SourcePolicyInput> = Object.freeze({
     parameter: "BackupInterval",
     since: "original",
   },
-  retentionDays: {
-    key: "retentionDays",
-    env: "RETENTION_DAYS",
-    flag: "--retention-days",
-    valueName: "days",
-    shape: "integer",
-    defaultText: "7",
-    help: "days a snapshot is kept before prune deletes it",
-    parameter: "RetentionDays",
-    since: "original",
-  },
-  minKeep: {
-    key: "minKeep",
-    env: "MIN_KEEP",
-    flag: "--min-keep",
-    valueName: "count",
-    shape: "integer",
-    defaultText: "1",
-    help: "newest snapshots kept per cluster whatever their age (0 = the original rule)",
-    parameter: "MinKeep",
-    since: "added",
-  },
+  retentionDays: { ...RETENTION_DAYS, help: "days a snapshot is kept before prune deletes it" },
+
+  minKeep: MIN_KEEP,
+
   destinationAccount: {
     key: "destinationAccount",
     env: "DEST_ACCOUNT",
@@ -107,16 +126,10 @@ export const SOURCE_SETTINGS: Registry<SourcePolicyInput> = Object.freeze({
     since: "original",
   },
   regionOverride: {
-    key: "regionOverride",
-    env: "REGION_OVERRIDE",
-    flag: "--region-override",
-    valueName: "region",
-    shape: "string",
-    defaultText: "NO",
+    ...REGION_OVERRIDE,
     help: "region the clusters live in, or NO for the region the tool runs in",
-    parameter: "SourceRegionOverride",
-    since: "original",
   },
+
   includeTags: {
     key: "includeTags",
     env: "CLUSTER_TAGS_INCLUDE",
@@ -124,7 +137,7 @@ export const SOURCE_SETTINGS: Registry<SourcePolicyInput> = Object.freeze({
     valueName: "k=v,...",
     shape: "tags",
     defaultText: "none",
-    help: "only clusters carrying every one of these key=value tags",
+    help: "take snapshots only of clusters carrying all of these key=value tags",
     since: "added",
   },
   excludeTags: {
@@ -134,7 +147,7 @@ export const SOURCE_SETTINGS: Registry<SourcePolicyInput> = Object.freeze({
     valueName: "k=v,...",
     shape: "tags",
     defaultText: "none",
-    help: "skip clusters carrying any of these key=value tags",
+    help: "take no snapshots of clusters carrying any of these key=value tags",
     since: "added",
   },
 });
@@ -152,38 +165,20 @@ export const DESTINATION_SETTINGS: Registry<DestinationPolicyInput> = Object.fre
     parameter: "SnapshotPattern",
     since: "original",
   },
-  retentionDays: {
-    key: "retentionDays",
-    env: "RETENTION_DAYS",
-    flag: "--retention-days",
-    valueName: "days",
-    shape: "integer",
-    defaultText: "7",
-    help: "days a copy is kept before prune-dest deletes it",
-    parameter: "RetentionDays",
-    since: "original",
-  },
+  retentionDays: { ...RETENTION_DAYS, help: "days a copy is kept before prune-dest deletes it" },
+
   sourceRetentionDays: {
     key: "sourceRetentionDays",
     env: "SOURCE_RETENTION_DAYS",
     flag: "--source-retention-days",
     valueName: "days",
     shape: "integer",
-    defaultText: "unknown",
-    help: "the source side's retention; the destination's must not be shorter",
+    defaultText: "none",
+    help: "the source stack's RETENTION_DAYS, to check that copies are kept at least as long",
     since: "added",
   },
-  minKeep: {
-    key: "minKeep",
-    env: "MIN_KEEP",
-    flag: "--min-keep",
-    valueName: "count",
-    shape: "integer",
-    defaultText: "1",
-    help: "newest copies kept per cluster whatever their age (0 = the original rule)",
-    parameter: "MinKeep",
-    since: "added",
-  },
+  minKeep: MIN_KEEP,
+
   destinationRegions: {
     key: "destinationRegions",
     env: "DEST_REGION",
@@ -196,16 +191,10 @@ export const DESTINATION_SETTINGS: Registry<DestinationPolicyInput> = Object.fre
     since: "original",
   },
   regionOverride: {
-    key: "regionOverride",
-    env: "REGION_OVERRIDE",
-    flag: "--region-override",
-    valueName: "region",
-    shape: "string",
-    defaultText: "NO",
+    ...REGION_OVERRIDE,
     help: "region the snapshots are shared into, or NO for the region the tool runs in",
-    parameter: "SourceRegionOverride",
-    since: "original",
   },
+
   kmsKeySource: {
     key: "kmsKeySource",
     env: "KMS_KEY_SOURCE_REGION",
@@ -213,7 +202,7 @@ export const DESTINATION_SETTINGS: Registry<DestinationPolicyInput> = Object.fre
     valueName: "key",
     shape: "string",
     defaultText: "None",
-    help: "KMS key for the local copy of a shared snapshot, or None",
+    help: "KMS key the local copy of a shared snapshot is encrypted with, or None",
     parameter: "KmsKeySource",
     since: "original",
   },
@@ -224,7 +213,7 @@ export const DESTINATION_SETTINGS: Registry<DestinationPolicyInput> = Object.fre
     valueName: "keys",
     shape: "keys",
     defaultText: "None",
-    help: "KMS key per DEST_REGION entry, comma-separated, or None",
+    help: "KMS keys of the copies, one per DEST_REGION entry, comma-separated, or None",
     parameter: "KmsKeyDestination",
     since: "original",
   },
@@ -267,8 +256,8 @@ export const DESTINATION_SETTINGS: Registry<DestinationPolicyInput> = Object.fre
     shape: "integer",
     defaultText: "30",
     help:
-      "while copies a run started are still going, look again this often until the run's " +
-      "deadline, so later stages happen in the same run (0 = off; Lambda and copy --follow)",
+      "how often the copy function (and copy --follow) looks again at the copies it started, " +
+      "until its deadline, to start the next stage in the same run (0 = off)",
     since: "added",
   },
 });
@@ -285,7 +274,7 @@ export const RUN_SETTINGS = Object.freeze({
     flag: "--region",
     valueName: "region",
     shape: "string",
-    defaultText: "AWS_REGION, then AWS_DEFAULT_REGION (required)",
+    defaultText: "(required)",
     help: "region the tool runs in",
     since: "added",
   },
@@ -294,7 +283,7 @@ export const RUN_SETTINGS = Object.freeze({
     flag: "--profile",
     valueName: "name",
     shape: "string",
-    defaultText: "the SDK's default credential chain (AWS_PROFILE included)",
+    defaultText: "the SDK's credential chain, which reads AWS_PROFILE",
     help: "named AWS profile",
     since: "added",
   },
@@ -304,7 +293,7 @@ export const RUN_SETTINGS = Object.freeze({
     valueName: "url",
     shape: "string",
     defaultText: "AWS_ENDPOINT_URL, else AWS's endpoints",
-    help: "send every AWS call to this endpoint (an emulator)",
+    help: "send every AWS call to this endpoint, such as an emulator's",
     since: "added",
   },
   roleArn: {
@@ -322,7 +311,7 @@ export const RUN_SETTINGS = Object.freeze({
     flag: "--log-level",
     valueName: "level",
     shape: "string",
-    defaultText: "ERROR (Lambda), INFO (CLI)",
+    defaultText: "ERROR in Lambda, INFO in the CLI",
     help: "DEBUG, INFO, WARN (or WARNING), ERROR or CRITICAL, in any letter case",
     parameter: "LogLevel",
     since: "original",
@@ -333,7 +322,9 @@ export const RUN_SETTINGS = Object.freeze({
     valueName: "expression",
     shape: "string",
     defaultText: "none",
-    help: 'take\'s schedule, checked by doctor against the interval: "cron(0 1 * * ? *)", the BackupSchedule body, or rate(...)',
+    help:
+      "take's schedule, which doctor checks against the interval: cron(...), " +
+      "rate(N minutes|hours|days) or the BackupSchedule body, such as 0 1 * * ? *",
     parameter: "BackupSchedule",
     since: "original",
   },
