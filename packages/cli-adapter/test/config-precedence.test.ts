@@ -2,11 +2,12 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
+import { aCluster } from "@aurora-snapshot-tool/core/testing";
 import { describe, expect, it } from "vitest";
 
 import { createGateway } from "../src/aws/session.js";
 import type { AwsSettings } from "../src/config/resolve.js";
-import { aCluster, fakeGateway } from "./support/fake-gateway.js";
+import { ACCOUNT, fakeGateway } from "./support/fake-gateway.js";
 import { runInProcess } from "./support/run-in-process.js";
 
 /* Settings, lowest precedence first: defaults, the original env vars, the config file, flags. */
@@ -27,7 +28,7 @@ async function intervalUsed(
   args: readonly string[],
   env: Record<string, string> = {},
 ): Promise<unknown> {
-  const gateway = fakeGateway({ clusters: [aCluster({ id: "prod-a" })] });
+  const gateway = fakeGateway({ clusters: [aCluster({ id: "prod-a", account: ACCOUNT })] });
   const run = await runInProcess(["take", "--dry-run", "--json", ...args], { env, gateway });
   expect(run.code).toBe(0);
   return (JSON.parse(run.stdout) as Doc).decisions[0]?.facts["intervalHours"];
@@ -66,7 +67,10 @@ describe("configuration precedence", () => {
 
   it("reads PATTERN on the source side and SNAPSHOT_PATTERN, not PATTERN, on the destination side", async () => {
     const gateway = fakeGateway({
-      clusters: [aCluster({ id: "prod-a" }), aCluster({ id: "test-a" })],
+      clusters: [
+        aCluster({ id: "prod-a", account: ACCOUNT }),
+        aCluster({ id: "test-a", account: ACCOUNT }),
+      ],
     });
     const source = await runInProcess(["take", "--dry-run", "--json"], {
       env: { PATTERN: "prod", SNAPSHOT_PATTERN: "[" },

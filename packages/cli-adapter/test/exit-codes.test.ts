@@ -1,11 +1,12 @@
 import { AwsActionError } from "@aurora-snapshot-tool/core";
+import { aCluster } from "@aurora-snapshot-tool/core/testing";
 import { describe, expect, it } from "vitest";
 
-import { aCluster, fakeGateway } from "./support/fake-gateway.js";
+import { ACCOUNT, fakeGateway } from "./support/fake-gateway.js";
 import { runInProcess } from "./support/run-in-process.js";
 
 function failingListing(error: Error) {
-  const gateway = fakeGateway({ clusters: [aCluster({ id: "prod-a" })] });
+  const gateway = fakeGateway({ clusters: [aCluster({ id: "prod-a", account: ACCOUNT })] });
   return { ...gateway, listClusters: () => Promise.reject(error) };
 }
 
@@ -21,7 +22,7 @@ function awsError(code: string, retryable: boolean): AwsActionError {
 describe("exit codes", () => {
   it("is 0 when everything was done", async () => {
     const run = await runInProcess(["take"], {
-      gateway: fakeGateway({ clusters: [aCluster({ id: "prod-a" })] }),
+      gateway: fakeGateway({ clusters: [aCluster({ id: "prod-a", account: ACCOUNT })] }),
     });
     expect(run.code).toBe(0);
   });
@@ -32,7 +33,7 @@ describe("exit codes", () => {
   });
 
   it("is 3 when an action failed, and safe to re-run", async () => {
-    const gateway = fakeGateway({ clusters: [aCluster({ id: "prod-a" })] });
+    const gateway = fakeGateway({ clusters: [aCluster({ id: "prod-a", account: ACCOUNT })] });
     const broken = {
       ...gateway,
       createSnapshot: () => Promise.reject(awsError("SnapshotQuotaExceededFault", false)),
@@ -79,7 +80,9 @@ describe("exit codes", () => {
 
   it("is 0 for a dry run that found work, since it changed nothing", async () => {
     const run = await runInProcess(["take", "--dry-run"], {
-      gateway: fakeGateway({ clusters: [aCluster({ id: "prod-a", status: "stopped" })] }),
+      gateway: fakeGateway({
+        clusters: [aCluster({ id: "prod-a", account: ACCOUNT, status: "stopped" })],
+      }),
     });
     expect(run.code).toBe(0);
   });

@@ -1,14 +1,18 @@
+import { aCluster } from "@aurora-snapshot-tool/core/testing";
 import { describe, expect, it } from "vitest";
 
 import packageJson from "../package.json" with { type: "json" };
-import { aCluster, fakeGateway } from "./support/fake-gateway.js";
+import { ACCOUNT, fakeGateway } from "./support/fake-gateway.js";
 import { runInProcess } from "./support/run-in-process.js";
 
 const ESC = "\u001b[";
 
 function takeWorld() {
   return fakeGateway({
-    clusters: [aCluster({ id: "prod-a" }), aCluster({ id: "prod-b", status: "stopped" })],
+    clusters: [
+      aCluster({ id: "prod-a", account: ACCOUNT }),
+      aCluster({ id: "prod-b", account: ACCOUNT, status: "stopped" }),
+    ],
   });
 }
 

@@ -1,7 +1,8 @@
 import type { Snapshot } from "@aurora-snapshot-tool/core";
+import { aSnapshot, aToolSnapshot } from "@aurora-snapshot-tool/core/testing";
 import { describe, expect, it } from "vitest";
 
-import { aSnapshot, fakeGateway } from "./support/fake-gateway.js";
+import { ACCOUNT, fakeGateway } from "./support/fake-gateway.js";
 import { runInProcess } from "./support/run-in-process.js";
 
 /** A clock that only moves when the command sleeps: no real waiting, no timing in the test. */
@@ -18,17 +19,25 @@ function fakeTime() {
   };
 }
 
-/** A gateway whose snapshot moves through the given states, one per look. */
-function progressing(states: readonly Partial<Snapshot>[], id = "prod-a-2026-11-25-09-00") {
+/** A gateway whose tool snapshot prod-a-2026-11-25-09-00 moves through the states, one per look. */
+function progressing(states: readonly Partial<Snapshot>[]) {
+  const snapshot = (over: Partial<Snapshot>): Snapshot =>
+    aToolSnapshot({
+      clusterId: "prod-a",
+      takenAt: new Date("2026-11-25T09:00:00Z"),
+      name: "prod-a-2026-11-25-09-00",
+      account: ACCOUNT,
+      ...over,
+    });
   const gateway = fakeGateway({
-    snapshots: [aSnapshot({ id, clusterId: "prod-a", status: "creating", percentProgress: 0 })],
+    snapshots: [snapshot({ status: "creating", percentProgress: 0 })],
   });
   let look = 0;
   return {
     ...gateway,
     describeSnapshot: async (region: string) => {
       const state = states[Math.min(look++, states.length - 1)];
-      return aSnapshot({ id, clusterId: "prod-a", region, ...state });
+      return snapshot({ region, ...state });
     },
   };
 }
@@ -111,14 +120,26 @@ describe("wait", () => {
   it("without names follows only the tool's snapshots that are still being made", async () => {
     const gateway = fakeGateway({
       snapshots: [
-        aSnapshot({
-          id: "prod-a-new",
+        aToolSnapshot({
+          name: "prod-a-new",
           clusterId: "prod-a",
+          account: ACCOUNT,
           status: "creating",
           percentProgress: 40,
         }),
-        aSnapshot({ id: "prod-a-old", clusterId: "prod-a", status: "available" }),
-        aSnapshot({ id: "by-hand", clusterId: "prod-a", status: "creating", tags: {} }),
+        aToolSnapshot({
+          name: "prod-a-old",
+          clusterId: "prod-a",
+          account: ACCOUNT,
+          status: "available",
+        }),
+        aSnapshot({
+          name: "by-hand",
+          clusterId: "prod-a",
+          account: ACCOUNT,
+          status: "creating",
+          tags: {},
+        }),
       ],
     });
     const looked: string[] = [];
@@ -126,7 +147,13 @@ describe("wait", () => {
       ...gateway,
       describeSnapshot: async (region: string, ref: string) => {
         looked.push(ref);
-        return aSnapshot({ id: "prod-a-new", clusterId: "prod-a", region, status: "available" });
+        return aToolSnapshot({
+          name: "prod-a-new",
+          clusterId: "prod-a",
+          account: ACCOUNT,
+          region,
+          status: "available",
+        });
       },
     };
 

@@ -7,11 +7,10 @@ import type {
   Snapshot,
 } from "@aurora-snapshot-tool/core";
 
-export const ACCOUNT = "123456789012";
+import { aSnapshot } from "@aurora-snapshot-tool/core/testing";
 
-// The model builders are core's, shared with core's own tests.
-import { aCluster, aSnapshot } from "@aurora-snapshot-tool/core/testing";
-export { aCluster, aSnapshot };
+/** The account the fake gateway acts in; the builders' default is another, so pass this one. */
+export const ACCOUNT = "123456789012";
 
 export interface FakeGateway extends Gateway {
   /** Every method called, in order. */
@@ -57,8 +56,9 @@ export function fakeGateway(
     async createSnapshot(input: CreateSnapshotInput) {
       calls.push("createSnapshot");
       const s = aSnapshot({
-        id: input.snapshotId,
+        name: input.snapshotId,
         clusterId: input.clusterId,
+        account: ACCOUNT,
         region: input.region,
         tags: input.tags,
       });
@@ -73,7 +73,13 @@ export function fakeGateway(
     },
     async copySnapshot(input: CopySnapshotInput) {
       calls.push("copySnapshot");
-      return aSnapshot({ id: input.targetId, clusterId: "x", region: input.targetRegion });
+      return aSnapshot({
+        name: input.targetId,
+        clusterId: "x",
+        account: ACCOUNT,
+        region: input.targetRegion,
+        tags: input.tags,
+      });
     },
     async deleteSnapshot() {
       calls.push("deleteSnapshot");

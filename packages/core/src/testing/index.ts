@@ -1,6 +1,8 @@
 /**
  * `@aurora-snapshot-tool/core/testing`: an in-memory RDS (cluster snapshots), KMS and STS that
- * plugs into real SDK v3 clients, for tests, demos and benchmarks.
+ * plugs into real SDK v3 clients, for tests, demos and benchmarks; a fleet simulation over it; and
+ * the model builders (`aCluster`, `aSnapshot`, `aToolSnapshot`, policies, keys, times) that core's
+ * and the adapters' tests share, with one set of defaults.
  */
 export { InMemoryRds } from "./in-memory-rds.js";
 export { SimulatedServiceError } from "./sim-errors.js";

@@ -1,8 +1,4 @@
-import {
-  sourcePolicyFromObject,
-  destinationPolicyFromObject,
-  type KeyInfo,
-} from "../../src/index.js";
+import { sourcePolicyFromObject, destinationPolicyFromObject } from "../../src/index.js";
 import { describe, expect, it } from "vitest";
 
 import {
@@ -18,22 +14,10 @@ import { parseSchedule } from "../../src/doctor/schedule.js";
 import type { Cluster } from "../../src/model/index.js";
 import { planTake } from "../../src/plan/index.js";
 import type { SourcePolicy } from "../../src/policy/index.js";
-import { aCluster, aSnapshot } from "../../src/testing/index.js";
+import { aCluster, aKey, aSnapshot } from "../../src/testing/index.js";
 
 const NOW = new Date("2026-11-25T10:00:00Z");
 const name = (key: string): string => `<${key}>`;
-
-function aKey(over: Partial<KeyInfo> = {}): KeyInfo {
-  return {
-    ref: "k",
-    arn: "arn:aws:kms:us-east-1:123456789012:key/k",
-    region: "us-east-1",
-    account: "123456789012",
-    enabled: true,
-    manager: "CUSTOMER",
-    ...over,
-  };
-}
 
 /** The checks over take's own plan for these clusters, as doctor makes them. */
 function selectionChecks(clusters: Cluster[], policy: SourcePolicy, region: string) {
@@ -226,7 +210,7 @@ describe("missingKeyCheck", () => {
   it("warns about regions where encrypted snapshots would be skipped for want of a key", () => {
     const policy = destinationPolicyFromObject({ destinationRegions: "eu-west-1" });
     const check = missingKeyCheck(
-      [aSnapshot({ id: "s", clusterId: "c", encrypted: true })],
+      [aSnapshot({ name: "s", clusterId: "c", encrypted: true })],
       policy,
       "us-east-1",
       name,
@@ -239,7 +223,7 @@ describe("missingKeyCheck", () => {
   it("says nothing when no snapshot is encrypted", () => {
     const policy = destinationPolicyFromObject({ destinationRegions: "eu-west-1" });
     expect(
-      missingKeyCheck([aSnapshot({ id: "s", clusterId: "c" })], policy, "us-east-1", name),
+      missingKeyCheck([aSnapshot({ name: "s", clusterId: "c" })], policy, "us-east-1", name),
     ).toBeUndefined();
   });
 });

@@ -2,20 +2,32 @@ import type { Decision, Plan } from "../../src/index.js";
 import { describe, expect, it } from "vitest";
 
 import { destinationInventory, sourceInventory } from "../../src/inventory/inventory.js";
-import { aCluster, aSnapshot } from "../../src/testing/index.js";
+import { aCluster, aSnapshot, aToolSnapshot } from "../../src/testing/index.js";
 
 const NOW = new Date("2026-11-25T10:00:00Z");
-const at = { account: "123456789012", region: "us-east-1", facts: {} } as const;
+const ACCOUNT = "123456789012";
+const at = { account: ACCOUNT, region: "us-east-1", facts: {} } as const;
 
 function plan(decisions: Decision[], extra: Partial<Plan> = {}): Plan {
   return { decisions, region: "us-east-1", snapshots: [], ...extra };
 }
 
 describe("sourceInventory", () => {
-  const cluster = aCluster({ id: "prod-a" });
-  const other = aCluster({ id: "test-a" });
-  const mine = aSnapshot({ id: "prod-a-2026-11-24-10-00", clusterId: "prod-a" });
-  const byHand = aSnapshot({ id: "by-hand", clusterId: "prod-a", tags: {} });
+  const cluster = aCluster({ id: "prod-a", account: ACCOUNT });
+  const other = aCluster({ id: "test-a", account: ACCOUNT });
+  const mine = aToolSnapshot({
+    name: "prod-a-2026-11-24-10-00",
+    clusterId: "prod-a",
+    takenAt: new Date("2026-11-24T10:00:00Z"),
+    account: ACCOUNT,
+  });
+  const byHand = aSnapshot({
+    name: "by-hand",
+    clusterId: "prod-a",
+    takenAt: new Date("2026-11-23T10:00:00Z"),
+    account: ACCOUNT,
+    tags: {},
+  });
   const input = {
     take: plan(
       [
@@ -84,8 +96,9 @@ describe("destinationInventory", () => {
       tags: {},
     });
     const copy = aSnapshot({
-      id: "prod-a-2026-11-20-10-00",
+      name: "prod-a-2026-11-20-10-00",
       clusterId: "prod-a",
+      account: ACCOUNT,
       region: "eu-west-1",
       tags: { CopiedBy: "Snapshot Tool for Aurora" },
     });

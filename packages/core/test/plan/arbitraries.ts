@@ -17,7 +17,7 @@ import {
   aSnapshot,
   aSourcePolicy,
   regexPattern,
-} from "./builders.js";
+} from "../../src/testing/index.js";
 
 /**
  * Random inventories for the safety properties. The value sets are small on purpose so that

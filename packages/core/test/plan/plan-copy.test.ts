@@ -14,7 +14,7 @@ import {
   daysAgo,
   hoursAgo,
   regexPattern,
-} from "./builders.js";
+} from "../../src/testing/index.js";
 
 const LOCAL = "us-east-1";
 const REMOTE = "eu-west-1";

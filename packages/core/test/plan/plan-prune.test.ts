@@ -11,7 +11,7 @@ import {
   daysAgo,
   regexPattern,
   toolTags,
-} from "./builders.js";
+} from "../../src/testing/index.js";
 
 function prune(snapshots: Snapshot[], over = {}) {
   return planPrune({ snapshots, policy: aSourcePolicy({ minKeep: 0, ...over }), now: NOW });

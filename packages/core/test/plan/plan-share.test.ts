@@ -12,7 +12,7 @@ import {
   hoursAgo,
   regexPattern,
   toolTags,
-} from "./builders.js";
+} from "../../src/testing/index.js";
 
 const sharing = aSourcePolicy({ destinationAccount: DEST_ACCOUNT });
 

@@ -10,7 +10,7 @@ import {
   aToolSnapshot,
   hoursAgo,
   regexPattern,
-} from "./builders.js";
+} from "../../src/testing/index.js";
 
 function take(over: Partial<PlanTakeInput> = {}) {
   return planTake({

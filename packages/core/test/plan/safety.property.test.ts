@@ -16,7 +16,7 @@ import {
   destInventoryArb,
   sourceInventoryArb,
 } from "./arbitraries.js";
-import { aKey } from "./builders.js";
+import { aKey } from "../../src/testing/index.js";
 
 const runs = { numRuns: 1000 };
 const DAY_MS = 86_400_000;

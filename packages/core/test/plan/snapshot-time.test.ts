@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { snapshotTime } from "../../src/plan/index.js";
-import { aSnapshot, copyTags } from "./builders.js";
+import { aSnapshot, copyTags } from "../../src/testing/index.js";
 
 const stamped = new Date("2026-11-20T03:04:00Z");
 const other = new Date("2026-01-01T00:00:00Z");
