@@ -79,7 +79,7 @@ describe.each(NAMES)("the %s template as a file", (name) => {
     const template = templates[name];
     expect(template.AWSTemplateFormatVersion).toBe("2010-09-09");
     expect(template.Description).toMatch(/Snapshot Tool for Amazon Aurora/);
-    for (const added of Object.keys(ADDED_PARAMETERS)) {
+    for (const added of Object.keys(ADDED_PARAMETERS[name])) {
       expect(template.Description).toContain(added);
       expect(JSON.stringify(template.Metadata)).toContain(added);
     }
@@ -98,7 +98,7 @@ describe.each(NAMES)("the %s template's parameters", (name) => {
     const actual = Object.fromEntries(
       Object.entries(template.Parameters).map(([key, p]) => [key, shape(p)]),
     );
-    expect(actual).toEqual({ ...ORIGINAL_PARAMETERS[name], ...ADDED_PARAMETERS });
+    expect(actual).toEqual({ ...ORIGINAL_PARAMETERS[name], ...ADDED_PARAMETERS[name] });
   });
 
   it("keep every default a string, as CloudFormation passes it to Ref", () => {
@@ -433,13 +433,21 @@ describe("feature switches", () => {
     );
   });
 
-  it("a given SNSTopic removes exactly the stack's own topic and its policy", () => {
+  it("a given SNSTopic removes exactly the stack's own topic, its policy and its key", () => {
     const given = { SNSTopic: "arn:aws:sns:us-east-1:123456789012:mine" };
     expect(removedBy("source", given)).toEqual(
-      ["snsTopicSnapshotsAuroraTool", "snspolicySnapshotsAurora"].sort(),
+      [
+        "snsTopicSnapshotsAuroraTool",
+        "snspolicySnapshotsAurora",
+        "kmsKeySnapshotsAuroraAlarms",
+      ].sort(),
     );
     expect(removedBy("dest", given)).toEqual(
-      ["snsTopicSnapshotsAuroraToolDest", "snspolicySnapshotsAuroraDest"].sort(),
+      [
+        "snsTopicSnapshotsAuroraToolDest",
+        "snspolicySnapshotsAuroraDest",
+        "kmsKeySnapshotsAuroraAlarmsDest",
+      ].sort(),
     );
   });
 
@@ -507,3 +515,102 @@ function combinations(choices: Record<string, readonly string[]>): ParameterValu
     [{}],
   );
 }
+
+describe.each([
+  [
+    "source",
+    "snsTopicSnapshotsAuroraTool",
+    "snsPolicySnapshotsAurora",
+    "kmsKeySnapshotsAuroraAlarms",
+  ],
+  [
+    "dest",
+    "snsTopicSnapshotsAuroraToolDest",
+    "snspolicySnapshotsAuroraDest",
+    "kmsKeySnapshotsAuroraAlarmsDest",
+  ],
+] as const)("the %s stack's alarm topic", (name, topicId, policyIdHint, keyId) => {
+  const template = templates[name];
+  const resource = (id: string) =>
+    template.Resources[id] as { Type: string; Properties: Record<string, unknown> };
+  const policyId = Object.keys(template.Resources).find(
+    (id) => id.toLowerCase() === policyIdHint.toLowerCase(),
+  ) as string;
+  type Statement = {
+    Sid: string;
+    Effect: string;
+    Principal: unknown;
+    Action: string | string[];
+    Condition?: Record<string, Record<string, unknown>>;
+  };
+  const statementsOf = (document: unknown) => (document as { Statement: Statement[] }).Statement;
+
+  it("is encrypted with a customer managed key of the stack, not alias/aws/sns", () => {
+    expect(resource(topicId).Properties["KmsMasterKeyId"]).toEqual({ Ref: keyId });
+    expect(resource(keyId).Type).toBe("AWS::KMS::Key");
+    expect(resource(keyId).Properties["EnableKeyRotation"]).toBe(true);
+  });
+
+  it("lets this account's CloudWatch alarms use the key, and no other service", () => {
+    const services = statementsOf(resource(keyId).Properties["KeyPolicy"]).filter(
+      (s) => typeof s.Principal === "object" && s.Principal !== null && "Service" in s.Principal,
+    );
+    expect(services).toHaveLength(1);
+    const [alarms] = services;
+    expect(alarms?.Principal).toEqual({ Service: "cloudwatch.amazonaws.com" });
+    expect([alarms?.Action].flat().sort()).toEqual(["kms:Decrypt", "kms:GenerateDataKey*"]);
+    expect(alarms?.Condition?.["StringEquals"]?.["aws:SourceAccount"]).toEqual({
+      Ref: "AWS::AccountId",
+    });
+    expect(alarms?.Condition?.["ArnLike"]?.["aws:SourceArn"]).toBeDefined();
+  });
+
+  it("refuses publishes that do not use TLS", () => {
+    const deny = statementsOf(resource(policyId).Properties["PolicyDocument"]).find(
+      (s) => s.Effect === "Deny",
+    );
+    expect(deny?.Principal).toBe("*");
+    expect([deny?.Action].flat()).toContain("sns:Publish");
+    expect(deny?.Condition?.["Bool"]?.["aws:SecureTransport"]).toBe("false");
+  });
+});
+
+describe.each(NAMES)("the %s template's parameter constraints", (name) => {
+  const template = templates[name];
+  /** What CloudFormation checks before it changes anything: AllowedPattern, Min/MaxValue, MaxLength. */
+  const accepts = (parameter: string, value: string): boolean => {
+    const p = template.Parameters[parameter] as {
+      AllowedPattern?: string;
+      MinValue?: number;
+      MaxValue?: number;
+      MaxLength?: number;
+    };
+    if (p.AllowedPattern !== undefined && !new RegExp(`^(?:${p.AllowedPattern})$`).test(value)) {
+      return false;
+    }
+    if (p.MaxLength !== undefined && value.length > p.MaxLength) return false;
+    if (p.MinValue !== undefined && Number(value) < p.MinValue) return false;
+    if (p.MaxValue !== undefined && Number(value) > p.MaxValue) return false;
+    return true;
+  };
+
+  it("accept every parameter's default", () => {
+    for (const [parameter, p] of Object.entries(template.Parameters)) {
+      if (p.Default !== undefined) expect(accepts(parameter, p.Default), parameter).toBe(true);
+    }
+  });
+
+  it("refuse a retention of 0 days, which would fail at the functions' first run", () => {
+    expect(accepts("RetentionDays", "0")).toBe(false);
+    expect(accepts("RetentionDays", "1")).toBe(true);
+  });
+
+  it("accept the region override forms the original took, and refuse a malformed one", () => {
+    for (const good of ["NO", "no", "eu-west-1", "us-gov-west-1"]) {
+      expect(accepts("SourceRegionOverride", good), good).toBe(true);
+    }
+    for (const bad of ["useast-1", "YES", "eu west 1"]) {
+      expect(accepts("SourceRegionOverride", bad), bad).toBe(false);
+    }
+  });
+});

@@ -138,6 +138,7 @@ export const SOURCE_SETTINGS: Registry<SourcePolicyInput> = Object.freeze({
     shape: "tags",
     defaultText: "none",
     help: "take snapshots only of clusters carrying all of these key=value tags",
+    parameter: "ClusterTagsInclude",
     since: "added",
   },
   excludeTags: {
@@ -148,6 +149,7 @@ export const SOURCE_SETTINGS: Registry<SourcePolicyInput> = Object.freeze({
     shape: "tags",
     defaultText: "none",
     help: "take no snapshots of clusters carrying any of these key=value tags",
+    parameter: "ClusterTagsExclude",
     since: "added",
   },
 });
@@ -175,6 +177,7 @@ export const DESTINATION_SETTINGS: Registry<DestinationPolicyInput> = Object.fre
     shape: "integer",
     defaultText: "none",
     help: "the source stack's RETENTION_DAYS, to check that copies are kept at least as long",
+    parameter: "SourceRetentionDays",
     since: "added",
   },
   minKeep: MIN_KEEP,
@@ -236,6 +239,7 @@ export const DESTINATION_SETTINGS: Registry<DestinationPolicyInput> = Object.fre
     shape: "integer",
     defaultText: "5",
     help: "copies running at once per destination region, 1 to 5 (AWS runs at most 5)",
+    parameter: "MaxCopiesInFlight",
     since: "added",
   },
   sourceAccounts: {
@@ -246,6 +250,7 @@ export const DESTINATION_SETTINGS: Registry<DestinationPolicyInput> = Object.fre
     shape: "list",
     defaultText: "any",
     help: "only copy snapshots shared by these comma-separated accounts",
+    parameter: "SourceAccounts",
     since: "added",
   },
   copyPollSeconds: {
@@ -258,6 +263,7 @@ export const DESTINATION_SETTINGS: Registry<DestinationPolicyInput> = Object.fre
     help:
       "how often the copy function (and copy --follow) looks again at the copies it started, " +
       "until its deadline, to start the next stage in the same run (0 = off)",
+    parameter: "CopyPollSeconds",
     since: "added",
   },
 });

@@ -44,6 +44,7 @@ export type {
   FieldRef,
   IntegerRange,
   LookedUp,
+  PolicySide,
   RunSettingKey,
   SettingShape,
   SettingSpec,

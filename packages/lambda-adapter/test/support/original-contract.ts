@@ -16,8 +16,19 @@ const TRUE_FALSE = ["TRUE", "FALSE"] as const;
 export const LOG_LEVELS = ["DEBUG", "INFO", "WARN", "WARNING", "ERROR", "CRITICAL"] as const;
 
 /** This project's additions, documented in each template's Description and Metadata. */
-export const ADDED_PARAMETERS: Record<string, ExpectedParameter> = {
-  MinKeep: { Type: "Number", Default: "1" },
+export const ADDED_PARAMETERS: Record<TemplateName, Record<string, ExpectedParameter>> = {
+  source: {
+    MinKeep: { Type: "Number", Default: "1" },
+    ClusterTagsInclude: { Type: "String", Default: "" },
+    ClusterTagsExclude: { Type: "String", Default: "" },
+  },
+  dest: {
+    MinKeep: { Type: "Number", Default: "1" },
+    SourceAccounts: { Type: "String", Default: "" },
+    SourceRetentionDays: { Type: "String", Default: "" },
+    MaxCopiesInFlight: { Type: "Number", Default: "5" },
+    CopyPollSeconds: { Type: "Number", Default: "30" },
+  },
 };
 
 export const ORIGINAL_PARAMETERS: Record<TemplateName, Record<string, ExpectedParameter>> = {
@@ -107,6 +118,8 @@ export const STEPS: readonly StepContract[] = [
       REGION_OVERRIDE: "SourceRegionOverride",
       LOG_LEVEL: "LogLevel",
       MIN_KEEP: "MinKeep",
+      CLUSTER_TAGS_INCLUDE: "ClusterTagsInclude",
+      CLUSTER_TAGS_EXCLUDE: "ClusterTagsExclude",
     },
   },
   {
@@ -174,6 +187,10 @@ export const STEPS: readonly StepContract[] = [
       KMS_KEY_DEST_REGION: "KmsKeyDestination",
       CROSS_ACCOUNT_COPY: "CrossAccountCopy",
       LOG_LEVEL: "LogLevel",
+      SOURCE_ACCOUNTS: "SourceAccounts",
+      SOURCE_RETENTION_DAYS: "SourceRetentionDays",
+      MAX_COPIES_IN_FLIGHT: "MaxCopiesInFlight",
+      COPY_POLL_SECONDS: "CopyPollSeconds",
     },
   },
   {
@@ -200,6 +217,7 @@ export const STEPS: readonly StepContract[] = [
       CROSS_ACCOUNT_COPY: "CrossAccountCopy",
       LOG_LEVEL: "LogLevel",
       MIN_KEEP: "MinKeep",
+      SOURCE_RETENTION_DAYS: "SourceRetentionDays",
     },
   },
 ];
