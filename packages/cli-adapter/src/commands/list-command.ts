@@ -39,7 +39,7 @@ async function inventory(
     return sourceInventory({ take, prune, now, all, ...(share !== undefined && { share }) });
   }
   const policy = destinationPolicyFrom(ctx.layers);
-  const input = { gateway: gatewayFor(ctx), region: ctx.aws.region, now, policy };
+  const input = { gateway: gatewayFor(ctx), region: ctx.aws.region, now, policy, ...retry };
   // One listing pass serves both plans.
   const { copy, pruneDest } = await planDestinationSteps(input);
   return destinationInventory({ copy, pruneDest, crossAccount: policy.crossAccount, now, all });

@@ -52,7 +52,7 @@ async function runStep(
 ): Promise<ExitCode> {
   const ctx = prepareContext(io, opts);
   const bound = bindStepFrom(step, ctx.layers);
-  const timeoutMs = secondsOption("--timeout", opts.timeout, 0, 3600) * 1000;
+  const timeoutMs = secondsOption("--timeout", opts.timeout, 1, 3600) * 1000;
   if (opts.timeout !== undefined && opts.follow !== true) {
     throw new ConfigError("--timeout", opts.timeout, "--timeout only together with --follow");
   }

@@ -4,12 +4,13 @@ import {
   UNSELECTED_REASONS,
   type Decision,
   type KeyInfo,
+  type Reason,
   type Snapshot,
 } from "../model/index.js";
 import type { DestinationPolicy, SourcePolicy } from "../policy/types.js";
 import type { StepContext } from "../steps/context.js";
 import { planDestinationSteps } from "../steps/destination-steps.js";
-import { planSourceSteps } from "../steps/source-steps.js";
+import { planTakeStep } from "../steps/source-steps.js";
 import {
   clusterSelectionChecks,
   credentialsCheck,
@@ -112,7 +113,9 @@ export async function sourceDoctor(input: SourceDoctorInput): Promise<Check[]> {
   if (me.account === undefined) return checks;
 
   try {
-    const { take } = await planSourceSteps(stepInput(input));
+    // Take's plan only: share's would also describe keys, and one refused DescribeKey must not
+    // hide the cluster checks (the keys are described, and reported, one by one below).
+    const take = await planTakeStep(stepInput(input));
     const clusters = take.clusters ?? [];
     checks.push(...clusterSelectionChecks(clusters, take.decisions, policy, region, name));
     const selected = selectedClusters(clusters, take.decisions);
@@ -155,6 +158,12 @@ export interface DestinationDoctorInput extends Common {
   readonly sourceRetention?: { days: number; name: string };
 }
 
+/** Snapshots the copy step will not start from: left out by the configuration, or shareAndCopy. */
+const LEFT_OUT: ReadonlySet<Reason> = new Set<Reason>([
+  ...UNSELECTED_REASONS,
+  "share-not-requested",
+]);
+
 /**
  * What the copy step would start from (shared in, or the tool's own in the local region), and
  * which of them the copy plan selects: those it does not leave out for the pattern, the source
@@ -171,7 +180,7 @@ function sourcesOf(
     : snapshots.filter((s) => s.region === local && s.type === "manual" && isToolSnapshot(s.tags));
   const left = new Set(
     decisions
-      .filter((d) => d.region === local && UNSELECTED_REASONS.has(d.reason))
+      .filter((d) => d.region === local && LEFT_OUT.has(d.reason))
       .map((d) => d.snapshot?.toLowerCase()),
   );
   return { listed, candidates: listed.filter((s) => !left.has(s.name.toLowerCase())) };
@@ -195,7 +204,7 @@ export async function destinationDoctor(input: DestinationDoctorInput): Promise<
     checks.push(
       listingFailed(
         "sources",
-        `the snapshots in ${local}`,
+        `the snapshots in ${[local, ...policy.destinationRegions].join(", ")}`,
         error,
         "rds:DescribeDBClusterSnapshots",
       ),

@@ -85,6 +85,11 @@ export function resultsOf(report: RunReport): DecisionResult[] {
   });
 }
 
+/** What a decision is about: a snapshot (or cluster) in a region, whatever was decided for it. */
+function targetOf(d: Decision): string {
+  return `${d.region}|${d.snapshot ?? d.cluster}`;
+}
+
 export function summarize(report: RunReport): ReportSummary {
   return {
     done: report.done.length,
@@ -104,20 +109,30 @@ export function isComplete(report: RunReport): boolean {
 /**
  * One report from the rounds of a run that kept going (a copy run following its copies): the
  * last round says what is failed, pending or skipped now; every action done in any round is done,
- * and its decision is among the decisions, ahead of the last round's plan.
+ * and its decision is among the decisions, ahead of the last round's plan. A failure or pending
+ * action of an earlier round whose target the last round did not plan again is kept: it is not
+ * known to be resolved.
  */
 export function mergeRounds(rounds: readonly [RunReport, ...RunReport[]]): RunReport {
   const first = rounds[0];
   const last = rounds[rounds.length - 1] as RunReport;
   if (rounds.length === 1) return first;
-  const earlier = rounds.slice(0, -1).flatMap((r) => r.done);
+  const before = rounds.slice(0, -1);
+  const earlier = before.flatMap((r) => r.done);
+  const planned = new Set(last.decisions.map(targetOf));
+  const unresolved = (outcomes: readonly Outcome[]): Outcome[] =>
+    outcomes.filter((o) => !planned.has(targetOf(o.decision)));
+  const failed = unresolved(before.flatMap((r) => r.failed));
+  const pending = unresolved(before.flatMap((r) => r.pending));
   const regions = [...new Set(rounds.flatMap((r) => r.regions))];
   return {
     ...last,
     startedAt: first.startedAt,
     regions,
-    decisions: [...earlier.map((o) => o.decision), ...last.decisions],
+    decisions: [...[...earlier, ...failed, ...pending].map((o) => o.decision), ...last.decisions],
     done: [...earlier, ...last.done],
+    failed: [...failed, ...last.failed],
+    pending: [...pending, ...last.pending],
   };
 }
 

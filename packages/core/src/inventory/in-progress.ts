@@ -1,4 +1,5 @@
 import { isToolCopy, UNSELECTED_REASONS, type Snapshot } from "../model/index.js";
+import { matchesPattern } from "../policy/pattern.js";
 import { planDestinationSteps, type DestinationStepInput } from "../steps/destination-steps.js";
 import { planPruneStep, type SourceStepInput } from "../steps/source-steps.js";
 import { isInProgress } from "./wait-rules.js";
@@ -38,6 +39,7 @@ export async function destinationSnapshotsInProgress(
       s.type === "manual" &&
       isToolCopy(s.tags) &&
       isInProgress(s) &&
+      matchesPattern(input.policy.snapshotPattern, s.clusterId) &&
       !left.has(s.name.toLowerCase()),
   );
 }

@@ -48,8 +48,8 @@ export const REASONS = {
 
 /**
  * Reasons that mean "left out by the configuration": a cluster or snapshot the tool is not set up
- * to protect (engine, pattern, tag selectors, source accounts, shareAndCopy not YES). `list` and
- * `doctor` tell these apart from the tool's own work.
+ * to protect (engine, pattern, tag selectors, source accounts). `list` and `doctor` tell these
+ * apart from the tool's own work.
  */
 export const UNSELECTED_REASONS: ReadonlySet<Reason> = new Set<Reason>([
   "not-aurora",
@@ -57,7 +57,6 @@ export const UNSELECTED_REASONS: ReadonlySet<Reason> = new Set<Reason>([
   "tag-not-included",
   "tag-excluded",
   "source-account-not-allowed",
-  "share-not-requested",
 ]);
 
 export type Reason = keyof typeof REASONS;

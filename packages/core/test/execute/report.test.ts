@@ -98,3 +98,27 @@ describe("mergeRounds", () => {
     expect(s.done + s.failed + s.pending + s.deferred + s.skipped).toBe(merged.decisions.length);
   });
 });
+
+describe("mergeRounds, earlier failures", () => {
+  it("keeps a failure of an earlier round that the last round did not plan again", () => {
+    const first = take("c-1");
+    const second = take("c-2");
+    const one = report([first], "failed", first);
+    const two = report([second], "done", second);
+    const merged = mergeRounds([one, two]);
+    expect(merged.failed.map((o) => o.decision.snapshot)).toEqual(["c-1"]);
+    expect(summarize(merged).complete).toBe(false);
+    expect(resultsOf(merged).map((r) => [r.decision.snapshot, r.status])).toEqual([
+      ["c-1", "failed"],
+      ["c-2", "done"],
+    ]);
+  });
+
+  it("drops an earlier failure once the last round planned the same target again", () => {
+    const first = take("c-1");
+    const again = take("c-1");
+    const merged = mergeRounds([report([first], "failed", first), report([again], "done", again)]);
+    expect(merged.failed).toEqual([]);
+    expect(summarize(merged).complete).toBe(true);
+  });
+});

@@ -39,6 +39,11 @@ export interface StepHandlerOptions {
   readonly clients?: ClientFactory;
   /** Epoch ms now (default Date.now): the run's time and the base of its deadline. */
   readonly clock?: () => number;
+  /**
+   * How copy waits between two looks at its copies (default a real timer). Give one with an
+   * injected clock, so that waiting moves that clock.
+   */
+  readonly sleep?: (ms: number) => Promise<void>;
   /** Where the report goes (default: Powertools Logger JSON lines at LOG_LEVEL). */
   readonly logger?: (level: HandlerLogLevel, step: Step, context?: Context) => ReportLogger;
 }
@@ -69,7 +74,10 @@ export function createStepHandler(step: Step, options: StepHandlerOptions = {}):
         region,
         now: new Date(startedAt),
         execute: { clock },
-        ...(deadline !== undefined && { deadline, followUp: {} }),
+        ...(deadline !== undefined && {
+          deadline,
+          followUp: options.sleep === undefined ? {} : { sleep: options.sleep },
+        }),
       });
       logReport(logger, report);
       assertComplete(report);
