@@ -18,6 +18,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
   BUNDLE_FILE,
   LAMBDA_ARTIFACTS,
+  contentAddressTemplate,
   packageLambdas,
   type PackageResult,
 } from "../scripts/package.js";
@@ -142,12 +143,14 @@ describe("pnpm package", () => {
     expect(createHash("sha256").update(first).digest("hex")).toBe(packaged.artifacts[0]!.sha256);
   }, 180_000);
 
-  it("copies every template next to the zips, so one folder is uploaded", async () => {
+  it("writes every template next to the zips, its S3Keys content-addressed, so one folder is uploaded", async () => {
     const templates = (await readdir(TEMPLATES_DIR)).filter((n) => n.endsWith(".yaml")).sort();
     expect(packaged.templates.map((p) => basename(p)).sort()).toEqual(templates);
+    const keys = new Map(packaged.artifacts.map((a) => [a.zip, a.key]));
     for (const name of templates) {
-      const copied = await readFile(join(packaged.outDir, name), "utf8");
-      expect(copied).toBe(await readFile(new URL(name, TEMPLATES_DIR), "utf8"));
+      const written = await readFile(join(packaged.outDir, name), "utf8");
+      const source = await readFile(new URL(name, TEMPLATES_DIR), "utf8");
+      expect(written).toBe(contentAddressTemplate(source, keys));
     }
   });
 

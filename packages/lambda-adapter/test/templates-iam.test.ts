@@ -14,6 +14,7 @@ import {
   resolveConditionals,
   type ParameterValues,
 } from "./support/cfn-conditions.js";
+import { deployStack, renderDeep } from "./support/cfn-iam.js";
 import { stepsOf } from "./support/original-contract.js";
 
 const templates: Record<TemplateName, CfnTemplate> = {
@@ -78,6 +79,22 @@ function statements(name: TemplateName, given: ParameterValues = {}): RenderedSt
   return out;
 }
 
+/** The kms:ViaService values of the statements, rendered as deployed (all must agree). */
+function viaServices(found: readonly { condition?: unknown }[], given: ParameterValues): string[] {
+  const stack = deployStack(templates.dest, given, {
+    account: PSEUDO_PARAMETERS["AWS::AccountId"]!,
+    region: PSEUDO_PARAMETERS["AWS::Region"]!,
+  });
+  const lists = found.map((s) =>
+    renderDeep(
+      stack,
+      (s.condition as Record<string, Record<string, unknown>>)["StringEquals"]?.["kms:ViaService"],
+    ),
+  );
+  for (const list of lists) expect(list).toEqual(lists[0]);
+  return lists[0] as string[];
+}
+
 function grantsOf(name: TemplateName, action: string, given: ParameterValues = {}) {
   return statements(name, given).filter((s) => s.actions.includes(action));
 }
@@ -93,11 +110,12 @@ describe.each(["source", "dest"] as const)("IAM in the %s template", (name) => {
     expect(wide).toEqual([]);
   });
 
-  it("uses no wildcard actions other than the KMS families RDS needs", () => {
+  // The copy role used to grant kms:ReEncrypt* and kms:GenerateDataKey*; it now names the
+  // operations RDS performs (ReEncryptFrom/To, GenerateDataKey[WithoutPlaintext]), so the IAM
+  // coverage test can tell a used grant from a leftover (the *Pair variants never were used).
+  it("uses no wildcard actions", () => {
     const actions = statements(name).flatMap((s) => s.actions);
-    expect(actions.filter((a) => a.includes("*"))).toEqual(
-      name === "dest" ? ["kms:ReEncrypt*", "kms:GenerateDataKey*"] : [],
-    );
+    expect(actions.filter((a) => a.includes("*"))).toEqual([]);
   });
 
   it.each(stepsOf(name))("gives $step its own role", ({ fn }) => {
@@ -234,9 +252,51 @@ describe("IAM in the source template", () => {
         resources: [clusters("us-east-1"), snapshots("us-east-1")],
       },
     ]);
-    expect(grantsOf("source", "rds:AddTagsToResource")).toMatchObject([
-      { role: "iamroleTakeSnapshotsAurora", resources: [snapshots("us-east-1")] },
+  });
+
+  // Tags on create are authorized as AddTagsToResource: take may write only its own three keys
+  // with CreatedBy set, share only the SnapshotToolSharedWith marker (to the destination account)
+  // on the tool's own snapshots. Before issue 10 share could not write the marker at all.
+  it("tags only with the tool's keys: take its new snapshots, share its marker", () => {
+    const takeKeys = {
+      StringEquals: { "aws:RequestTag/CreatedBy": TOOL },
+      "ForAllValues:StringEquals": { "aws:TagKeys": ["CreatedBy", "CreatedOn", "shareAndCopy"] },
+    };
+    expect(grantsOf("source", "rds:CreateDBClusterSnapshot")).toMatchObject([
+      { condition: takeKeys },
     ]);
+    const tagging = grantsOf("source", "rds:AddTagsToResource");
+    expect(tagging.sort((a, b) => b.role.localeCompare(a.role))).toEqual([
+      {
+        role: "iamroleTakeSnapshotsAurora",
+        sid: "TagNewSnapshots",
+        actions: ["rds:AddTagsToResource"],
+        resources: [snapshots("us-east-1")],
+        condition: takeKeys,
+      },
+      {
+        role: "iamroleShareSnapshotsAurora",
+        sid: "MarkSharedSnapshots",
+        actions: ["rds:AddTagsToResource"],
+        resources: [snapshots("us-east-1")],
+        condition: {
+          StringEquals: {
+            "rds:cluster-snapshot-tag/CreatedBy": TOOL,
+            "aws:RequestTag/SnapshotToolSharedWith": { Ref: "DestinationAccount" },
+          },
+          "ForAllValues:StringEquals": { "aws:TagKeys": ["SnapshotToolSharedWith"] },
+        },
+      },
+    ]);
+  });
+
+  it("treats an empty or any-case NO SourceRegionOverride as no override, as the functions do", () => {
+    for (const none of ["", "NO", "no", "No"]) {
+      expect(
+        grantsOf("source", "rds:DeleteDBClusterSnapshot", { SourceRegionOverride: none })[0]
+          ?.resources,
+      ).toEqual([snapshots("us-east-1")]);
+    }
   });
 
   it("acts in SourceRegionOverride's region when it is set", () => {
@@ -316,30 +376,55 @@ describe("IAM in the dest template", () => {
     }
   });
 
-  it("uses KMS keys as RDS needs for re-encrypted copies, grants only for AWS resources", () => {
-    const kms = statements("dest").filter((s) => s.actions.some((a) => a.startsWith("kms:")));
-    expect(
-      kms.map(({ actions, resources, condition }) => ({ actions, resources, condition })),
-    ).toEqual([
-      {
-        actions: [
-          "kms:Encrypt",
-          "kms:Decrypt",
-          "kms:ReEncrypt*",
-          "kms:GenerateDataKey*",
-          "kms:DescribeKey",
-        ],
-        resources: [keys],
-        condition: undefined,
-      },
-      {
-        actions: ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"],
-        resources: [keys],
-        condition: { Bool: { "kms:GrantIsForAWSResource": "true" } },
-      },
-      { actions: ["kms:RetireGrant"], resources: [keys], condition: undefined },
+  // Before issue 10 the copy role could use any key directly (Encrypt/Decrypt/... without
+  // kms:ViaService) and had ListGrants/RevokeGrant, which nothing uses. Now: DescribeKey directly
+  // on this account's keys (the function checks them), everything else only through RDS in the
+  // regions the copies are made in.
+  it("uses KMS keys only through RDS, in the copy regions, except DescribeKey of its own keys", () => {
+    const kms = (given: ParameterValues = {}) =>
+      statements("dest", given)
+        .filter((s) => s.actions.some((a) => a.startsWith("kms:")))
+        .map(({ role, actions, resources, condition }) => ({
+          role,
+          actions,
+          resources,
+          condition,
+        }));
+    const found = kms();
+    expect(found.map((s) => s.actions)).toEqual([
+      ["kms:DescribeKey"],
+      [
+        "kms:Encrypt",
+        "kms:Decrypt",
+        "kms:ReEncryptFrom",
+        "kms:ReEncryptTo",
+        "kms:GenerateDataKey",
+        "kms:GenerateDataKeyWithoutPlaintext",
+        "kms:DescribeKey",
+        "kms:RetireGrant",
+      ],
+      ["kms:CreateGrant"],
     ]);
-    expect(new Set(kms.map((s) => s.role))).toEqual(new Set(["iamroleCopySnapshotsAurora"]));
+    expect(new Set(found.map((s) => s.role))).toEqual(new Set(["iamroleCopySnapshotsAurora"]));
+    expect(found[0]).toMatchObject({
+      resources: ["arn:aws:kms:*:123456789012:key/*"],
+      condition: undefined,
+    });
+    expect(found[1]?.resources).toEqual([keys]);
+    expect(found[2]).toMatchObject({
+      resources: [keys],
+      condition: { Bool: { "kms:GrantIsForAWSResource": "true" } },
+    });
+    const services = (given: ParameterValues) =>
+      viaServices(kms(given).slice(1), { ...REQUIRED.dest, ...given });
+    expect(services({})).toEqual(["rds.us-east-1.amazonaws.com", "rds.us-west-2.amazonaws.com"]);
+    expect(
+      services({ DestinationRegion: "us-west-2, eu-west-1", SourceRegionOverride: "eu-central-1" }),
+    ).toEqual([
+      "rds.eu-central-1.amazonaws.com",
+      "rds.us-west-2.amazonaws.com",
+      "rds.eu-west-1.amazonaws.com",
+    ]);
   });
 
   it("gives the prune-dest function no copy, tag or KMS permission", () => {

@@ -1,0 +1,318 @@
+/**
+ * IAM coverage: every request each function makes in realistic runs is evaluated against that
+ * function's role as the template deploys it, with a real policy evaluator
+ * (@cloud-copilot/iam-simulate); and every action a role grants is used by its function. See
+ * support/iam-trace.ts for which authorizations are observed and which are modelled from the
+ * documentation, and support/iam-coverage.ts for how the functions are run.
+ */
+import { readFileSync } from "node:fs";
+
+import { bindStepFrom } from "@aurora-snapshot-tool/core";
+import { simulatedGateway } from "@aurora-snapshot-tool/core/testing";
+import { parse } from "yaml";
+import { beforeAll, describe, expect, it } from "vitest";
+
+import { loadTemplate, type CfnResource, type CfnTemplate } from "../src/templates.js";
+import {
+  deployFunctions,
+  denials,
+  describe as describeRequest,
+  evaluate,
+  runFunctions,
+  unusedGrants,
+  type DeployedFunction,
+  type ScenarioResult,
+  type StackSpec,
+} from "./support/iam-coverage.js";
+import { IamTracingRds, type IamRequest } from "./support/iam-trace.js";
+
+const A = "111111111111"; // source account
+const B = "222222222222"; // destination account
+const C = "333333333333"; // one account with both stacks (CrossAccountCopy FALSE)
+const EAST = "us-east-1";
+const WEST = "us-west-2";
+const TOOL = "Snapshot Tool for Aurora";
+const START = new Date("2026-03-01T00:00:00Z");
+/** Past the 7-day retention, so prune and prune-dest delete. */
+const DAYS = 9;
+
+/**
+ * Granted for a reason the engine's requests cannot show. Everything else a role grants must
+ * allow at least one request of its function in these scenarios.
+ */
+const NOT_FROM_THE_ENGINE: Record<string, string> = {
+  "logs:CreateLogStream": "the Lambda runtime writes the function's logs, not the engine",
+  "logs:PutLogEvents": "the Lambda runtime writes the function's logs, not the engine",
+};
+
+const templates = { source: loadTemplate("source"), dest: loadTemplate("dest") };
+
+/**
+ * Two accounts and two regions: the source account's encrypted (customer key shared with the
+ * destination) and plain Aurora clusters, a neptune cluster to be left alone; the destination
+ * copies into its us-east-1 (intermediate, re-encrypted with its own key) and on to us-west-2
+ * (with that region's key), then removes the intermediate copies.
+ */
+async function crossAccount(source: CfnTemplate = templates.source): Promise<ScenarioResult> {
+  const sim = new IamTracingRds({ now: START });
+  const sourceKey = sim.addKey({ account: A, region: EAST, alias: "snapshots", usableBy: [B] });
+  sim.addKey({ account: B, region: EAST, alias: "local" });
+  const dr = sim.addKey({ account: B, region: WEST, alias: "dr" });
+  sim.addCluster({ account: A, region: EAST, id: "orders", kmsKeyId: sourceKey });
+  sim.addCluster({ account: A, region: EAST, id: "reports", engine: "aurora-mysql" });
+  sim.addCluster({ account: A, region: EAST, id: "graph", engine: "neptune" });
+  const stacks: StackSpec[] = [
+    {
+      name: "source",
+      template: source,
+      account: A,
+      region: EAST,
+      parameters: { CodeBucket: "code", DestinationAccount: B },
+    },
+    {
+      name: "dest",
+      template: templates.dest,
+      account: B,
+      region: EAST,
+      parameters: {
+        CodeBucket: "code",
+        DestinationRegion: WEST,
+        KmsKeySource: "alias/local",
+        KmsKeyDestination: dr,
+      },
+    },
+  ];
+  const functions = deployFunctions(stacks);
+  await twoTakesAtOnce(sim, functions);
+  await runFunctions(sim, functions, DAYS);
+  return { functions, verdicts: await evaluate(sim.requests, functions) };
+}
+
+/** Source and destination stacks in one account: copy the account's own snapshots to us-west-2. */
+async function sameAccount(): Promise<ScenarioResult> {
+  const sim = new IamTracingRds({ now: START });
+  const key = sim.addKey({ account: C, region: EAST, alias: "snapshots" });
+  const dr = sim.addKey({ account: C, region: WEST, alias: "dr" });
+  sim.addCluster({ account: C, region: EAST, id: "orders", kmsKeyId: key });
+  sim.addCluster({ account: C, region: EAST, id: "reports" });
+  const functions = deployFunctions([
+    {
+      name: "source",
+      template: templates.source,
+      account: C,
+      region: EAST,
+      parameters: { CodeBucket: "code", ShareSnapshots: "FALSE" },
+    },
+    {
+      name: "dest",
+      template: templates.dest,
+      account: C,
+      region: EAST,
+      parameters: {
+        CodeBucket: "code",
+        CrossAccountCopy: "FALSE",
+        DestinationRegion: WEST,
+        KmsKeyDestination: dr,
+      },
+    },
+  ]);
+  await runFunctions(sim, functions, DAYS);
+  return { functions, verdicts: await evaluate(sim.requests, functions) };
+}
+
+/**
+ * Two take runs at once (safety rule 7): both plan the same snapshot, one gets
+ * DBClusterSnapshotAlreadyExistsFault and describes the existing snapshot to see it is the tool's.
+ */
+async function twoTakesAtOnce(sim: IamTracingRds, functions: readonly DeployedFunction[]) {
+  const take = functions.find((f) => f.step === "take")!;
+  const gateway = simulatedGateway(sim, take.account);
+  const run = () =>
+    bindStepFrom("take", { env: take.env }).run({
+      gateway,
+      region: take.env["AWS_REGION"]!,
+      now: sim.now(),
+    });
+  const reports = await Promise.all([run(), run()]);
+  sim.assignStep("take");
+  const notes = reports.flatMap((r) => r.done.map((o) => o.note ?? "created"));
+  expect(notes).toContain("already-exists");
+}
+
+/** Today's source template with the share role as it was before issue 10. */
+function sourceWithOldShareRole(): CfnTemplate {
+  const fixture = new URL(
+    "./support/fixtures/source-share-role-before-issue-10.yaml",
+    import.meta.url,
+  );
+  const old = parse(readFileSync(fixture, "utf8")) as Record<string, CfnResource>;
+  return {
+    ...templates.source,
+    Resources: { ...templates.source.Resources, ...old },
+  };
+}
+
+describe("IAM coverage of the functions' roles", { timeout: 240_000 }, () => {
+  let cross: ScenarioResult;
+  let same: ScenarioResult;
+  beforeAll(async () => {
+    [cross, same] = await Promise.all([crossAccount(), sameAccount()]);
+  });
+
+  const operations = (s: ScenarioResult, step: string) =>
+    [
+      ...new Set(s.verdicts.filter((v) => v.request.step === step).map((v) => v.request.action)),
+    ].sort();
+
+  it("runs every step through every call path", () => {
+    expect(operations(cross, "take")).toEqual([
+      "rds:AddTagsToResource",
+      "rds:CreateDBClusterSnapshot",
+      "rds:DescribeDBClusterSnapshots",
+      "rds:DescribeDBClusters",
+    ]);
+    expect(operations(cross, "share")).toEqual([
+      "kms:DescribeKey",
+      "rds:AddTagsToResource",
+      "rds:DescribeDBClusterSnapshots",
+      "rds:ModifyDBClusterSnapshotAttribute",
+    ]);
+    expect(operations(cross, "prune")).toEqual([
+      "rds:DeleteDBClusterSnapshot",
+      "rds:DescribeDBClusterSnapshots",
+    ]);
+    expect(operations(cross, "prune-dest")).toEqual([
+      "rds:DeleteDBClusterSnapshot",
+      "rds:DescribeDBClusterSnapshots",
+    ]);
+    const copy = cross.verdicts.filter((v) => v.request.step === "copy").map((v) => v.request);
+    const has = (what: string, resource: RegExp) =>
+      copy.some((r) => r.what === what && resource.test(r.resource));
+    // cross-account local copy of the shared snapshot, then the onward copy to us-west-2
+    expect(has("copy source", new RegExp(`^arn:aws:rds:${EAST}:${A}:cluster-snapshot:`))).toBe(
+      true,
+    );
+    expect(has("copy source", new RegExp(`^arn:aws:rds:${EAST}:${B}:cluster-snapshot:`))).toBe(
+      true,
+    );
+    expect(has("copy target", new RegExp(`^arn:aws:rds:${WEST}:${B}:cluster-snapshot:`))).toBe(
+      true,
+    );
+    expect(has("source key via RDS", new RegExp(`^arn:aws:kms:${EAST}:${A}:key/`))).toBe(true);
+    expect(has("copy key via RDS", new RegExp(`^arn:aws:kms:${WEST}:${B}:key/`))).toBe(true);
+    expect(has("delete", new RegExp(`^arn:aws:rds:${EAST}:${B}:cluster-snapshot:`))).toBe(true);
+    expect(copy.some((r) => r.action === "sts:GetCallerIdentity")).toBe(true);
+    expect(copy.some((r) => r.action === "kms:DescribeKey" && r.origin === "observed")).toBe(true);
+    // one account: the own snapshot copied straight to us-west-2
+    const own = same.verdicts.filter((v) => v.request.step === "copy").map((v) => v.request);
+    expect(
+      own.some(
+        (r) => r.what === "copy source" && r.resource.startsWith(`arn:aws:rds:${EAST}:${C}:`),
+      ),
+    ).toBe(true);
+    expect(operations(same, "prune-dest")).toContain("rds:DeleteDBClusterSnapshot");
+  });
+
+  it("allows every request of every function, two accounts and two regions", () => {
+    expect(denials(cross.verdicts)).toEqual([]);
+  });
+
+  it("allows every request of every function, one account (CrossAccountCopy FALSE)", () => {
+    expect(denials(same.verdicts)).toEqual([]);
+  });
+
+  it("passes every context key to the evaluator for the action it belongs to", () => {
+    const ignored = [...cross.verdicts, ...same.verdicts].flatMap((v) =>
+      v.ignoredContextKeys.map((k) => `${v.request.action}: ${k}`),
+    );
+    expect([...new Set(ignored)].sort()).toEqual([]);
+  });
+
+  it("grants nothing the functions do not use", () => {
+    expect(unusedGrants([cross, same], NOT_FROM_THE_ENGINE)).toEqual([]);
+  });
+
+  it("refuses what the functions must never do", async () => {
+    const snapshot = (account: string, region: string, id: string) =>
+      `arn:aws:rds:${region}:${account}:cluster-snapshot:${id}`;
+    const ask = (
+      step: string,
+      account: string,
+      action: string,
+      resource: string,
+      context: Record<string, string | string[]>,
+      resourceAccount = account,
+    ): IamRequest => ({
+      step,
+      account,
+      region: EAST,
+      operation: "(synthetic)",
+      action,
+      resource,
+      resourceAccount,
+      context,
+      origin: "modelled",
+      what: "must be refused",
+    });
+    const foreign = snapshot(A, EAST, "someone-elses");
+    const markAsTool = { "aws:RequestTag/CreatedBy": TOOL, "aws:TagKeys": ["CreatedBy"] };
+    const key = `arn:aws:kms:${EAST}:${A}:key/0b3b6a47-0000-4000-8000-000000000001`;
+    const requests = [
+      // a compromised function stamping the tool's tag on someone else's snapshot
+      ask("share", A, "rds:AddTagsToResource", foreign, markAsTool),
+      ask("take", A, "rds:AddTagsToResource", foreign, {
+        ...markAsTool,
+        "aws:RequestTag/Owner": "x",
+        "aws:TagKeys": ["CreatedBy", "Owner"],
+      }),
+      ask("copy", B, "rds:AddTagsToResource", snapshot(B, WEST, "theirs"), markAsTool),
+      // the share marker naming another account
+      ask("share", A, "rds:AddTagsToResource", foreign, {
+        "rds:cluster-snapshot-tag/CreatedBy": TOOL,
+        "aws:RequestTag/SnapshotToolSharedWith": "999999999999",
+        "aws:TagKeys": ["SnapshotToolSharedWith"],
+      }),
+      // deleting what is not the tool's (copy: not an intermediate copy)
+      ask("prune", A, "rds:DeleteDBClusterSnapshot", foreign, {}),
+      ask("copy", B, "rds:DeleteDBClusterSnapshot", snapshot(B, WEST, "kept"), {
+        "rds:cluster-snapshot-tag/CopiedBy": TOOL,
+      }),
+      // using a key directly rather than through RDS, or through RDS in another region
+      ask("copy", B, "kms:Decrypt", key, { "kms:CallerAccount": B }, A),
+      ask(
+        "copy",
+        B,
+        "kms:CreateGrant",
+        key,
+        {
+          "kms:CallerAccount": B,
+          "kms:ViaService": "rds.eu-west-1.amazonaws.com",
+          "kms:GrantIsForAWSResource": "true",
+        },
+        A,
+      ),
+    ];
+    const verdicts = await evaluate(requests, cross.functions);
+    expect(verdicts).toHaveLength(requests.length);
+    expect(
+      verdicts
+        .filter((v) => v.result !== "ImplicitlyDenied")
+        .map((v) => describeRequest(v.request)),
+    ).toEqual([]);
+  });
+
+  it("fails on the share role before issue 10, naming the share step and rds:AddTagsToResource", async () => {
+    const before = await crossAccount(sourceWithOldShareRole());
+    const denied = denials(before.verdicts);
+    expect(denied.length).toBeGreaterThan(0);
+    for (const line of denied) {
+      expect(line).toMatch(
+        new RegExp(
+          `^share: rds:AddTagsToResource on arn:aws:rds:${EAST}:${A}:cluster-snapshot:\\S+ \\(observed, tag write, AddTagsToResource in ${EAST}\\) -> ImplicitlyDenied$`,
+        ),
+      );
+    }
+    // and the same scenario passes with today's role
+    expect(denials(cross.verdicts)).toEqual([]);
+  });
+});
