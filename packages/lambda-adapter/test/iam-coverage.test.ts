@@ -266,6 +266,11 @@ describe("IAM coverage of the functions' roles", { timeout: 240_000 }, () => {
         "aws:TagKeys": ["CreatedBy", "Owner"],
       }),
       ask("copy", B, "rds:AddTagsToResource", snapshot(B, WEST, "theirs"), markAsTool),
+      // take, with only its own tags, on a snapshot not named as the tool names them
+      ask("take", A, "rds:AddTagsToResource", snapshot(A, EAST, "manual-backup"), {
+        ...markAsTool,
+        "aws:TagKeys": ["CreatedBy", "CreatedOn", "shareAndCopy"],
+      }),
       // the share marker naming another account
       ask("share", A, "rds:AddTagsToResource", foreign, {
         "rds:cluster-snapshot-tag/CreatedBy": TOOL,

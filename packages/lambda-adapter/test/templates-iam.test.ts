@@ -244,12 +244,15 @@ describe.each(["source", "dest"] as const)("IAM in the %s template", (name) => {
 describe("IAM in the source template", () => {
   const snapshots = (region: string) => `arn:aws:rds:${region}:123456789012:cluster-snapshot:*`;
   const clusters = (region: string) => `arn:aws:rds:${region}:123456789012:cluster:*`;
+  /** Snapshots named as take names them: [PREFIX-]CLUSTER-YYYY-MM-DD-HH-MM. */
+  const toolNamed = (region: string) =>
+    `arn:aws:rds:${region}:123456789012:cluster-snapshot:*-????-??-??-??-??`;
 
-  it("creates snapshots only of this account's clusters in the stack's region", () => {
+  it("creates snapshots only of this account's clusters in the stack's region, named as the tool names them", () => {
     expect(grantsOf("source", "rds:CreateDBClusterSnapshot")).toMatchObject([
       {
         role: "iamroleTakeSnapshotsAurora",
-        resources: [clusters("us-east-1"), snapshots("us-east-1")],
+        resources: [clusters("us-east-1"), toolNamed("us-east-1")],
       },
     ]);
   });
@@ -271,7 +274,7 @@ describe("IAM in the source template", () => {
         role: "iamroleTakeSnapshotsAurora",
         sid: "TagNewSnapshots",
         actions: ["rds:AddTagsToResource"],
-        resources: [snapshots("us-east-1")],
+        resources: [toolNamed("us-east-1")],
         condition: takeKeys,
       },
       {
