@@ -23,7 +23,9 @@
 #   ARTIFACTS=dir                     what `pnpm package` wrote, from the repository root (default
 #                                     packages/lambda-adapter/artifacts)
 #   SOURCE_STACK / DEST_STACK         stack names (default snapshot-tool-aurora-source / -dest)
-#   RETENTION_DAYS (7), CROSS_ACCOUNT_COPY (TRUE), KMS_SOURCE / KMS_DEST (None)
+#   RETENTION_DAYS, CROSS_ACCOUNT_COPY, KMS_SOURCE / KMS_DEST: passed only when set, so a re-run
+#   (an upgrade) keeps the values the stacks have; a new stack takes the template's defaults
+#   (7, TRUE, None, None)
 set -euo pipefail
 
 ENDPOINT="${ENDPOINT:-${AWS_ENDPOINT_URL:-}}"
@@ -36,10 +38,10 @@ fi
 : "${REGION:?the region the clusters live in}"
 : "${DR_REGION:?the region the copies are kept in}"
 : "${BUCKET:?a bucket name for the function code (created in each account if missing)}"
-KMS_SOURCE="${KMS_SOURCE:-None}"
-KMS_DEST="${KMS_DEST:-None}"
-RETENTION_DAYS="${RETENTION_DAYS:-7}"
-CROSS_ACCOUNT_COPY="${CROSS_ACCOUNT_COPY:-TRUE}"
+# Settings given here override the stack's; the others keep what the stack has (or the default).
+optional() { # PARAMETER VALUE -> PARAMETER=VALUE when VALUE is set
+  if [[ -n "$2" ]]; then echo "$1=$2"; fi
+}
 SOURCE_STACK="${SOURCE_STACK:-snapshot-tool-aurora-source}"
 DEST_STACK="${DEST_STACK:-snapshot-tool-aurora-dest}"
 # CloudFormation takes a template of up to 51,200 bytes inline; a larger one goes through S3.
@@ -95,25 +97,44 @@ deploy() { # profile stack template bucket parameters...
   fi
   # Creates the stack, or updates it in place through a change set; an identical template and
   # parameters are "No changes to deploy" and exit 0.
-  aws_as "$profile" cloudformation deploy --region "$REGION" \
+  local out
+  if ! out=$(aws_as "$profile" cloudformation deploy --region "$REGION" \
     --stack-name "$stack" --template-file "$template" "${via_s3[@]}" \
     --capabilities CAPABILITY_IAM --no-fail-on-empty-changeset \
-    --parameter-overrides "$@"
+    --parameter-overrides "$@" 2>&1); then
+    # Some endpoints (moto) refuse the change set itself for an unchanged stack rather than
+    # creating an empty one: that is the same "nothing to do".
+    if grep -q "No updates are to be performed" <<<"$out"; then
+      echo "$stack: no changes to deploy"
+      return 0
+    fi
+    echo "$out" >&2
+    return 1
+  fi
+  echo "$out"
 }
 
 dest_account=$(aws_as "$DEST_PROFILE" sts get-caller-identity --region "$REGION" \
   --query Account --output text)
+source_account=$(aws_as "$SOURCE_PROFILE" sts get-caller-identity --region "$REGION" \
+  --query Account --output text)
+mapfile -t source_settings < <(optional RetentionDays "${RETENTION_DAYS:-}")
+mapfile -t dest_settings < <(
+  optional RetentionDays "${RETENTION_DAYS:-}"
+  optional SourceRetentionDays "${RETENTION_DAYS:-}"
+  optional KmsKeySource "${KMS_SOURCE:-}"
+  optional KmsKeyDestination "${KMS_DEST:-}"
+  optional CrossAccountCopy "${CROSS_ACCOUNT_COPY:-}"
+)
 
 upload "$SOURCE_PROFILE" "$BUCKET"
 deploy "$SOURCE_PROFILE" "$SOURCE_STACK" "$ARTIFACTS/source.yaml" "$BUCKET" \
-  CodeBucket="$BUCKET" DestinationAccount="$dest_account" \
-  RetentionDays="$RETENTION_DAYS" ShareSnapshots=TRUE DeleteOldSnapshots=TRUE
+  CodeBucket="$BUCKET" DestinationAccount="$dest_account" "${source_settings[@]}"
 
 upload "$DEST_PROFILE" "$BUCKET-dest"
 deploy "$DEST_PROFILE" "$DEST_STACK" "$ARTIFACTS/dest.yaml" "$BUCKET-dest" \
-  CodeBucket="$BUCKET-dest" DestinationRegion="$DR_REGION" \
-  RetentionDays="$RETENTION_DAYS" KmsKeySource="$KMS_SOURCE" KmsKeyDestination="$KMS_DEST" \
-  CrossAccountCopy="$CROSS_ACCOUNT_COPY"
+  CodeBucket="$BUCKET-dest" DestinationRegion="$DR_REGION" "${dest_settings[@]}" \
+  SourceAccounts="$source_account"
 
 echo "Both stacks deployed. Check the setup with:"
 echo "  ${SOURCE_PROFILE:+AWS_PROFILE=$SOURCE_PROFILE }node packages/cli-adapter/dist/cli.js doctor --region $REGION --dest-account $dest_account"

@@ -9,10 +9,10 @@
  *
  * What moto does not do here: it skips the CloudWatch alarms and SNS topic policies (a warning,
  * the stacks still complete); both stacks go into one moto account (the script's profiles are
- * left empty, so DestinationAccount is that account); and moto answers an unchanged deploy with
- * an update rather than "No changes to deploy" (its change set compares the parameters the CLI
- * sends as UsePreviousValue with the ones given at creation), so the unchanged case is checked by
- * what real CloudFormation compares: the same template body and the same code.
+ * left empty, so DestinationAccount is that account); and moto refuses the change set of an
+ * unchanged stack ("No updates are to be performed") where CloudFormation creates an empty one,
+ * which the script takes as the same "nothing to do". The unchanged case is checked by what
+ * CloudFormation compares: the same template body and the same code.
  */
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -65,8 +65,9 @@ beforeAll(async () => {
     );
   });
   workDir = await mkdtemp(join(tmpdir(), "snapshot-tool-walkthrough-"));
-  [moto, v1, v2, v2Again] = await Promise.all([
-    startMotoServer(),
+  // Started on its own first, so afterAll stops it even when packaging fails.
+  moto = await startMotoServer();
+  [v1, v2, v2Again] = await Promise.all([
     packageLambdas({ outDir: join(workDir, "v1") }),
     packageLambdas({ outDir: join(workDir, "v2"), banner: NEW_CODE }),
     packageLambdas({ outDir: join(workDir, "v2-again"), banner: NEW_CODE }),

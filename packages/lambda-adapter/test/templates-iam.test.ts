@@ -349,16 +349,39 @@ describe("IAM in the dest template", () => {
   const anyAccount = "arn:aws:rds:*:*:cluster-snapshot:*";
   const keys = "arn:aws:kms:*:*:key/*";
 
+  /** The copy grants apart from the presigned source-region requests (tagless, tool-made sources). */
+  const copyGrants = (given: Record<string, string> = {}) =>
+    grantsOf("dest", "rds:CopyDBClusterSnapshot", given).filter(
+      (s) => !s.sid.startsWith("Presigned"),
+    );
+
   it("copies into this account in any region, from another account's shared snapshot", () => {
-    expect(grantsOf("dest", "rds:CopyDBClusterSnapshot")).toMatchObject([
+    expect(copyGrants()).toMatchObject([
       { role: "iamroleCopySnapshotsAurora", resources: [own, anyAccount] },
     ]);
   });
 
   it("copies only this account's snapshots when CrossAccountCopy is FALSE", () => {
-    expect(
-      grantsOf("dest", "rds:CopyDBClusterSnapshot", { CrossAccountCopy: "FALSE" }),
-    ).toMatchObject([{ role: "iamroleCopySnapshotsAurora", resources: [own] }]);
+    expect(copyGrants({ CrossAccountCopy: "FALSE" })).toMatchObject([
+      { role: "iamroleCopySnapshotsAurora", resources: [own] },
+    ]);
+  });
+
+  it("allows the presigned source-region request only without tags, from the tool's own snapshots", () => {
+    const presigned = grantsOf("dest", "rds:CopyDBClusterSnapshot").filter((s) =>
+      s.sid.startsWith("Presigned"),
+    );
+    expect(presigned.map((s) => s.resources)).toEqual([[own], [own]]);
+    expect(presigned.map((s) => s.condition)).toEqual([
+      {
+        Null: { "aws:TagKeys": "true" },
+        StringEquals: { "rds:cluster-snapshot-tag/CopiedBy": TOOL },
+      },
+      {
+        Null: { "aws:TagKeys": "true" },
+        StringEquals: { "rds:cluster-snapshot-tag/CreatedBy": TOOL },
+      },
+    ]);
   });
 
   it("tags only this account's snapshots", () => {

@@ -303,6 +303,23 @@ export class IamTracingRds extends InMemoryRds {
       observed("rds:CopyDBClusterSnapshot", target, base.account, tags, "copy target"),
       ...this.tagOnCreate(base, target, tags),
     ];
+    if (sourceRegion !== base.region) {
+      // Modelled: for a cross-region copy the SDK adds a PreSignedUrl, a CopyDBClusterSnapshot
+      // request signed by the caller that RDS runs in the source region (API_CopyDBClusterSnapshot:
+      // "a valid request ... that can be executed in the source Region"). The SDK builds it
+      // without Tags, so it must be allowed without aws:RequestTag / aws:TagKeys.
+      out.push({
+        ...observed(
+          "rds:CopyDBClusterSnapshot",
+          sourceArn,
+          sourceAccount,
+          this.snapshotContext(sourceArn),
+          "presigned copy request, run in the source region",
+        ),
+        region: sourceRegion,
+        origin: "modelled",
+      });
+    }
     if (source?.encrypted && source.kmsKeyId !== undefined) {
       const sourceKey = this.resolveKey(source.kmsKeyId, {
         account: sourceAccount,
