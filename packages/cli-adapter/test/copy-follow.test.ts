@@ -1,5 +1,8 @@
-import { TAG_CREATED_BY, TAG_SHARE_AND_COPY, TOOL_NAME } from "@aurora-snapshot-tool/core";
-import { InMemoryRds, simulatedGateway } from "@aurora-snapshot-tool/core/testing";
+import {
+  SHARED_SNAPSHOT,
+  sharedSnapshotScenario,
+  simulatedGateway,
+} from "@aurora-snapshot-tool/core/testing";
 import { describe, expect, it } from "vitest";
 
 import { runInProcess } from "./support/run-in-process.js";
@@ -9,32 +12,17 @@ import { runInProcess } from "./support/run-in-process.js";
  * sleeps moves the simulation on, so copies finish while the command waits and nothing waits for real.
  */
 
-const A = "111111111111";
-const B = "222222222222";
-const HOME = "us-east-1";
-const DR = "us-west-2";
-const NAME = "orders-2026-04-01-01-00";
+const { account: B, drRegion: DR } = SHARED_SNAPSHOT.destination;
+const { region: HOME } = SHARED_SNAPSHOT.source;
+const NAME = SHARED_SNAPSHOT.snapshot;
 
 function aSharedSnapshot() {
-  const sim = new InMemoryRds({ now: new Date("2026-04-01T02:00:00Z") });
-  sim.addCluster({ account: A, region: HOME, id: "orders" });
-  sim.addSnapshot({
-    account: A,
-    region: HOME,
-    id: NAME,
-    clusterId: "orders",
-    sharedWith: [B],
-    tags: { [TAG_CREATED_BY]: TOOL_NAME, [TAG_SHARE_AND_COPY]: "YES" },
-  });
-  const sleeps: number[] = [];
+  const { sim, sleeps, sleep } = sharedSnapshotScenario();
   const io = {
     env: { AWS_REGION: HOME, DEST_REGION: DR },
     gateway: simulatedGateway(sim, B),
     now: () => sim.now(),
-    sleep: async (ms: number) => {
-      sleeps.push(ms);
-      sim.advance(ms);
-    },
+    sleep,
   };
   return { sim, io, sleeps };
 }

@@ -4,42 +4,21 @@
  * `copy --follow` runs the same scenario and must report the same summary.
  */
 import { runCli } from "@aurora-snapshot-tool/cli";
+import { createClientFactory } from "@aurora-snapshot-tool/core";
 import {
-  TAG_CREATED_BY,
-  TAG_SHARE_AND_COPY,
-  TOOL_NAME,
-  createClientFactory,
-} from "@aurora-snapshot-tool/core";
-import { InMemoryRds, simulatedGateway } from "@aurora-snapshot-tool/core/testing";
+  SHARED_SNAPSHOT,
+  sharedSnapshotScenario,
+  simulatedGateway,
+  type InMemoryRds,
+} from "@aurora-snapshot-tool/core/testing";
 import { describe, expect, it } from "vitest";
 
 import type { ReportLogger } from "../src/runtime/report-log.js";
 import { createStepHandler } from "../src/runtime/step-handler.js";
 
-const A = "111111111111";
-const B = "222222222222";
-const HOME = "us-east-1";
-const DR = "us-west-2";
-const NAME = "orders-2026-04-01-01-00";
-
-function aSharedSnapshot() {
-  const sim = new InMemoryRds({ now: new Date("2026-04-01T02:00:00Z") });
-  sim.addCluster({ account: A, region: HOME, id: "orders" });
-  sim.addSnapshot({
-    account: A,
-    region: HOME,
-    id: NAME,
-    clusterId: "orders",
-    sharedWith: [B],
-    tags: { [TAG_CREATED_BY]: TOOL_NAME, [TAG_SHARE_AND_COPY]: "YES" },
-  });
-  const sleeps: number[] = [];
-  const sleep = async (ms: number): Promise<void> => {
-    sleeps.push(ms);
-    sim.advance(ms);
-  };
-  return { sim, sleeps, sleep };
-}
+const { account: B, drRegion: DR } = SHARED_SNAPSHOT.destination;
+const { region: HOME } = SHARED_SNAPSHOT.source;
+const aSharedSnapshot = sharedSnapshotScenario;
 
 const quiet: ReportLogger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 

@@ -29,3 +29,4 @@ export type {
 } from "./sim-types.js";
 export * from "./fleet-simulation.js";
 export * from "./builders.js";
+export * from "./scenarios.js";
