@@ -18,6 +18,7 @@ import {
   isRegionName,
   lookUpSetting,
   parseInteger,
+  parseLogLevel,
   settingsOf,
   type LookedUp,
 } from "@aurora-snapshot-tool/core/settings";
@@ -174,22 +175,12 @@ export function resolveAwsSettings(layers: SettingLayers): AwsSettings {
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
-const LOG_LEVELS: Record<string, LogLevel> = {
-  DEBUG: "debug",
-  INFO: "info",
-  WARN: "warn",
-  WARNING: "warn",
-  ERROR: "error",
-  // Python's level names, which the original's LOG_LEVEL accepted.
-  CRITICAL: "error",
-};
-export const LOG_LEVEL_EXPECTED = "DEBUG, INFO, WARN (or WARNING), ERROR or CRITICAL, in any case";
-
-/** LOG_LEVEL as the original takes it; the CLI's default is INFO (progress on stderr). */
+/** LOG_LEVEL as the original takes it (core's rules); the CLI's default is INFO (progress on stderr). */
 export function resolveLogLevel(layers: SettingLayers): LogLevel {
-  const found = lookUpSetting(layers, undefined, RUN_SETTINGS.logLevel);
-  const level = text(found, (v) => LOG_LEVELS[v.toUpperCase()] !== undefined, LOG_LEVEL_EXPECTED);
-  return level === undefined ? "info" : (LOG_LEVELS[level.toUpperCase()] as LogLevel);
+  const { raw, origin } = lookUpSetting(layers, undefined, RUN_SETTINGS.logLevel);
+  const level = parseLogLevel(origin, raw, "INFO");
+  // stderr has no level above error: CRITICAL shows what ERROR shows.
+  return level === "CRITICAL" ? "error" : (level.toLowerCase() as LogLevel);
 }
 
 /** The take schedule doctor checks against the interval: `--schedule` or the file's `schedule`. */

@@ -52,3 +52,5 @@ export { lookUpSetting } from "./layers.js";
 export type { ConfigDocument, LookedUp, SettingLayers } from "./layers.js";
 export { configJsonSchema, parseConfigDocument } from "./config-document.js";
 export { settingsReferenceMarkdown } from "./reference.js";
+export { LOG_LEVEL_EXPECTED, parseLogLevel } from "./log-level.js";
+export type { LogLevel } from "./log-level.js";

@@ -10,6 +10,7 @@ export {
   ALL_SNAPSHOTS,
   DESTINATION_SETTINGS,
   KMS_KEY_EXPECTED,
+  LOG_LEVEL_EXPECTED,
   MAX_COPIES_IN_FLIGHT,
   MAX_COPY_POLL_SECONDS,
   MAX_DAYS,
@@ -31,6 +32,7 @@ export {
   parseBoolean,
   parseInteger,
   parseKmsKeyRef,
+  parseLogLevel,
   parsePattern,
   parseRegion,
   parseRegionList,
@@ -43,6 +45,7 @@ export {
 export type {
   FieldRef,
   IntegerRange,
+  LogLevel,
   LookedUp,
   PolicySide,
   RunSettingKey,

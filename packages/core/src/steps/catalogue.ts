@@ -1,6 +1,5 @@
 import type { RunReport } from "../execute/report.js";
 import type { Step } from "../model/index.js";
-import { ConfigError } from "../policy/config-error.js";
 import { destinationPolicyFrom } from "../policy/destination-policy.js";
 import { lookUpSetting, type SettingLayers } from "../policy/layers.js";
 import { SOURCE_SETTINGS, type PolicySide } from "../policy/registry.js";
@@ -18,6 +17,7 @@ import {
   planPruneStep,
   planShareStep,
   planTakeStep,
+  requireDestinationAccount,
   runPrune,
   runShare,
   runTake,
@@ -128,9 +128,9 @@ export function bindStep(step: Step, policy: SourcePolicy | DestinationPolicy): 
 export function bindStepFrom(step: Step, layers: SettingLayers): BoundStep {
   const side = STEP_CATALOGUE[step].side;
   const policy = side === "source" ? sourcePolicyFrom(layers) : destinationPolicyFrom(layers);
-  if (step === "share" && (policy as SourcePolicy).destinationAccount === undefined) {
+  if (step === "share") {
     const { origin } = lookUpSetting(layers, "source", SOURCE_SETTINGS.destinationAccount);
-    throw new ConfigError(origin, undefined, "the 12-digit account id to share snapshots with");
+    requireDestinationAccount(policy as SourcePolicy, origin);
   }
   return bindStep(step, policy);
 }

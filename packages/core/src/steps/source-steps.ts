@@ -3,7 +3,7 @@ import type { SnapshotQuery } from "../execute/gateway.js";
 import type { RunReport } from "../execute/report.js";
 import type { Cluster, Decision, KeyInfo, Snapshot } from "../model/index.js";
 import { planPrune, planShare, planTake } from "../plan/index.js";
-import { ConfigError } from "../policy/config-error.js";
+import { ConfigError, type FieldRef } from "../policy/config-error.js";
 import type { SourcePolicy } from "../policy/types.js";
 import {
   executeOptions,
@@ -109,14 +109,16 @@ export async function planTakeStep(input: SourceStepInput): Promise<Plan> {
   return planTakeFrom(input, await listSourceInventory(input));
 }
 
-/** Sharing needs a destination: refused before any AWS call (safety rule 5). */
-function requireDestinationAccount(policy: SourcePolicy): void {
+/**
+ * Sharing needs a destination: refused before any AWS call (safety rule 5). `field` names the
+ * setting the way the user could give it (the env var when called without layers).
+ */
+export function requireDestinationAccount(
+  policy: SourcePolicy,
+  field: FieldRef = "DEST_ACCOUNT",
+): void {
   if (policy.destinationAccount === undefined) {
-    throw new ConfigError(
-      "DEST_ACCOUNT",
-      undefined,
-      "the 12-digit account id to share snapshots with",
-    );
+    throw new ConfigError(field, undefined, "the 12-digit account id to share snapshots with");
   }
 }
 
