@@ -6,8 +6,11 @@
  *
  * moto cannot copy a snapshot shared from another account (it answers
  * DBClusterSnapshotNotFoundFault), so here the copy runs in same-account mode into the DR region;
- * the cross-account copy path is what the in-memory demo shows. moto also keeps real time, so the
- * history is seeded: tool snapshots named as if taken on each of the last ten days.
+ * the cross-account copy path is what the in-memory demo shows. The history is seeded: tool
+ * snapshots named as if taken on each of the last ten days, whose SnapshotCreateTime the
+ * test-support moto extension sets to match. Plain moto_server cannot (it stamps every snapshot
+ * with the time it was made), so an emulator given by --endpoint-url is best started as
+ * `python3 packages/test-support/moto/moto_ext.py -p 5000`.
  */
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -18,7 +21,7 @@ import {
   RDSClient,
 } from "@aws-sdk/client-rds";
 import { formatSnapshotName, formatTimestamp } from "@aurora-snapshot-tool/core";
-import { startMotoServer } from "@aurora-snapshot-tool/test-support";
+import { setMotoSnapshotTime, startMotoServer } from "@aurora-snapshot-tool/test-support";
 
 const CLI = fileURLToPath(new URL("../packages/cli-adapter/dist/cli.js", import.meta.url));
 const HOME = "us-east-1";
@@ -62,7 +65,10 @@ function cli(endpoint: string, args: string[]): { code: number; json: StepJson }
   return { code: run.status, json: JSON.parse(run.stdout) as StepJson };
 }
 
-async function seed(endpoint: string): Promise<RDSClient> {
+/** Sets a seeded snapshot's SnapshotCreateTime to the time in its name. */
+type CreatedAt = (arn: string, at: Date) => Promise<void>;
+
+async function seed(endpoint: string, createdAt: CreatedAt): Promise<RDSClient> {
   const rds = new RDSClient({
     region: HOME,
     endpoint,
@@ -86,7 +92,7 @@ async function seed(endpoint: string): Promise<RDSClient> {
   for (const id of ["orders", "payments"]) {
     for (let d = 1; d <= 10; d++) {
       const at = new Date(now - d * DAY);
-      await rds.send(
+      const out = await rds.send(
         new CreateDBClusterSnapshotCommand({
           DBClusterIdentifier: id,
           DBClusterSnapshotIdentifier: formatSnapshotName(id, at),
@@ -97,6 +103,7 @@ async function seed(endpoint: string): Promise<RDSClient> {
           ],
         }),
       );
+      await createdAt(out.DBClusterSnapshot?.DBClusterSnapshotArn ?? "", at);
     }
   }
   await rds.send(
@@ -121,7 +128,17 @@ export async function runMotoDemo(options: {
       `moto_server at ${endpoint}; clusters orders, payments (Aurora) and graph (neptune) in ${HOME},`,
     );
     log("each Aurora cluster with ten days of tool snapshots and one hand-made snapshot.\n");
-    const rds = await seed(endpoint);
+    let warned = false;
+    const createdAt: CreatedAt = async (arn, time) => {
+      if (moto) return moto.setSnapshotTime({ arn, time });
+      // An emulator someone else started may be plain moto_server: say so once and go on.
+      if (warned) return;
+      await setMotoSnapshotTime(endpoint, { arn, time }).catch((error: unknown) => {
+        warned = true;
+        log(`note: ${String(error)}; the seeded snapshots keep moto's create time (now).\n`);
+      });
+    };
+    const rds = await seed(endpoint, createdAt);
     const steps: [string, string[]][] = [
       ["take", ["take"]],
       ["take again", ["take"]],

@@ -6,7 +6,10 @@ export const EXIT = Object.freeze({
   unexpected: 1,
   /** Invalid input or configuration: nothing was changed and no AWS call was made. */
   invalidInput: 2,
-  /** Some work is pending, deferred or failed; running the same command again is safe. */
+  /**
+   * Some work is pending, deferred, failed or blocked (a selected cluster or snapshot cannot be
+   * protected as configured); running the same command again is safe.
+   */
   pending: 3,
 });
 

@@ -36,6 +36,31 @@ const badDestInFile = configFile(
   "dest.json",
   JSON.stringify({ destination: { destinationRegions: ["us-west-2"], maxCopiesInFlight: 9 } }),
 );
+// The other side's section is checked too, by every command that reads the file.
+const badDestRetention = configFile(
+  "dest-retention.json",
+  JSON.stringify({ source: { retentionDays: 7 }, destination: { retentionDays: -1 } }),
+);
+const badSourceInterval = configFile(
+  "source-interval.json",
+  JSON.stringify({
+    source: { intervalHours: 0 },
+    destination: { destinationRegions: "us-west-2" },
+  }),
+);
+const badDestRegion = configFile(
+  "dest-region.json",
+  JSON.stringify({ destination: { destinationRegions: "us-west-2,mars-north-1" } }),
+);
+const badDestKey = configFile(
+  "dest-key.json",
+  JSON.stringify({ destination: { kmsKeyDestination: "alias/copies,my-key" } }),
+);
+const badScheduleInFile = configFile(
+  "schedule.json",
+  JSON.stringify({ schedule: "rate(0 hours)" }),
+);
+const destRetentionNames = `destination.retentionDays (in ${badDestRetention})`;
 
 interface Case {
   readonly name: string;
@@ -75,6 +100,16 @@ const CASES: readonly Case[] = [
     names: "--region-override",
   },
   { name: "a pattern that is no regex", args: ["take", "--pattern", "("], names: "--pattern" },
+  {
+    name: "a pattern with a backreference, which RE2 cannot run",
+    args: ["take", "--pattern", "(a)\\1"],
+    names: "--pattern",
+  },
+  {
+    name: "a pattern with lookahead, which RE2 cannot run",
+    args: ["take", "--pattern", "prod(?!-test)"],
+    names: "--pattern",
+  },
   {
     name: "a tag selector without =",
     args: ["take", "--cluster-tags-include", "team"],
@@ -188,6 +223,36 @@ const CASES: readonly Case[] = [
     args: ["copy", "--config", badDestInFile],
     names: "destination.maxCopiesInFlight",
   },
+  ...["take", "share", "prune", "list", "doctor", "wait"].map((command) => ({
+    name: `a bad destination value in the file, on ${command}`,
+    args: [command, "--config", badDestRetention],
+    names: destRetentionNames,
+  })),
+  {
+    name: "a bad source value in the file, on copy",
+    args: ["copy", "--config", badSourceInterval],
+    names: "source.intervalHours",
+  },
+  {
+    name: "a bad source value in the file, on prune-dest",
+    args: ["prune-dest", "--config", badSourceInterval],
+    names: "source.intervalHours",
+  },
+  {
+    name: "a destination region in the file that no partition lists, on take",
+    args: ["take", "--config", badDestRegion],
+    names: "destination.destinationRegions",
+  },
+  {
+    name: "a destination key in the file that is no key, on take",
+    args: ["take", "--config", badDestKey],
+    names: "destination.kmsKeyDestination",
+  },
+  {
+    name: "a bad schedule in the file, on take",
+    args: ["take", "--config", badScheduleInFile],
+    names: "schedule",
+  },
   // list, doctor, wait
   { name: "an unknown side", args: ["list", "--side", "both"], names: "--side" },
   {
@@ -259,6 +324,24 @@ const CASES: readonly Case[] = [
     args: ["take"],
     env: { REGION_OVERRIDE: "yes" },
     names: "REGION_OVERRIDE",
+  },
+  {
+    name: "a REGION_OVERRIDE that no partition lists",
+    args: ["take"],
+    env: { REGION_OVERRIDE: "mars-north-1" },
+    names: "REGION_OVERRIDE",
+  },
+  {
+    name: "an AWS_REGION that no partition lists",
+    args: ["take"],
+    env: { AWS_REGION: "mars-north-1" },
+    names: "AWS_REGION",
+  },
+  {
+    name: "a DEST_REGION entry that no partition lists",
+    args: ["copy"],
+    env: { DEST_REGION: "us-west-2,eu-central-9" },
+    names: "DEST_REGION",
   },
   { name: "a bad LOG_LEVEL", args: ["take"], env: { LOG_LEVEL: "verbose" }, names: "LOG_LEVEL" },
   { name: "a bad AWS_REGION", args: ["take"], env: { AWS_REGION: "nowhere" }, names: "AWS_REGION" },

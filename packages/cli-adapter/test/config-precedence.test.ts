@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 
 import { createGateway } from "../src/aws/session.js";
 import type { AwsSettings } from "../src/config/resolve.js";
-import { ACCOUNT, fakeGateway } from "./support/fake-gateway.js";
+import { ACCOUNT, fakeGateway, refusingGateway } from "./support/fake-gateway.js";
 import { runInProcess } from "./support/run-in-process.js";
 
 /* Settings, lowest precedence first: defaults, the original env vars, the config file, flags. */
@@ -120,6 +120,27 @@ describe("AWS settings", () => {
     expect((await settingsFor([], { ...env, AWS_REGION: undefined })).seen?.region).toBe(
       "eu-west-1",
     );
+  });
+
+  it.each(["", "  "])(
+    "counts AWS_REGION=%j as not set, so AWS_DEFAULT_REGION still gives the region",
+    async (blank) => {
+      const env = { AWS_REGION: blank, AWS_DEFAULT_REGION: "eu-west-1" };
+      expect((await settingsFor([], env)).seen?.region).toBe("eu-west-1");
+    },
+  );
+
+  it("names every way to give the region when the region variables are blank", async () => {
+    const { gateway, calls } = refusingGateway();
+    const run = await runInProcess(["take"], {
+      env: { AWS_REGION: "", AWS_DEFAULT_REGION: " " },
+      gateway,
+    });
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("--region: not set");
+    expect(run.stderr).toContain("AWS_REGION, AWS_DEFAULT_REGION");
+    expect(calls).toEqual([]);
   });
 
   it("reports the region the step worked in, REGION_OVERRIDE included", async () => {

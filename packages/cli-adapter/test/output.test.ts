@@ -37,6 +37,7 @@ describe("output", () => {
       failed: 0,
       pending: 0,
       deferred: 1,
+      blocked: 0,
       skipped: 0,
       complete: false,
     });
@@ -79,7 +80,7 @@ describe("output", () => {
       "cluster-unavailable  the cluster is not in the `available` state",
     );
     expect(run.stdout).toContain(
-      "take: 0 done, 0 failed, 1 pending, 1 deferred, 0 skipped (dry run: nothing was changed)",
+      "take: 0 done, 0 failed, 1 pending, 1 deferred, 0 blocked, 0 skipped (dry run: nothing was changed)",
     );
   });
 

@@ -46,7 +46,7 @@ let world: MotoWorld;
 
 beforeAll(async () => {
   moto = await startMotoServer();
-  world = new MotoWorld(moto.endpoint);
+  world = new MotoWorld(moto);
 });
 
 afterAll(async () => {
@@ -96,6 +96,7 @@ describe("take", () => {
       failed: 0,
       pending: 0,
       deferred: 0,
+      blocked: 0,
       skipped: 2,
       complete: true,
     });
@@ -228,7 +229,7 @@ describe("prune", () => {
 describe("copy", () => {
   it("copies the account's own snapshots to --dest-region when cross-account copy is off", async () => {
     await world.cluster("prod-orders");
-    await world.snapshot("prod-orders", "prod-orders-2099-01-01-00-00");
+    await world.snapshot("prod-orders", "prod-orders-2026-01-01-00-00");
     const args = ["copy", "--dest-region", "us-west-2", "--cross-account-copy", "FALSE"];
 
     const { run, doc } = await step(args, { RETENTION_DAYS: "36500" });
@@ -236,14 +237,14 @@ describe("copy", () => {
     expect(run.code).toBe(0);
     expect(of(doc, "copy")).toEqual([
       expect.objectContaining({
-        snapshot: "prod-orders-2099-01-01-00-00",
+        snapshot: "prod-orders-2026-01-01-00-00",
         region: "us-west-2",
         status: "done",
       }),
     ]);
     const copies = await world.manualSnapshots({ region: "us-west-2" });
     expect(copies.map((s) => s.DBClusterSnapshotIdentifier)).toEqual([
-      "prod-orders-2099-01-01-00-00",
+      "prod-orders-2026-01-01-00-00",
     ]);
     expect(copies[0]?.TagList).toEqual(expect.arrayContaining(COPY_TAGS));
 
@@ -254,7 +255,7 @@ describe("copy", () => {
 
   it("--dry-run copies nothing", async () => {
     await world.cluster("prod-orders");
-    await world.snapshot("prod-orders", "prod-orders-2099-01-01-00-00");
+    await world.snapshot("prod-orders", "prod-orders-2026-01-01-00-00");
 
     const { run, doc } = await step(["copy", "--dry-run"], {
       DEST_REGION: "us-west-2",
@@ -270,7 +271,7 @@ describe("copy", () => {
   it("exits 3 and names the error when the destination KMS key does not exist", async () => {
     const key = await world.key();
     await world.cluster("prod-orders", { kmsKeyId: key });
-    await world.snapshot("prod-orders", "prod-orders-2099-01-01-00-00");
+    await world.snapshot("prod-orders", "prod-orders-2026-01-01-00-00");
 
     const { run, doc } = await step(
       ["copy", "--dest-region", "us-west-2", "--cross-account-copy", "FALSE"],
@@ -287,7 +288,7 @@ describe("copy", () => {
   it("acts in another account with --role-arn", async () => {
     const other = "333333333333";
     await world.cluster("prod-orders", { account: other });
-    await world.snapshot("prod-orders", "prod-orders-2099-01-01-00-00", { account: other });
+    await world.snapshot("prod-orders", "prod-orders-2026-01-01-00-00", { account: other });
 
     const { run, doc } = await step(
       [
@@ -305,7 +306,7 @@ describe("copy", () => {
     expect(run.code).toBe(0);
     expect(of(doc, "copy")).toEqual([expect.objectContaining({ account: other, status: "done" })]);
     expect(await world.manualSnapshotIds({ region: "us-west-2", account: other })).toEqual([
-      "prod-orders-2099-01-01-00-00",
+      "prod-orders-2026-01-01-00-00",
     ]);
     expect(await world.manualSnapshotIds({ region: "us-west-2" })).toEqual([]);
   });
@@ -417,7 +418,7 @@ describe("list", () => {
 
   it("--side destination in another account shows what is shared with it", async () => {
     await world.cluster("prod-orders");
-    await world.snapshot("prod-orders", "prod-orders-2099-01-01-00-00");
+    await world.snapshot("prod-orders", "prod-orders-2026-01-01-00-00");
     await step(["share", "--dest-account", "222222222222"]);
 
     const run = await cli(
@@ -439,7 +440,7 @@ describe("list", () => {
     expect(doc.side).toBe("destination");
     expect(doc.rows).toEqual([
       expect.objectContaining({
-        snapshot: "prod-orders-2099-01-01-00-00",
+        snapshot: "prod-orders-2026-01-01-00-00",
         account: HOME_ACCOUNT,
         next: [expect.objectContaining({ step: "copy", action: "copy", reason: "not-copied" })],
       }),
@@ -538,7 +539,7 @@ describe("doctor", () => {
 describe("wait", () => {
   it("has nothing to wait for when every snapshot is available", async () => {
     await world.cluster("prod-orders");
-    await world.snapshot("prod-orders", "prod-orders-2099-01-01-00-00");
+    await world.snapshot("prod-orders", "prod-orders-2026-01-01-00-00");
 
     const run = await cli(["wait", "--json"]);
 
@@ -548,11 +549,11 @@ describe("wait", () => {
 
   it("follows named snapshots: available exits 0, one that does not exist exits 3", async () => {
     await world.cluster("prod-orders");
-    await world.snapshot("prod-orders", "prod-orders-2099-01-01-00-00");
+    await world.snapshot("prod-orders", "prod-orders-2026-01-01-00-00");
 
-    const ok = await cli(["wait", "prod-orders-2099-01-01-00-00"]);
+    const ok = await cli(["wait", "prod-orders-2026-01-01-00-00"]);
     expect(ok.code).toBe(0);
-    expect(ok.stdout).toMatch(/prod-orders-2099-01-01-00-00 us-east-1 available 100%/);
+    expect(ok.stdout).toMatch(/prod-orders-2026-01-01-00-00 us-east-1 available 100%/);
     expect(ok.stdout).toContain("1 available, 0 failed or gone, 0 still in progress");
 
     const missing = await cli(["wait", "no-such-snapshot", "--timeout", "0", "--json"]);

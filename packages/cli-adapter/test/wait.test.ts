@@ -121,14 +121,14 @@ describe("wait", () => {
     const gateway = fakeGateway({
       snapshots: [
         aToolSnapshot({
-          name: "prod-a-new",
+          name: "prod-a-2026-05-20-12-00",
           clusterId: "prod-a",
           account: ACCOUNT,
           status: "creating",
           percentProgress: 40,
         }),
         aToolSnapshot({
-          name: "prod-a-old",
+          name: "prod-a-2026-05-19-12-00",
           clusterId: "prod-a",
           account: ACCOUNT,
           status: "available",
@@ -148,7 +148,7 @@ describe("wait", () => {
       describeSnapshot: async (region: string, ref: string) => {
         looked.push(ref);
         return aToolSnapshot({
-          name: "prod-a-new",
+          name: "prod-a-2026-05-20-12-00",
           clusterId: "prod-a",
           account: ACCOUNT,
           region,
@@ -160,9 +160,11 @@ describe("wait", () => {
     const run = await runInProcess(["wait", "--json"], { gateway: watching, ...fakeTime() });
 
     expect(run.code).toBe(0);
-    expect(looked).toEqual(["arn:aws:rds:us-east-1:123456789012:cluster-snapshot:prod-a-new"]);
+    expect(looked).toEqual([
+      "arn:aws:rds:us-east-1:123456789012:cluster-snapshot:prod-a-2026-05-20-12-00",
+    ]);
     expect(JSON.parse(run.stdout).snapshots).toEqual([
-      expect.objectContaining({ snapshot: "prod-a-new", outcome: "done" }),
+      expect.objectContaining({ snapshot: "prod-a-2026-05-20-12-00", outcome: "done" }),
     ]);
   });
 });

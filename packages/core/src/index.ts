@@ -84,7 +84,10 @@ export type {
 // The run report and errors
 export {
   AwsActionError,
+  BLOCKED_REASONS,
+  blockedLine,
   DEFERRED_REASONS,
+  REMEDIES,
   SnapshotToolException,
   assertComplete,
   execute,

@@ -138,7 +138,7 @@ describe("share handler", () => {
   it("adds DEST_ACCOUNT to the restore attribute, so that account sees the snapshot as shared", async () => {
     await anAuroraCluster(rds, "orders");
     const name = toolName("orders", 0);
-    await aSnapshot(rds, "orders", name, takeTags(name));
+    await aSnapshot(rds, "orders", name, takeTags(name), moto);
 
     const result = await invoke(share, { DEST_ACCOUNT });
 
@@ -167,7 +167,7 @@ describe("share handler", () => {
 
   it("leaves snapshots the tool did not take unshared", async () => {
     await anAuroraCluster(rds, "orders");
-    await aSnapshot(rds, "orders", toolName("orders", 0), {});
+    await aSnapshot(rds, "orders", toolName("orders", 0), {}, moto);
 
     const result = await invoke(share, { DEST_ACCOUNT });
 
@@ -181,9 +181,9 @@ describe("prune handler", () => {
     const expired = toolName("orders", 10);
     const recent = toolName("orders", 1);
     const untagged = toolName("orders", 20);
-    await aSnapshot(rds, "orders", expired, takeTags(expired));
-    await aSnapshot(rds, "orders", recent, takeTags(recent));
-    await aSnapshot(rds, "orders", untagged, {});
+    await aSnapshot(rds, "orders", expired, takeTags(expired), moto);
+    await aSnapshot(rds, "orders", recent, takeTags(recent), moto);
+    await aSnapshot(rds, "orders", untagged, {}, moto);
 
     const result = await invoke(prune, { RETENTION_DAYS: "7" });
 
@@ -195,8 +195,8 @@ describe("prune handler", () => {
     await anAuroraCluster(rds, "orders");
     const older = toolName("orders", 12);
     const newest = toolName("orders", 9);
-    await aSnapshot(rds, "orders", older, takeTags(older));
-    await aSnapshot(rds, "orders", newest, takeTags(newest));
+    await aSnapshot(rds, "orders", older, takeTags(older), moto);
+    await aSnapshot(rds, "orders", newest, takeTags(newest), moto);
 
     await invoke(prune, { RETENTION_DAYS: "7" });
 
@@ -208,7 +208,7 @@ describe("copy handler", () => {
   it("with CROSS_ACCOUNT_COPY=FALSE copies the account's own snapshots into DEST_REGION, tagged CopiedBy", async () => {
     await anAuroraCluster(rds, "orders");
     const name = toolName("orders", 0);
-    await aSnapshot(rds, "orders", name, takeTags(name));
+    await aSnapshot(rds, "orders", name, takeTags(name), moto);
 
     const result = await invoke(copy, {
       SNAPSHOT_PATTERN: "ALL_SNAPSHOTS",
@@ -230,7 +230,7 @@ describe("copy handler", () => {
   it("in the default cross-account mode leaves the account's own snapshots alone", async () => {
     await anAuroraCluster(rds, "orders");
     const name = toolName("orders", 0);
-    await aSnapshot(rds, "orders", name, takeTags(name));
+    await aSnapshot(rds, "orders", name, takeTags(name), moto);
 
     const result = await invoke(copy, { DEST_REGION: AWAY });
 
@@ -245,9 +245,9 @@ describe("prune-dest handler", () => {
     const expired = toolName("orders", 10);
     const recent = toolName("orders", 1);
     const notCopied = toolName("orders", 20);
-    await aSnapshot(rdsAway, "orders", expired, { CopiedBy: TOOL });
-    await aSnapshot(rdsAway, "orders", recent, { CopiedBy: TOOL });
-    await aSnapshot(rdsAway, "orders", notCopied, takeTags(notCopied));
+    await aSnapshot(rdsAway, "orders", expired, { CopiedBy: TOOL }, moto);
+    await aSnapshot(rdsAway, "orders", recent, { CopiedBy: TOOL }, moto);
+    await aSnapshot(rdsAway, "orders", notCopied, takeTags(notCopied), moto);
 
     const result = await invoke(pruneDest, {
       SNAPSHOT_PATTERN: "ALL_SNAPSHOTS",
@@ -377,7 +377,7 @@ describe("work left for a later run", () => {
   it("rejects with SnapshotToolException and logs the error code when an action fails", async () => {
     await anAuroraCluster(rds, "vault", "aurora-postgresql", { encrypted: true });
     const name = toolName("vault", 0);
-    await aSnapshot(rds, "vault", name, takeTags(name));
+    await aSnapshot(rds, "vault", name, takeTags(name), moto);
 
     const run = invoke(copy, {
       DEST_REGION: AWAY,

@@ -5,6 +5,7 @@
  */
 
 import {
+  BLOCKED_REASONS,
   ConfigError,
   DEFERRED_REASONS,
   createClientFactory,
@@ -116,7 +117,15 @@ function takeHandlerOver(
   });
 }
 
-const SUMMARY_KEYS = ["done", "failed", "pending", "deferred", "skipped", "complete"] as const;
+const SUMMARY_KEYS = [
+  "done",
+  "failed",
+  "pending",
+  "deferred",
+  "blocked",
+  "skipped",
+  "complete",
+] as const;
 
 /** The summary fields of the handler's `take finished` line. */
 function finishedSummary(entries: readonly LogEntry[]): Record<string, unknown> {
@@ -149,7 +158,12 @@ function statusesFromLog(entries: readonly LogEntry[]): Record<string, string> {
   return Object.fromEntries(
     decisions.map((d) => [
       d.cluster,
-      outcomeOf.get(d) ?? (DEFERRED_REASONS.has(d.reason) ? "deferred" : "skipped"),
+      outcomeOf.get(d) ??
+        (DEFERRED_REASONS.has(d.reason)
+          ? "deferred"
+          : BLOCKED_REASONS.has(d.reason)
+            ? "blocked"
+            : "skipped"),
     ]),
   );
 }
@@ -159,6 +173,40 @@ function statusesFromCli(doc: CliRun["doc"]): Record<string, string> {
 }
 
 describe("the same take through the CLI and the Lambda handler", () => {
+  it("a selected cluster whose snapshot name would be too long is a gap in both: CLI exit 3 with a warning, handler throws naming it", async () => {
+    const long = "orders-" + "x".repeat(43); // 50 characters: the identifier would be 67
+    const fleet = (): InMemoryRds => {
+      const sim = new InMemoryRds({ now: START });
+      sim.addCluster({ account: ACCOUNT, region: REGION, id: UP });
+      sim.addCluster({ account: ACCOUNT, region: REGION, id: long });
+      return sim;
+    };
+    const log = aRecordingLogger();
+
+    const cli = await takeThroughCli(fleet());
+    const outcome = await takeHandlerOver(
+      fleet(),
+      log,
+    )({}).then(
+      () => undefined,
+      (error: unknown) => error as Error,
+    );
+
+    expect(cli.code).toBe(3);
+    expect(cli.doc.summary).toMatchObject({ done: 1, blocked: 1, complete: false });
+    expect(statusesFromCli(cli.doc)).toEqual({ [UP]: "done", [long]: "blocked" });
+    expect(cli.stderr).toContain(`(${long}) in ${REGION}: identifier-too-long; fix: shorten`);
+
+    expect(outcome?.name).toBe("SnapshotToolException");
+    // At the default level (ERROR) the failure line is all an operator sees: it names the gap.
+    expect(outcome?.message).toContain(`${long}`);
+    expect(outcome?.message).toContain("identifier-too-long");
+    const warn = log.entries.find((e) => e.level === "warn" && e.fields["cluster"] === long);
+    expect(warn?.fields).toMatchObject({ reason: "identifier-too-long" });
+    expect(String(warn?.fields["fix"])).toMatch(/SNAPSHOT_NAME_PREFIX/);
+    expect(finishedSummary(log.entries)).toEqual(cli.doc.summary);
+  });
+
   it("a due cluster that is stopped leaves both incomplete: CLI exit 3, handler throws SnapshotToolException, and the same summary", async () => {
     const cliSim = aFleet({ stopped: true });
     const lambdaSim = aFleet({ stopped: true });
@@ -183,6 +231,7 @@ describe("the same take through the CLI and the Lambda handler", () => {
       failed: 0,
       pending: 0,
       deferred: 1,
+      blocked: 0,
       skipped: 0,
       complete: false,
     };
@@ -244,6 +293,7 @@ describe("the same take through the CLI and the Lambda handler", () => {
       failed: 0,
       pending: 0,
       deferred: 0,
+      blocked: 0,
       skipped: 0,
       complete: true,
     });
@@ -304,5 +354,28 @@ describe("createStepHandler with everything injected", () => {
         fields: expect.objectContaining({ errorName: "ConfigError", field: "RETENTION_DAYS" }),
       }),
     ]);
+  });
+});
+
+describe("the copy handler without SOURCE_ACCOUNTS", () => {
+  const copyHandler = (env: Record<string, string>, log: ReturnType<typeof aRecordingLogger>) =>
+    createStepHandler("copy", {
+      env: { AWS_REGION: REGION, DEST_REGION: "us-west-2", LOG_LEVEL: "WARN", ...env },
+      clients: clientsOver(new InMemoryRds({ now: START })),
+      clock: () => START.getTime(),
+      logger: log.factory,
+    });
+
+  it("logs one WARN per run saying any account's shares are copied, and none once it is set", async () => {
+    const unset = aRecordingLogger();
+    await copyHandler({}, unset)({});
+    const warnings = unset.entries.filter(
+      (e) => e.level === "warn" && e.message.includes("SOURCE_ACCOUNTS"),
+    );
+    expect(warnings).toHaveLength(1);
+
+    const set = aRecordingLogger();
+    await copyHandler({ SOURCE_ACCOUNTS: "333333333333" }, set)({});
+    expect(set.entries.filter((e) => e.level === "warn")).toEqual([]);
   });
 });

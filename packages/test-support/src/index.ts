@@ -1,5 +1,6 @@
 /**
  * `@aurora-snapshot-tool/test-support` (private, never published): what the test suites and the
- * demo share but a user of the library does not need, such as the moto_server launcher.
+ * demo share but a user of the library does not need, such as the moto launcher.
  */
 export * from "./moto-server.js";
+export * from "./snapshot-name-time.js";

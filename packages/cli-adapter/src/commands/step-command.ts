@@ -3,6 +3,7 @@ import {
   STEPS,
   STEP_CATALOGUE,
   bindStepFrom,
+  blockedLine,
   isComplete,
   resultsOf,
   summarize,
@@ -61,6 +62,7 @@ async function runStep(
   ctx.log.debug(
     `${step}${dryRun ? " (dry run)" : ""}: listing in ${bound.regionFor(ctx.aws.region)}`,
   );
+  for (const warning of bound.warnings) ctx.log.warn(warning);
   const report = await bound.run({
     gateway: gatewayFor(ctx),
     region: ctx.aws.region,
@@ -79,6 +81,8 @@ async function runStep(
   });
   const results = resultsOf(report);
   const summary = summarize(report);
+  // A gap in protection is never quiet: each blocked cluster or snapshot, with its fix, on stderr.
+  for (const d of report.blocked) ctx.log.warn(blockedLine(d));
   io.stdout.write(
     ctx.json
       ? `${JSON.stringify(stepJson(report, results, summary), null, 2)}\n`

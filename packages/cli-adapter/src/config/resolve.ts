@@ -3,8 +3,11 @@ import { resolve } from "node:path";
 
 import {
   ConfigError,
+  destinationPolicyFrom,
   parseConfigDocument,
+  sourcePolicyFrom,
   type ConfigDocument,
+  type FieldOrigin,
   type PolicySide,
   type SettingLayers,
 } from "@aurora-snapshot-tool/core";
@@ -15,10 +18,13 @@ import {
   RUN_SETTINGS,
   SOURCE_SETTINGS,
   fieldLabel,
+  fileKeyOf,
   isRegionName,
   lookUpSetting,
   parseInteger,
+  parseKmsKeyRef,
   parseLogLevel,
+  parseRegion,
   settingsOf,
   type LookedUp,
 } from "@aurora-snapshot-tool/core/settings";
@@ -51,10 +57,64 @@ function readConfigFile(path: string): ConfigDocument {
     const why = code === "ENOENT" ? "no such file" : (code ?? "unreadable");
     throw new ConfigError("--config", path, `the path of a readable JSON file (${why})`);
   }
-  return parseConfigDocument(text, absolute);
+  const file = parseConfigDocument(text, absolute);
+  checkConfigFile(file);
+  return file;
 }
 
-/** Env vars, the --config file (read and checked) and the flags, for core's resolution. */
+/*
+ * Stand-ins for settings the destination section may leave to the env vars or flags, chosen so that
+ * no rule tying a file value to them can fail: a region (DEST_REGION is required) and the longest
+ * retention (copies are kept at least as long as sourceRetentionDays).
+ */
+const STAND_INS: Readonly<Record<string, string>> = {
+  DEST_REGION: "us-east-1",
+  RETENTION_DAYS: String(MAX_DAYS),
+};
+
+/*
+ * KMS keys given one per DEST_REGION entry while the regions come from elsewhere: how they line up
+ * is the destination commands' check; here each key (or None), and each region of the by-region
+ * form, is checked on its own.
+ */
+function checkKeysAlone(origin: FieldOrigin, raw: unknown): void {
+  if (typeof raw === "object" && raw !== null && !Array.isArray(raw)) {
+    for (const [region, key] of Object.entries(raw)) {
+      parseRegion(origin, region);
+      parseKmsKeyRef(origin, key);
+    }
+    return;
+  }
+  const entries: unknown[] =
+    typeof raw === "string" ? raw.split(",") : Array.isArray(raw) ? raw : [];
+  for (const entry of entries) parseKmsKeyRef(origin, entry);
+}
+
+/*
+ * A command reads one side's settings, but the file holds both: every value in it is checked with
+ * the parsers of the side it belongs to, so that a mistake in the destination section fails the
+ * next take (and one in the source section the next copy) rather than the other account's next run.
+ * A value is judged as the file gives it, whatever an env var or a flag sets for this run.
+ */
+function checkConfigFile(file: ConfigDocument): void {
+  const fileOnly = { file };
+  resolveLogLevel(fileOnly);
+  resolveSchedule(fileOnly);
+  awsTexts(fileOnly);
+  sourcePolicyFrom(fileOnly);
+
+  const section = file.values["destination"];
+  const destination: Record<string, unknown> = { ...(section as Record<string, unknown>) };
+  const keys = destination["kmsKeyDestination"];
+  if (keys !== undefined && destination["destinationRegions"] === undefined) {
+    const name = fileKeyOf("destination", DESTINATION_SETTINGS.kmsKeyDestination);
+    checkKeysAlone({ kind: "file", name, file: file.path }, keys);
+    delete destination["kmsKeyDestination"];
+  }
+  destinationPolicyFrom({ env: STAND_INS, file: { path: file.path, values: { destination } } });
+}
+
+/** Env vars, the --config file (read and checked whole) and the flags, for core's resolution. */
 export function readLayers(
   env: Readonly<Record<string, string | undefined>>,
   opts: Readonly<Record<string, unknown>>,
@@ -125,17 +185,12 @@ function text(
   return value;
 }
 
-export function resolveAwsSettings(layers: SettingLayers): AwsSettings {
+/** The AWS settings as the layers give them, each checked; the region may be missing. */
+function awsTexts(layers: SettingLayers): Partial<AwsSettings> {
   const found = lookUpSetting(layers, undefined, RUN_SETTINGS.region);
-  const region = found.raw === "" ? undefined : text(found, isRegionName, REGION_EXPECTED);
-  if (region === undefined) {
-    const alternatives = "--region, AWS_REGION, AWS_DEFAULT_REGION, or region in the --config file";
-    throw new ConfigError(
-      { kind: "flag", name: "--region", alternatives },
-      undefined,
-      REGION_EXPECTED,
-    );
-  }
+  // A blank region (AWS_DEFAULT_REGION="", --region "") counts as not set.
+  const blank = typeof found.raw === "string" && found.raw.trim() === "";
+  const region = blank ? undefined : text(found, isRegionName, REGION_EXPECTED);
   const profile = text(
     lookUpSetting(layers, undefined, RUN_SETTINGS.profile),
     (v) => v !== "",
@@ -146,10 +201,33 @@ export function resolveAwsSettings(layers: SettingLayers): AwsSettings {
     isHttpUrl,
     ENDPOINT_EXPECTED,
   );
+  const roleArn = text(
+    lookUpSetting(layers, undefined, RUN_SETTINGS.roleArn),
+    (v) => ROLE_ARN.test(v),
+    ROLE_ARN_EXPECTED,
+  );
+  return {
+    ...(region !== undefined && { region }),
+    ...(profile !== undefined && { profile }),
+    ...(endpoint !== undefined && { endpoint }),
+    ...(roleArn !== undefined && { roleArn }),
+  };
+}
+
+export function resolveAwsSettings(layers: SettingLayers): AwsSettings {
+  const { region, ...rest } = awsTexts(layers);
+  if (region === undefined) {
+    const alternatives = "--region, AWS_REGION, AWS_DEFAULT_REGION, or region in the --config file";
+    throw new ConfigError(
+      { kind: "flag", name: "--region", alternatives },
+      undefined,
+      REGION_EXPECTED,
+    );
+  }
   // The SDK reads AWS_ENDPOINT_URL on its own; a malformed one would only fail at the first call.
   const envEndpoint = layers.env?.["AWS_ENDPOINT_URL"];
   if (
-    endpoint === undefined &&
+    rest.endpoint === undefined &&
     envEndpoint !== undefined &&
     envEndpoint !== "" &&
     !isHttpUrl(envEndpoint)
@@ -160,17 +238,7 @@ export function resolveAwsSettings(layers: SettingLayers): AwsSettings {
       ENDPOINT_EXPECTED,
     );
   }
-  const roleArn = text(
-    lookUpSetting(layers, undefined, RUN_SETTINGS.roleArn),
-    (v) => ROLE_ARN.test(v),
-    ROLE_ARN_EXPECTED,
-  );
-  return {
-    region,
-    ...(profile !== undefined && { profile }),
-    ...(endpoint !== undefined && { endpoint }),
-    ...(roleArn !== undefined && { roleArn }),
-  };
+  return { region, ...rest };
 }
 
 export type LogLevel = "debug" | "info" | "warn" | "error";

@@ -103,6 +103,7 @@ export function statusColor(palette: Palette, status: string): (text: string) =>
       return palette.green;
     case "failed":
     case "fail":
+    case "blocked":
       return palette.red;
     case "pending":
     case "deferred":
@@ -133,10 +134,12 @@ export function summaryLine(step: string, summary: ReportSummary, dryRun: boolea
     ? " (dry run: nothing was changed)"
     : summary.complete
       ? ""
-      : " (incomplete: run it again later)";
+      : summary.blocked > 0
+        ? " (incomplete: blocked work needs a fix, see the warnings)"
+        : " (incomplete: run it again later)";
   return (
     `${step}: ${summary.done} done, ${summary.failed} failed, ${summary.pending} pending, ` +
-    `${summary.deferred} deferred, ${summary.skipped} skipped${verdict}\n`
+    `${summary.deferred} deferred, ${summary.blocked} blocked, ${summary.skipped} skipped${verdict}\n`
   );
 }
 

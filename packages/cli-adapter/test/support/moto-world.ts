@@ -9,6 +9,7 @@ import {
   type DBClusterSnapshot,
 } from "@aws-sdk/client-rds";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
+import { timeInSnapshotName, type MotoServer } from "@aurora-snapshot-tool/test-support";
 
 /** moto's default account: what the fake base credentials act in. */
 export const HOME_ACCOUNT = "123456789012";
@@ -28,9 +29,21 @@ interface Where {
   readonly account?: string;
 }
 
+/** The SnapshotCreateTime a seeded snapshot should report; undefined: moto's own (now). */
+function createTimeFor(snapshotId: string, wanted: Date | "moto" | undefined): Date | undefined {
+  if (wanted !== undefined) return wanted === "moto" ? undefined : wanted;
+  // No snapshot is created in the future: a name stamped later keeps moto's time.
+  const stamped = timeInSnapshotName(snapshotId);
+  return stamped !== undefined && stamped.getTime() < Date.now() ? stamped : undefined;
+}
+
 /** Builds the emulator's state with the SDK, the way a user's account would look. */
 export class MotoWorld {
-  constructor(readonly endpoint: string) {}
+  constructor(private readonly moto: MotoServer) {}
+
+  get endpoint(): string {
+    return this.moto.endpoint;
+  }
 
   private async config(where: Where) {
     const base = {
@@ -82,12 +95,17 @@ export class MotoWorld {
     await (await this.rds(where)).send(new StopDBClusterCommand({ DBClusterIdentifier: id }));
   }
 
+  /**
+   * A manual snapshot. One whose id ends in a `YYYY-MM-DD-HH-MM` stamp (UTC) in the past reports
+   * that stamp as its SnapshotCreateTime, as a snapshot taken then would; `createTime` sets
+   * another time, or `"moto"` keeps the time moto gave it (now).
+   */
   async snapshot(
     clusterId: string,
     snapshotId: string,
-    options: Where & { tags?: { Key: string; Value: string }[] } = {},
+    options: Where & { tags?: { Key: string; Value: string }[]; createTime?: Date | "moto" } = {},
   ): Promise<void> {
-    await (
+    const out = await (
       await this.rds(options)
     ).send(
       new CreateDBClusterSnapshotCommand({
@@ -96,6 +114,12 @@ export class MotoWorld {
         Tags: options.tags ?? TOOL_TAGS,
       }),
     );
+    const time = createTimeFor(snapshotId, options.createTime);
+    if (time === undefined) return;
+    await this.moto.setSnapshotTime({
+      arn: out.DBClusterSnapshot?.DBClusterSnapshotArn ?? "",
+      time,
+    });
   }
 
   /** The account's manual snapshots (moto also makes one automated snapshot per cluster). */

@@ -130,6 +130,10 @@ export class AwsGateway implements Gateway {
     this.homeRegion = options.homeRegion;
   }
 
+  serverClock(): { serverMs: number; receivedAtMs: number } | undefined {
+    return this.factory.serverClock?.();
+  }
+
   protected rds(region: string): RDSClient {
     this.homeRegion ??= region;
     return this.factory.clients(region).rds;

@@ -30,9 +30,43 @@ export interface AwsClients {
   readonly sts: STSClient;
 }
 
+/** AWS's time as its latest response said (the HTTP Date header), and when that response came. */
+export interface ServerClockReading {
+  /** Epoch ms from the Date header (one-second resolution). */
+  readonly serverMs: number;
+  /** This process's Date.now() when the response arrived. */
+  readonly receivedAtMs: number;
+}
+
 /** Hands out clients per region; one factory stands for one set of credentials, so one account. */
 export interface ClientFactory {
   clients(region: string): AwsClients;
+  /** The latest Date header any of the factory's clients received; undefined before any response. */
+  serverClock?(): ServerClockReading | undefined;
+}
+
+/**
+ * Notes the Date header of every response. Added to the `initialize` step before any other plugin,
+ * so it wraps the whole stack: it sees the raw HTTP response the deserializer passes up, or the one
+ * an in-process transport (the in-memory RDS) hands back.
+ */
+export function serverClockRecorder(record: (reading: ServerClockReading) => void): ClientPlugin {
+  return {
+    applyToStack: (stack) =>
+      stack.add(
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any
+        (next: any) => async (args: unknown) => {
+          const result = await next(args);
+          const headers = (result as { response?: { headers?: Record<string, string> } })?.response
+            ?.headers;
+          const date = headers?.["date"] ?? headers?.["Date"];
+          const serverMs = date === undefined ? Number.NaN : Date.parse(date);
+          if (Number.isFinite(serverMs)) record({ serverMs, receivedAtMs: Date.now() });
+          return result;
+        },
+        { step: "initialize", name: "serverClockRecorder", priority: "high" },
+      ),
+  };
 }
 
 export interface ClientFactoryOptions {
@@ -136,6 +170,10 @@ export function assumeRoleCredentials(
 export function createClientFactory(options: ClientFactoryOptions = {}): ClientFactory {
   const byRegion = new Map<string, AwsClients>();
   let roleCredentials: AwsCredentialIdentityProvider | undefined;
+  let lastReading: ServerClockReading | undefined;
+  const recorder = serverClockRecorder((reading) => {
+    lastReading = reading;
+  });
 
   function credentialsFor(region: string): ClientFactoryOptions["credentials"] {
     if (options.roleArn === undefined) return options.credentials;
@@ -169,12 +207,14 @@ export function createClientFactory(options: ClientFactoryOptions = {}): ClientF
     };
     const plugins = options.plugins?.(region) ?? [];
     for (const client of [clients.rds, clients.kms, clients.sts]) {
+      client.middlewareStack.use(recorder);
       for (const plugin of plugins) client.middlewareStack.use(plugin);
     }
     return clients;
   }
 
   return {
+    serverClock: () => lastReading,
     clients(region: string): AwsClients {
       let clients = byRegion.get(region);
       if (clients === undefined) {

@@ -503,3 +503,27 @@ export function sharedInventoryCheck(
   }
   return checks;
 }
+
+/**
+ * Sharing needs no consent from the receiver and the tool's names are predictable, so with no
+ * SOURCE_ACCOUNTS any account can put snapshots in front of the copy step: warn until it is set.
+ */
+export function sourceAccountsCheck(policy: DestinationPolicy, name: FieldName): Check | undefined {
+  if (!policy.crossAccount) return undefined;
+  if (policy.sourceAccounts.length > 0) {
+    return {
+      id: "source-accounts",
+      status: "pass",
+      title: "source accounts",
+      detail: `only snapshots shared by ${list(policy.sourceAccounts)} are copied`,
+    };
+  }
+  return {
+    id: "source-accounts",
+    status: "warn",
+    title: "source accounts",
+    detail:
+      "not set: a snapshot shared by any account is copied, and can take copy slots or a backup's name",
+    fix: `set ${name("sourceAccounts")} to the account ids of the source deployments`,
+  };
+}

@@ -1,4 +1,5 @@
-import { matchesPattern, type ClusterPattern } from "../policy/index.js";
+import type { ClusterPattern } from "../policy/index.js";
+import { ignoringCase, matchesPattern } from "../policy/pattern.js";
 
 /*
  * Clusters a pattern almost selects: the likely typo or letter-case slip behind "the tool never
@@ -71,17 +72,13 @@ function maxEdits(literal: string): number {
 /** Clusters the pattern does not select that it nearly does, in the order given. */
 export function findNearMisses(pattern: ClusterPattern, clusterIds: readonly string[]): NearMiss[] {
   if (pattern.kind === "all") return [];
-  let folded: RegExp | undefined;
-  try {
-    folded = new RegExp(pattern.regex.source, pattern.regex.flags.replace(/[gy]/g, "") + "i");
-  } catch {
-    folded = undefined;
-  }
+  // Matched by the same linear-time engine as the steps: a pattern must not hang doctor either.
+  const folded = ignoringCase(pattern);
   const literal = literalOf(pattern.source);
   const misses: NearMiss[] = [];
   for (const id of clusterIds) {
     if (matchesPattern(pattern, id)) continue;
-    if (folded !== undefined && id.search(folded) !== -1) {
+    if (matchesPattern(folded, id)) {
       misses.push({ clusterId: id, kind: "case" });
       continue;
     }

@@ -21,6 +21,7 @@ import {
   scheduleCheck,
   selectedClusters,
   sharedInventoryCheck,
+  sourceAccountsCheck,
   sharingChecks,
   type Check,
   type FieldName,
@@ -193,6 +194,8 @@ export async function destinationDoctor(input: DestinationDoctorInput): Promise<
   const me = await whoAmI(input);
   checks.push(me.check);
   if (me.account === undefined) return checks;
+  const sources = sourceAccountsCheck(policy, name);
+  if (sources !== undefined) checks.push(sources);
 
   try {
     const { copy } = await planDestinationSteps(stepInput(input));

@@ -11,7 +11,7 @@ import {
 } from "../model/index.js";
 import { AwsActionError } from "./errors.js";
 import type { Gateway } from "./gateway.js";
-import { DEFERRED_REASONS, type Outcome, type RunReport } from "./report.js";
+import { BLOCKED_REASONS, DEFERRED_REASONS, type Outcome, type RunReport } from "./report.js";
 import { withRetry, type RetryOptions } from "./retry.js";
 
 export interface ExecuteOptions {
@@ -95,6 +95,7 @@ export async function execute(
     pending: outcomes.filter((o) => o.status === "pending"),
     skipped,
     deferred: skipped.filter((d) => DEFERRED_REASONS.has(d.reason)),
+    blocked: skipped.filter((d) => BLOCKED_REASONS.has(d.reason)),
   };
 }
 

@@ -30,6 +30,12 @@ export interface CopySnapshotInput {
  * Methods throw `AwsActionError` (with the AWS error code) on failure.
  */
 export interface Gateway {
+  /**
+   * AWS's time as the latest response carried it (its Date header), and this process's Date.now()
+   * when that response came; undefined when the gateway cannot tell. prune and prune-dest delete
+   * nothing unless it agrees with the run's clock.
+   */
+  serverClock?(): { readonly serverMs: number; readonly receivedAtMs: number } | undefined;
   /** The account the gateway acts in (STS GetCallerIdentity, asked once). */
   accountId(): Promise<string>;
   listClusters(region: string): Promise<Cluster[]>;

@@ -10,6 +10,48 @@ export const DEFERRED_REASONS: ReadonlySet<Reason> = new Set<Reason>([
   "copy-slots-full",
 ]);
 
+/**
+ * Skips that mean a selected cluster or snapshot is not protected as configured, and will not be
+ * by running again: the operator has to act. They leave the step incomplete (the Lambda throws
+ * SnapshotToolException so the state machine's alarm fires, the CLI exits 3) and are logged at
+ * WARN with the fix from REMEDIES. Leaving a cluster out on purpose is what the pattern and the tag
+ * selectors are for; those skips are not blocked.
+ */
+export const BLOCKED_REASONS: ReadonlySet<Reason> = new Set<Reason>([
+  "identifier-too-long",
+  "identifier-invalid",
+  "encrypted-with-default-key",
+  "kms-key-required",
+  "future-timestamp",
+  "copy-name-taken",
+  "clock-skew",
+]);
+
+/** What an operator does about each blocked reason. */
+export const REMEDIES: Readonly<Partial<Record<Reason, string>>> = {
+  "identifier-too-long":
+    "shorten SNAPSHOT_NAME_PREFIX (the identifier is PREFIX-CLUSTER-YYYY-MM-DD-HH-MM, at most 63 characters), or leave the cluster out with PATTERN or CLUSTER_TAGS_EXCLUDE",
+  "identifier-invalid":
+    "use a SNAPSHOT_NAME_PREFIX of letters, digits and single hyphens that starts with a letter",
+  "encrypted-with-default-key":
+    "re-encrypt the cluster's snapshots with a customer-managed KMS key whose policy admits the destination account (a snapshot encrypted with aws/rds cannot be shared)",
+  "kms-key-required":
+    "set KMS_KEY_DEST_REGION (and KMS_KEY_SOURCE_REGION for cross-account copies) to a key in the target region",
+  "future-timestamp":
+    "check the clock of whatever made the snapshot; delete it by hand once it is known not to be needed",
+  "copy-name-taken":
+    "a snapshot with the copy's name exists but was copied from another source; rename or delete it by hand after checking it, and set SOURCE_ACCOUNTS",
+  "clock-skew":
+    "synchronise this machine's clock (NTP); nothing is deleted while it is more than 5 minutes from AWS's",
+};
+
+/** One line for a blocked skip: what, where, why, and the fix. */
+export function blockedLine(d: SkipDecision): string {
+  const what = d.snapshot === undefined ? d.cluster : `${d.snapshot} (${d.cluster})`;
+  const fix = REMEDIES[d.reason];
+  return `${d.step}: ${what} in ${d.region}: ${d.reason}${fix === undefined ? "" : `; fix: ${fix}`}`;
+}
+
 /** What happened to one action. */
 export interface Outcome {
   readonly decision: ActionDecision;
@@ -36,10 +78,12 @@ export interface RunReport {
   readonly skipped: readonly SkipDecision[];
   /** The skips among `skipped` whose reason is in DEFERRED_REASONS. */
   readonly deferred: readonly SkipDecision[];
+  /** The skips among `skipped` whose reason is in BLOCKED_REASONS: gaps the operator must fix. */
+  readonly blocked: readonly SkipDecision[];
 }
 
 /** What became of one decision: an action's outcome, or a skip (deferred when it is work left). */
-export type ResultStatus = "done" | "failed" | "pending" | "deferred" | "skipped";
+export type ResultStatus = "done" | "failed" | "pending" | "deferred" | "blocked" | "skipped";
 
 export interface DecisionResult {
   readonly decision: Decision;
@@ -60,6 +104,8 @@ export interface ReportSummary {
   readonly failed: number;
   readonly pending: number;
   readonly deferred: number;
+  /** Selected work that cannot be done as configured (see BLOCKED_REASONS). */
+  readonly blocked: number;
   readonly skipped: number;
   /** True when the run left nothing for a later run (see isComplete). */
   readonly complete: boolean;
@@ -71,10 +117,17 @@ export function resultsOf(report: RunReport): DecisionResult[] {
   for (const o of [...report.done, ...report.failed, ...report.pending])
     outcomes.set(o.decision, o);
   const deferred = new Set<Decision>(report.deferred);
+  const blocked = new Set<Decision>(report.blocked);
   return report.decisions.map((decision): DecisionResult => {
     const o = outcomes.get(decision);
-    if (o === undefined)
-      return { decision, status: deferred.has(decision) ? "deferred" : "skipped" };
+    if (o === undefined) {
+      const status = deferred.has(decision)
+        ? "deferred"
+        : blocked.has(decision)
+          ? "blocked"
+          : "skipped";
+      return { decision, status };
+    }
     return {
       decision,
       status: o.status,
@@ -96,14 +149,23 @@ export function summarize(report: RunReport): ReportSummary {
     failed: report.failed.length,
     pending: report.pending.length,
     deferred: report.deferred.length,
-    skipped: report.skipped.length - report.deferred.length,
+    blocked: report.blocked.length,
+    skipped: report.skipped.length - report.deferred.length - report.blocked.length,
     complete: isComplete(report),
   };
 }
 
-/** True when the step left nothing for a later run: no failure, nothing pending or deferred. */
+/**
+ * True when the step left nothing undone: no failure, nothing pending or deferred, and nothing
+ * selected that it could not protect (blocked).
+ */
 export function isComplete(report: RunReport): boolean {
-  return report.failed.length === 0 && report.pending.length === 0 && report.deferred.length === 0;
+  return (
+    report.failed.length === 0 &&
+    report.pending.length === 0 &&
+    report.deferred.length === 0 &&
+    report.blocked.length === 0
+  );
 }
 
 /**
@@ -146,9 +208,19 @@ export class SnapshotToolException extends Error {
 
   constructor(report: RunReport) {
     const s = summarize(report);
+    // The blocked ones are named here: at the Lambda's default log level (ERROR) this message is
+    // all an operator sees, and they will not go away by themselves.
+    const shown = report.blocked.slice(0, 3).map(blockedLine);
+    const more =
+      report.blocked.length > shown.length
+        ? [`and ${report.blocked.length - shown.length} more`]
+        : [];
     super(
-      `${report.step}: ${s.failed} failed, ${s.pending} pending, ${s.deferred} deferred, ${s.done} done; ` +
-        "a later run will pick up the rest",
+      `${report.step}: ${s.failed} failed, ${s.pending} pending, ${s.deferred} deferred, ` +
+        `${s.blocked} blocked, ${s.done} done; ` +
+        (s.blocked > 0
+          ? `blocked work needs a change of configuration or a hand fix: ${[...shown, ...more].join(" | ")}`
+          : "a later run will pick up the rest"),
     );
     this.report = report;
   }

@@ -13,6 +13,10 @@ export const REASONS = {
   "tag-excluded": "the cluster carries a tag an exclude selector names",
   "identifier-too-long": "the snapshot identifier would exceed RDS's 63 characters",
   "identifier-invalid": "the snapshot identifier would break RDS naming rules",
+  "future-timestamp":
+    "the snapshot's name (or CreatedOn tag) is more than an hour in the future, so its time cannot be trusted",
+  "not-owned":
+    "the snapshot carries the tool's tag but is not named [PREFIX-]CLUSTER-YYYY-MM-DD-HH-MM with this deployment's prefix",
   // shared by several steps
   "pattern-mismatch": "the cluster id does not match the configured pattern",
   "no-tool-tag":
@@ -35,6 +39,8 @@ export const REASONS = {
   "outside-retention": "the snapshot is older than the destination retention, so it is not copied",
   "source-account-not-allowed":
     "the snapshot was shared by an account that is not among the configured source accounts",
+  "copy-name-taken":
+    "a snapshot with the copy's name already exists in the target region but is not a copy of this snapshot",
   "kms-key-required":
     "the snapshot is encrypted and no KMS key is configured for the target region",
   "intermediate-done": "every copy made from this intermediate local copy is available",
@@ -44,6 +50,8 @@ export const REASONS = {
   "within-retention": "the snapshot is younger than the retention period",
   "min-keep": "the snapshot is among the newest ones kept per cluster whatever their age",
   "intermediate-copy": "an intermediate copy is removed by the copy step, not by pruning",
+  "clock-skew":
+    "this machine's clock and AWS's differ by more than 5 minutes (or AWS's time is unknown), so nothing is deleted",
 } as const;
 
 /**
@@ -57,6 +65,7 @@ export const UNSELECTED_REASONS: ReadonlySet<Reason> = new Set<Reason>([
   "tag-not-included",
   "tag-excluded",
   "source-account-not-allowed",
+  "not-owned",
 ]);
 
 export type Reason = keyof typeof REASONS;

@@ -27,3 +27,11 @@ export function isToolSnapshot(tags: Readonly<Record<string, string>>): boolean 
 export function isToolCopy(tags: Readonly<Record<string, string>>): boolean {
   return tags[TAG_COPIED_BY] === TOOL_NAME;
 }
+
+/**
+ * `SnapshotToolSourceArn` on every copy the tool makes: the ARN of the snapshot it was made from
+ * (for the onward copy of an intermediate, the snapshot shared in, not the intermediate). A copy is
+ * only ever taken as "already copied" when this tag names the snapshot being copied, so a snapshot
+ * someone else shared under the same name can never stand in for the real one.
+ */
+export const TAG_SOURCE_ARN = "SnapshotToolSourceArn";

@@ -108,3 +108,26 @@ export function truncateToHour(at: Date): Date {
   t.setUTCMinutes(0, 0, 0);
   return t;
 }
+
+/**
+ * Whether `snapshotName` is exactly the name a deployment with `prefix` gives a snapshot of
+ * `clusterId`: `[PREFIX-]CLUSTER-YYYY-MM-DD-HH-MM` (a real date), compared case-insensitively as
+ * RDS does. With no prefix, a name with any prefix is not this deployment's. `prefix: "any"` accepts
+ * a name with or without any prefix (a side that cannot know the source's prefix).
+ */
+export function isOwnName(
+  snapshotName: string,
+  clusterId: string,
+  prefix: string | undefined | { readonly any: true },
+): boolean {
+  const name = snapshotName.slice(snapshotName.lastIndexOf(":") + 1).toLowerCase();
+  const tail = `${clusterId.toLowerCase()}-`;
+  const stampAt = name.length - 16;
+  if (stampAt < 0 || !parseTimestamp(name.slice(stampAt))) return false;
+  const head = name.slice(0, stampAt);
+  if (!head.endsWith(tail)) return false;
+  const before = head.slice(0, head.length - tail.length);
+  if (typeof prefix === "object") return before === "" || before.endsWith("-");
+  const p = normalizePrefix(prefix);
+  return p === undefined ? before === "" : before === `${p.toLowerCase()}-`;
+}

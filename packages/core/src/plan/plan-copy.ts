@@ -11,15 +11,23 @@ import {
   TAG_CREATED_ON,
   TAG_INTERMEDIATE,
   TAG_SHARE_AND_COPY,
+  TAG_SOURCE_ARN,
   TOOL_NAME,
   isToolCopy,
   isToolSnapshot,
 } from "../model/index.js";
-import { formatTimestamp } from "../naming/index.js";
+import { formatTimestamp, isOwnName } from "../naming/index.js";
 import type { DestinationPolicy } from "../policy/types.js";
 import { matchesPattern } from "../policy/pattern.js";
 import { sortDecisions } from "./decision-order.js";
-import { daysBetween, isWithinRetention, roundTenth, snapshotTime } from "./snapshot-time.js";
+import {
+  daysBetween,
+  isFutureStamped,
+  isWithinRetention,
+  roundTenth,
+  snapshotTime,
+  stampedTime,
+} from "./snapshot-time.js";
 
 export interface PlanCopyInput {
   /** The destination account: the one making (and owning) the copies. */
@@ -131,12 +139,13 @@ class CopyPlanner {
   private sharedCandidates(): Candidate[] {
     const sources = this.policy.sourceAccounts;
     return this.candidates(this.input.shared, (s) => {
+      // First: a stranger's share is never looked at further, whatever it claims to be.
+      if (sources.length > 0 && !sources.includes(s.account)) {
+        return ["source-account-not-allowed", { sourceAccount: s.account }];
+      }
       if (s.status !== "available") return ["not-available", { status: s.status }];
       if (!matchesPattern(this.policy.snapshotPattern, s.clusterId)) {
         return ["pattern-mismatch", { pattern: this.policy.snapshotPattern.source }];
-      }
-      if (sources.length > 0 && !sources.includes(s.account)) {
-        return ["source-account-not-allowed", { sourceAccount: s.account }];
       }
       return undefined;
     });
@@ -147,6 +156,7 @@ class CopyPlanner {
     return this.candidates(local, (s) => {
       if (!isToolSnapshot(s.tags)) return ["no-tool-tag", {}];
       if (s.type !== "manual") return ["not-manual", { type: s.type }];
+      if (!isOwnName(s.name, s.clusterId, { any: true })) return ["not-owned", {}];
       if (s.tags[TAG_SHARE_AND_COPY] !== "YES") {
         return ["share-not-requested", { shareAndCopy: s.tags[TAG_SHARE_AND_COPY] ?? null }];
       }
@@ -168,6 +178,14 @@ class CopyPlanner {
       const rejected = reject(s);
       if (rejected) {
         this.skip(s, this.input.localRegion, rejected[0], rejected[1]);
+        continue;
+      }
+      if (isFutureStamped(s, this.input.now)) {
+        // Never copied, so it can neither take a slot nor stand in for a real backup downstream.
+        this.skip(s, this.input.localRegion, "future-timestamp", {
+          stampedTime: stampedTime(s)?.toISOString() ?? null,
+          now: this.input.now.toISOString(),
+        });
         continue;
       }
       const time = snapshotTime(s);
@@ -202,7 +220,11 @@ class CopyPlanner {
     // What the onward copies wait for when the local copy cannot be used yet.
     let localBlock: SkipDecision | undefined;
     let localPlanned = false;
-    if (local) {
+    if (local && !isCopyOf(local, s)) {
+      // The local name is taken by something else (a stranger's share copied earlier, a snapshot
+      // made by hand): nothing can be copied from it, nor over it.
+      localBlock = this.nameTaken(s, localRegion, local);
+    } else if (local) {
       if (localIsFinal) this.reportExisting(s, localRegion, local);
     } else if (localIsFinal || remotes.some((r) => !this.own.has(targetKey(r, s.name)))) {
       // Only when some copy is still missing: once every onward copy exists and the intermediate is
@@ -225,6 +247,12 @@ class CopyPlanner {
       const remote = this.own.get(targetKey(region, s.name));
       if (remote) {
         this.reportExisting(s, region, remote);
+      } else if (localBlock) {
+        // The onward copy is held up by whatever holds up the local copy; say that, not "in progress".
+        this.skip(s, region, localBlock.reason, {
+          ...localBlock.facts,
+          waitingFor: "local copy",
+        });
       } else if (local?.status === "available") {
         this.copyTo({
           source: s,
@@ -243,12 +271,6 @@ class CopyPlanner {
         });
       } else if (localPlanned) {
         this.skip(s, region, "copy-in-progress", { waitingFor: "local copy" });
-      } else if (localBlock) {
-        // The onward copy is held up by whatever holds up the local copy; say that, not "in progress".
-        this.skip(s, region, localBlock.reason, {
-          ...localBlock.facts,
-          waitingFor: "local copy",
-        });
       }
     }
   }
@@ -278,8 +300,10 @@ class CopyPlanner {
   }
 
   private reportExisting(s: Snapshot, region: string, existing: Snapshot): void {
-    if (existing.status === "available") {
-      this.skip(s, region, "already-copied", { existing: existing.arn });
+    if (!isCopyOf(existing, s)) {
+      this.nameTaken(s, region, existing);
+    } else if (existing.status === "available") {
+      this.skip(s, region, "already-copied", { existing: existing.arn, source: s.arn });
     } else {
       this.skip(s, region, "copy-in-progress", {
         existing: existing.arn,
@@ -287,6 +311,14 @@ class CopyPlanner {
         percentProgress: existing.percentProgress ?? null,
       });
     }
+  }
+
+  private nameTaken(s: Snapshot, region: string, existing: Snapshot): SkipDecision {
+    return this.skip(s, region, "copy-name-taken", {
+      existing: existing.arn,
+      existingSource: existing.tags[TAG_SOURCE_ARN] ?? null,
+      source: s.arn,
+    });
   }
 
   private copyTo(t: CopyTarget): CopyDecision | SkipDecision {
@@ -319,7 +351,8 @@ class CopyPlanner {
       [TAG_COPIED_BY]: TOOL_NAME,
       // Carried explicitly: tags do not come along from a shared snapshot, and prune-dest needs a
       // time that does not depend on the copy's own SnapshotCreateTime.
-      [TAG_CREATED_ON]: formatTimestamp(t.time),
+      [TAG_CREATED_ON]: formatTimestamp(stampedTime(s) ?? t.time),
+      [TAG_SOURCE_ARN]: s.arn,
     };
     if (t.intermediate) tags[TAG_INTERMEDIATE] = "YES";
     const decision: CopyDecision = {
@@ -364,7 +397,7 @@ class CopyPlanner {
         continue;
       }
       const waiting = remotes
-        .map((r) => [r, this.own.get(targetKey(r, s.name))?.status ?? "missing"] as const)
+        .map((r) => [r, onwardStatus(s, this.own.get(targetKey(r, s.name)))] as const)
         .filter(([, status]) => status !== "available");
       if (waiting.length > 0) {
         this.skip(s, localRegion, "intermediate-waiting", {
@@ -404,6 +437,28 @@ class CopyPlanner {
     this.decisions.push(d);
     return d;
   }
+}
+
+/**
+ * Whether `existing` is the tool's copy of `source`: its source-ARN tag names `source`. A copy
+ * without the tag (the original tool's, or one made before the tag existed) counts when it carries
+ * CopiedBy and the same cluster id, as the original tool would have judged it.
+ */
+function isCopyOf(existing: Snapshot, source: Snapshot): boolean {
+  const from = existing.tags[TAG_SOURCE_ARN];
+  if (from !== undefined) return from === source.arn;
+  return (
+    isToolCopy(existing.tags) && existing.clusterId.toLowerCase() === source.clusterId.toLowerCase()
+  );
+}
+
+/** The state of an intermediate's onward copy; one copied from another source is not its copy. */
+function onwardStatus(intermediate: Snapshot, onward: Snapshot | undefined): string {
+  if (!onward) return "missing";
+  const a = intermediate.tags[TAG_SOURCE_ARN];
+  const b = onward.tags[TAG_SOURCE_ARN];
+  if (a !== undefined && b !== undefined && a !== b) return "another source's copy";
+  return onward.status;
 }
 
 function targetKey(region: string, name: string): string {

@@ -7,19 +7,39 @@ import type {
   Tags,
 } from "../model/index.js";
 import { TAG_INTERMEDIATE, isToolCopy, isToolSnapshot } from "../model/index.js";
+import { isForeignCopy, ownsCopy, ownsSourceSnapshot } from "./ownership.js";
 import type { ClusterPattern, DestinationPolicy, SourcePolicy } from "../policy/types.js";
 import { matchesPattern } from "../policy/pattern.js";
 import { sortDecisions } from "./decision-order.js";
-import { daysBetween, isWithinRetention, roundTenth, snapshotTime } from "./snapshot-time.js";
+import {
+  daysBetween,
+  isFutureStamped,
+  isWithinRetention,
+  roundTenth,
+  snapshotTime,
+  stampedTime,
+} from "./snapshot-time.js";
 
-export interface PlanPruneInput {
+/** How far this machine's clock may be from AWS's before prune deletes nothing. */
+export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
+
+interface ClockCheck {
+  /**
+   * AWS's time minus `now`, as the step measured it from the Date header of RDS's responses; null
+   * when it could not be measured, in which case nothing is deleted either. Left out (a caller
+   * planning on data it trusts, such as a test), no check is made.
+   */
+  readonly clockSkewMs?: number | null;
+}
+
+export interface PlanPruneInput extends ClockCheck {
   /** The region's manual snapshots (tags included). */
   readonly snapshots: readonly Snapshot[];
   readonly policy: SourcePolicy;
   readonly now: Date;
 }
 
-export interface PlanPruneDestInput {
+export interface PlanPruneDestInput extends ClockCheck {
   /** The account's manual snapshots in every destination region (tags included). */
   readonly snapshots: readonly Snapshot[];
   readonly policy: DestinationPolicy;
@@ -30,25 +50,33 @@ export type PruneStepDecision = DeleteDecision | SkipDecision;
 
 interface PruneRules {
   readonly step: "prune" | "prune-dest";
-  /** Which tag makes a snapshot the tool's own: CreatedBy at the source, CopiedBy at the destination. */
-  readonly isOwn: (tags: Tags) => boolean;
+  /** Which tag marks the tool's snapshots: CreatedBy at the source, CopiedBy at the destination. */
+  readonly isTagged: (tags: Tags) => boolean;
+  /** Whether this deployment owns a tagged snapshot (its name, and at the destination its source). */
+  readonly isOwn: (s: Snapshot) => boolean;
+  /** Copies made from an account SOURCE_ACCOUNTS does not list (destination only). */
+  readonly isForeign: (s: Snapshot) => boolean;
   readonly skipIntermediate: boolean;
   readonly pattern: ClusterPattern;
   readonly retentionDays: number;
   readonly minKeep: number;
   readonly now: Date;
+  readonly clockSkewMs: number | null | undefined;
 }
 
 /** Deletes the source's own snapshots past retention (safety rules 1 and 2). */
 export function planPrune(input: PlanPruneInput): PruneStepDecision[] {
   return planDeletions(input.snapshots, {
     step: "prune",
-    isOwn: isToolSnapshot,
+    isTagged: isToolSnapshot,
+    isOwn: (s) => ownsSourceSnapshot(s, input.policy.snapshotNamePrefix),
+    isForeign: () => false,
     skipIntermediate: false,
     pattern: input.policy.clusterPattern,
     retentionDays: input.policy.retentionDays,
     minKeep: input.policy.minKeep,
     now: input.now,
+    clockSkewMs: input.clockSkewMs,
   });
 }
 
@@ -62,12 +90,15 @@ export function planPruneDest(input: PlanPruneDestInput): PruneStepDecision[] {
     input.snapshots.filter((s) => regions.has(s.region)),
     {
       step: "prune-dest",
-      isOwn: isToolCopy,
+      isTagged: isToolCopy,
+      isOwn: ownsCopy,
+      isForeign: (s) => isForeignCopy(s, input.policy.sourceAccounts),
       skipIntermediate: true,
       pattern: input.policy.snapshotPattern,
       retentionDays: input.policy.retentionDays,
       minKeep: input.policy.minKeep,
       now: input.now,
+      clockSkewMs: input.clockSkewMs,
     },
   );
 }
@@ -78,10 +109,12 @@ interface Eligible {
 }
 
 /**
- * Safety rule 1: only available manual snapshots carrying the tool's tag are ever candidates.
- * Safety rule 2: nothing within retention is deleted, and the newest `minKeep` candidates of each
- * cluster (per account and region) are kept whatever their age, so a `take` outage longer than the
- * retention period no longer leaves a cluster without any snapshot.
+ * Safety rule 1: only available manual snapshots this deployment owns are ever candidates.
+ * Safety rule 2: nothing within retention is deleted (by the younger of the name's time and RDS's),
+ * and the newest `minKeep` candidates of each cluster (per account and region) are kept whatever
+ * their age, so a `take` outage longer than the retention period no longer leaves a cluster without
+ * any snapshot. A candidate stamped in the future is kept and reported, and never holds a MIN_KEEP
+ * place. With the clock check failed, nothing at all is deleted.
  */
 function planDeletions(snapshots: readonly Snapshot[], rules: PruneRules): PruneStepDecision[] {
   const decisions: PruneStepDecision[] = [];
@@ -91,11 +124,19 @@ function planDeletions(snapshots: readonly Snapshot[], rules: PruneRules): Prune
     const reason = ineligibility(s, rules);
     if (reason) {
       decisions.push(skipOf(s, rules.step, reason.reason, reason.facts));
+    } else if (isFutureStamped(s, rules.now)) {
+      decisions.push(
+        skipOf(s, rules.step, "future-timestamp", {
+          stampedTime: stampedTime(s)?.toISOString() ?? null,
+          now: rules.now.toISOString(),
+        }),
+      );
     } else {
       eligible.push({ snapshot: s, time: snapshotTime(s) });
     }
   }
 
+  const clock = clockProblem(rules.clockSkewMs);
   const kept = newestPerCluster(eligible, rules.minKeep);
   for (const { snapshot: s, time } of eligible) {
     if (!time) {
@@ -117,6 +158,10 @@ function planDeletions(snapshots: readonly Snapshot[], rules: PruneRules): Prune
       decisions.push(skipOf(s, rules.step, "min-keep", { ...facts, rank, minKeep: rules.minKeep }));
       continue;
     }
+    if (clock) {
+      decisions.push(skipOf(s, rules.step, "clock-skew", { ...facts, ...clock }));
+      continue;
+    }
     decisions.push({
       step: rules.step,
       action: "delete",
@@ -132,12 +177,22 @@ function planDeletions(snapshots: readonly Snapshot[], rules: PruneRules): Prune
   return sortDecisions(decisions);
 }
 
+/** Facts for a failed clock check; undefined when the clocks agree (or no check was asked for). */
+function clockProblem(skewMs: number | null | undefined): Facts | undefined {
+  if (skewMs === undefined) return undefined;
+  if (skewMs === null || !Number.isFinite(skewMs)) return { clockSkewSeconds: null };
+  if (Math.abs(skewMs) <= MAX_CLOCK_SKEW_MS) return undefined;
+  return { clockSkewSeconds: Math.round(skewMs / 1000), maxSkewSeconds: MAX_CLOCK_SKEW_MS / 1000 };
+}
+
 function ineligibility(
   s: Snapshot,
   rules: PruneRules,
 ): { reason: Reason; facts: Facts } | undefined {
-  if (!rules.isOwn(s.tags)) return { reason: "no-tool-tag", facts: {} };
+  if (!rules.isTagged(s.tags)) return { reason: "no-tool-tag", facts: {} };
   if (s.type !== "manual") return { reason: "not-manual", facts: { type: s.type } };
+  if (!rules.isOwn(s)) return { reason: "not-owned", facts: {} };
+  if (rules.isForeign(s)) return { reason: "source-account-not-allowed", facts: {} };
   // The copy step removes intermediates once their onward copies are available (safety rule 4).
   if (rules.skipIntermediate && s.tags[TAG_INTERMEDIATE] === "YES") {
     return { reason: "intermediate-copy", facts: {} };

@@ -10,6 +10,7 @@ import { TAG_SHARE_AND_COPY, TAG_SHARED_WITH, isToolSnapshot } from "../model/in
 import type { SourcePolicy } from "../policy/types.js";
 import { matchesPattern } from "../policy/pattern.js";
 import { sortDecisions } from "./decision-order.js";
+import { ownsSourceSnapshot } from "./ownership.js";
 
 export interface PlanShareInput {
   /** The region's manual snapshots (tags included). */
@@ -63,6 +64,11 @@ export function planShare(input: PlanShareInput): ShareStepDecision[] {
     if (s.type !== "manual") {
       // Only manual snapshots can be shared (API_ModifyDBClusterSnapshotAttribute).
       skip("not-manual", { type: s.type });
+      continue;
+    }
+    if (!ownsSourceSnapshot(s, input.policy.snapshotNamePrefix)) {
+      // Another deployment's snapshot goes where that deployment shares it, not here.
+      skip("not-owned", {});
       continue;
     }
     if (!matchesPattern(input.policy.clusterPattern, s.clusterId)) {

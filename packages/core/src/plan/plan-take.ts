@@ -6,13 +6,7 @@ import type {
   Snapshot,
   TakeDecision,
 } from "../model/index.js";
-import {
-  TAG_CREATED_BY,
-  TAG_CREATED_ON,
-  TAG_SHARE_AND_COPY,
-  TOOL_NAME,
-  isToolSnapshot,
-} from "../model/index.js";
+import { TAG_CREATED_BY, TAG_CREATED_ON, TAG_SHARE_AND_COPY, TOOL_NAME } from "../model/index.js";
 import {
   checkIdentifier,
   formatSnapshotName,
@@ -22,7 +16,8 @@ import {
 import type { SourcePolicy } from "../policy/types.js";
 import { matchesPattern } from "../policy/pattern.js";
 import { sortDecisions } from "./decision-order.js";
-import { hoursBetween, roundTenth, snapshotTime } from "./snapshot-time.js";
+import { ownsSourceSnapshot } from "./ownership.js";
+import { hoursBetween, isFutureStamped, roundTenth, snapshotTime } from "./snapshot-time.js";
 
 export interface PlanTakeInput {
   readonly clusters: readonly Cluster[];
@@ -63,7 +58,7 @@ interface Newest {
  */
 export function planTake(input: PlanTakeInput): TakeStepDecision[] {
   const { policy, now } = input;
-  const newest = newestToolSnapshots(input.snapshots);
+  const { newest, future } = newestOwnSnapshots(input.snapshots, policy.snapshotNamePrefix, now);
   const existing = new Set(input.snapshots.map((s) => s.name.toLowerCase()));
   const decisions: TakeStepDecision[] = [];
 
@@ -102,7 +97,11 @@ export function planTake(input: PlanTakeInput): TakeStepDecision[] {
     }
 
     const last = newest.get(cluster.id.toLowerCase());
-    const interval = intervalFacts(last, now, policy.intervalHours);
+    const ignored = future.get(cluster.id.toLowerCase());
+    const interval: Facts = {
+      ...intervalFacts(last, now, policy.intervalHours),
+      ...(ignored && { ignoredFutureSnapshot: ignored }),
+    };
     if (
       last &&
       now.getTime() - truncateToHour(last.time).getTime() < policy.intervalHours * 3_600_000
@@ -146,15 +145,30 @@ export function planTake(input: PlanTakeInput): TakeStepDecision[] {
   return sortDecisions(decisions);
 }
 
-/** Newest live tool snapshot per cluster (lowercased id): RDS compares cluster ids case-insensitively. */
-function newestToolSnapshots(snapshots: readonly Snapshot[]): Map<string, Newest> {
+/**
+ * Newest live snapshot this deployment owns, per cluster (lowercased id: RDS compares cluster ids
+ * case-insensitively), and the newest owned snapshot each cluster has with a stamp in the future.
+ * Such a snapshot never counts as the newest: trusting it would skip every backup until that date.
+ */
+function newestOwnSnapshots(
+  snapshots: readonly Snapshot[],
+  prefix: string | undefined,
+  now: Date,
+): { newest: Map<string, Newest>; future: Map<string, string> } {
   const newest = new Map<string, Newest>();
+  const future = new Map<string, string>();
   for (const s of snapshots) {
     // A `creating` snapshot counts: the backup is under way and must not be taken twice.
-    if (s.type !== "manual" || !isToolSnapshot(s.tags) || DEAD_STATES.has(s.status)) continue;
+    if (s.type !== "manual" || !ownsSourceSnapshot(s, prefix) || DEAD_STATES.has(s.status))
+      continue;
+    const key = s.clusterId.toLowerCase();
+    if (isFutureStamped(s, now)) {
+      const seen = future.get(key);
+      if (seen === undefined || s.name < seen) future.set(key, s.name);
+      continue;
+    }
     const time = snapshotTime(s);
     if (!time) continue;
-    const key = s.clusterId.toLowerCase();
     const known = newest.get(key);
     if (
       !known ||
@@ -164,7 +178,7 @@ function newestToolSnapshots(snapshots: readonly Snapshot[]): Map<string, Newest
       newest.set(key, { snapshot: s, time });
     }
   }
-  return newest;
+  return { newest, future };
 }
 
 function intervalFacts(last: Newest | undefined, now: Date, intervalHours: number): Facts {

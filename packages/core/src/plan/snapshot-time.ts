@@ -5,21 +5,46 @@ import { parseSnapshotTime, parseTimestamp } from "../naming/index.js";
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 
-/**
- * When a snapshot was taken. The name's timestamp comes first, as in the original tool, because a
- * copy may report its source's SnapshotCreateTime (or its own): only the name and the tool's
- * CreatedOn tag travel with the snapshot unchanged. SnapshotCreateTime is the last resort, used only
- * when neither holds a readable stamp.
- */
-export function snapshotTime(s: Snapshot): Date | undefined {
+/** The time the tool stamped on a snapshot: its name's, else its CreatedOn tag's. */
+export function stampedTime(s: Snapshot): Date | undefined {
   const fromName = parseSnapshotTime(s.name, s.clusterId);
   if (fromName) return fromName;
   const tag = s.tags[TAG_CREATED_ON];
-  const fromTag = tag === undefined ? undefined : parseTimestamp(tag.trim());
-  if (fromTag) return fromTag;
-  if (s.createTime && !Number.isNaN(s.createTime.getTime()))
-    return new Date(s.createTime.getTime());
-  return undefined;
+  return tag === undefined ? undefined : parseTimestamp(tag.trim());
+}
+
+function createTimeOf(s: Snapshot): Date | undefined {
+  return s.createTime && !Number.isNaN(s.createTime.getTime())
+    ? new Date(s.createTime.getTime())
+    : undefined;
+}
+
+/**
+ * When a snapshot was taken, for every age the tool computes: the younger of the stamp the tool
+ * wrote (name or CreatedOn tag) and RDS's SnapshotCreateTime, so nothing is ever deleted earlier
+ * than either says. A wrong host clock skews the stamp, and a copy may report its own creation
+ * time; taking the younger keeps both mistakes on the side of keeping. Undefined when neither is
+ * readable.
+ */
+export function snapshotTime(s: Snapshot): Date | undefined {
+  const stamped = stampedTime(s);
+  const created = createTimeOf(s);
+  if (!stamped) return created;
+  if (!created) return stamped;
+  return stamped.getTime() >= created.getTime() ? stamped : created;
+}
+
+/** How far ahead of the run a stamp may be before it is not trusted (clocks drift, runs overlap). */
+export const FUTURE_TOLERANCE_MS = HOUR_MS;
+
+/**
+ * A stamp more than an hour after `now` cannot be a backup the tool took: a clock far ahead, or a
+ * name made up to look like tomorrow's backup. Such a snapshot is never the newest for the interval
+ * guard or MIN_KEEP, never deleted by age, and is reported as `future-timestamp`.
+ */
+export function isFutureStamped(s: Snapshot, now: Date): boolean {
+  const stamped = stampedTime(s);
+  return stamped !== undefined && stamped.getTime() - now.getTime() > FUTURE_TOLERANCE_MS;
 }
 
 /** Facts are printed as they are, so ages keep one decimal. */

@@ -1,3 +1,7 @@
+// Partition data only: the SDK's copy of the endpoint rules' partitions, no client and no call.
+// eslint-disable-next-line no-restricted-imports
+import { partition } from "@aws-sdk/core/client";
+
 import { checkIdentifier } from "../naming/index.js";
 import { ConfigError, type FieldRef } from "./config-error.js";
 import type { TagSelector } from "./types.js";
@@ -138,17 +142,25 @@ export function parseAccountList(field: FieldRef, raw: unknown): string[] {
 }
 
 /*
- * Region names: two to four letters, one or two words, a number (us-east-1, us-gov-west-1,
- * ap-southeast-5, cn-north-1, eusc-de-east-1). Shaped like KMS's own pattern for Region
- * (`^([a-z]+-){2,3}\d+$`, API_MultiRegionKey) but with the first part kept short so that typos such
- * as "useast-1" or "east-1" fail here rather than at the first AWS call.
+ * A region must be one an AWS partition lists in the SDK's partition data, so that a made-up name
+ * (mars-north-1) fails here rather than at the first AWS call or, for a copy destination, in the
+ * copy step. The SDK exports that data only through `partition()`: a listed region gets its own
+ * entry (with a `description`) merged over its partition's defaults, any other name the defaults
+ * alone. The shape check keeps out pseudo-regions such as aws-global. A region newer than the SDK
+ * pinned here is refused until the SDK is updated.
  */
 const REGION = /^[a-z]{2,4}(?:-[a-z]+){1,2}-\d{1,2}$/;
 export const REGION_EXPECTED =
-  "an AWS region name such as us-east-1, eu-central-2 or us-gov-west-1";
+  "an AWS region name that a partition lists, such as us-east-1, eu-central-2, us-gov-west-1 " +
+  "or cn-north-1 (from the AWS SDK's partition data: a region newer than this release is not known)";
 
 export function isRegionName(text: string): boolean {
-  return REGION.test(text);
+  return REGION.test(text) && Object.hasOwn(partition(text), "description");
+}
+
+/** The partition a listed region is in (`aws`, `aws-cn`, `aws-us-gov`, ...). */
+function partitionOf(region: string): string {
+  return partition(region).name;
 }
 
 export function parseRegion(field: FieldRef, raw: unknown, expected = REGION_EXPECTED): string {
@@ -165,7 +177,8 @@ export function parseRegionOverride(field: FieldRef, raw: unknown): string | und
 }
 
 export const REGION_LIST_EXPECTED =
-  "one or more AWS region names separated by commas, such as us-east-1 or us-east-1,eu-west-1";
+  "one or more AWS region names separated by commas, such as us-east-1 or us-east-1,eu-west-1 " +
+  "(regions a partition lists in the AWS SDK's partition data)";
 
 /**
  * Every entry of a required region list, validated, in the order given and duplicates kept: a
@@ -193,20 +206,24 @@ const KEY_ID =
 const ALIAS = "alias/[A-Za-z0-9/_-]+";
 const KEY_REF = new RegExp(`^(?:${KEY_ID}|${ALIAS})$`);
 const KEY_ARN = new RegExp(
-  `^arn:aws(?:-[a-z]+)*:kms:([a-z0-9-]+):\\d{12}:(?:key/${KEY_ID}|${ALIAS})$`,
+  `^arn:(aws(?:-[a-z]+)*):kms:([a-z0-9-]+):\\d{12}:(?:key/${KEY_ID}|${ALIAS})$`,
 );
 const MAX_ALIAS_LENGTH = 256;
 
 export const KMS_KEY_EXPECTED =
   "None, a KMS key id (a UUID, or mrk- and 32 hex digits for a multi-Region key), " +
-  "an alias (alias/NAME; letters, digits, /, _ and -), or the ARN of a KMS key or alias";
+  "an alias (alias/NAME; letters, digits, /, _ and -), or the ARN of a KMS key or alias " +
+  "in a region an AWS partition lists";
 
 function isKmsKeyRef(text: string): boolean {
   const aliasAt = text.indexOf("alias/");
   if (aliasAt >= 0 && text.length - aliasAt > MAX_ALIAS_LENGTH) return false;
   if (KEY_REF.test(text)) return true;
   const arn = KEY_ARN.exec(text);
-  return arn !== null && isRegionName(arn[1] ?? "");
+  if (arn === null) return false;
+  // An ARN names its region's partition (arn:aws-cn:kms:cn-north-1:...); another can only fail.
+  const [, arnPartition = "", region = ""] = arn;
+  return isRegionName(region) && partitionOf(region) === arnPartition;
 }
 
 /** `None` (any case) or blank means no key, as in the original tool. */
@@ -224,7 +241,7 @@ export function parseKmsKeyRef(field: FieldRef, raw: unknown): string | undefine
 
 /** The region named by a key or alias ARN; undefined for key ids and alias names (not knowable here). */
 export function kmsKeyRegion(ref: string): string | undefined {
-  return KEY_ARN.exec(ref)?.[1];
+  return KEY_ARN.exec(ref)?.[2];
 }
 
 /**

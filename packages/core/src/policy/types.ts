@@ -1,7 +1,19 @@
-/** `ALL_CLUSTERS` / `ALL_SNAPSHOTS` match everything; otherwise a regex searched anywhere in the cluster id. */
+/**
+ * `ALL_CLUSTERS` / `ALL_SNAPSHOTS` match everything; otherwise an RE2 regex searched anywhere in
+ * the cluster id (see matchesPattern).
+ */
 export type ClusterPattern =
   | { readonly kind: "all"; readonly source: string }
-  | { readonly kind: "regex"; readonly source: string; readonly regex: RegExp };
+  | {
+      readonly kind: "regex";
+      /** The pattern as given, for messages and reports. */
+      readonly source: string;
+      /**
+       * What is matched: RE2 syntax and the flags i, m, s. A hand-built pattern may hold a RegExp
+       * here; its JavaScript syntax is translated to RE2's, and it is never run as a RegExp.
+       */
+      readonly regex: { readonly source: string; readonly flags: string };
+    };
 
 /** `key=value` on a cluster's tags. */
 export interface TagSelector {

@@ -100,6 +100,11 @@ export interface BoundStep {
   readonly step: Step;
   readonly side: PolicySide;
   readonly policy: SourcePolicy | DestinationPolicy;
+  /**
+   * Settings that are valid but leave the step open to trouble, one sentence each: adapters show
+   * them once per run (the Lambda at WARN, the CLI on stderr).
+   */
+  readonly warnings: readonly string[];
   /** The region the step lists in, given the region the tool runs in. */
   regionFor(region: string): string;
   plan(ctx: StepRunContext): Promise<Plan>;
@@ -114,10 +119,21 @@ export function bindStep(step: Step, policy: SourcePolicy | DestinationPolicy): 
     step,
     side: entry.side,
     policy,
+    warnings: warningsOf(entry.side, policy),
     regionFor: (region) => policy.regionOverride ?? region,
     plan: (ctx) => entry.plan({ ...ctx, policy: typed }),
     run: (ctx) => entry.run({ ...ctx, policy: typed }),
   };
+}
+
+function warningsOf(side: PolicySide, policy: SourcePolicy | DestinationPolicy): string[] {
+  if (side !== "destination") return [];
+  const p = policy as DestinationPolicy;
+  if (!p.crossAccount || p.sourceAccounts.length > 0) return [];
+  return [
+    "SOURCE_ACCOUNTS is not set: snapshots shared by any account are copied, and a stranger's " +
+      "share can take copy slots or a backup's name; set it to the source deployments' account ids",
+  ];
 }
 
 /**

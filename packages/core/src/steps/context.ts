@@ -76,3 +76,25 @@ export function literalClusterId(source: string): string | undefined {
   const m = /^\^([A-Za-z][A-Za-z0-9-]*)\$$/.exec(source);
   return m?.[1];
 }
+
+/** The run's clock and this process's wall clock, read together when a step starts. */
+export interface ClockMark {
+  readonly wallMs: number;
+  readonly runMs: number;
+}
+
+export function markClock(ctx: StepContext): ClockMark {
+  return { wallMs: Date.now(), runMs: runTime(ctx).getTime() };
+}
+
+/**
+ * How far AWS's clock is ahead of the run's (negative: behind), from the Date header of the latest
+ * response the gateway saw; null when it saw none. The gateway notes each response's arrival on the
+ * wall clock, so the time spent listing does not count as skew, and a run planned at a simulated
+ * time is compared with the simulation's own clock.
+ */
+export function clockSkewMs(ctx: StepContext, mark: ClockMark): number | null {
+  const reading = ctx.gateway.serverClock?.();
+  if (!reading) return null;
+  return reading.serverMs - reading.receivedAtMs - (mark.runMs - mark.wallMs);
+}

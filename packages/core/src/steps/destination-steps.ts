@@ -4,7 +4,15 @@ import { mergeRounds, type RunReport } from "../execute/report.js";
 import { parseArn, type ActionDecision, type KeyInfo, type Snapshot } from "../model/index.js";
 import { planCopy, planPruneDest } from "../plan/index.js";
 import type { DestinationPolicy } from "../policy/types.js";
-import { clockOf, executeOptions, readWithRetry, runTime, type StepContext } from "./context.js";
+import {
+  clockOf,
+  clockSkewMs,
+  executeOptions,
+  markClock,
+  readWithRetry,
+  runTime,
+  type StepContext,
+} from "./context.js";
 import type { Plan } from "./source-steps.js";
 
 export interface DestinationStepInput extends StepContext {
@@ -33,12 +41,15 @@ interface DestinationInventory {
   readonly local: string;
   readonly shared: readonly Snapshot[];
   readonly own: readonly Snapshot[];
+  /** AWS's clock minus the run's, measured while listing (null: not measured). */
+  readonly clockSkewMs: number | null;
 }
 
 async function listDestinationInventory(
   input: DestinationStepInput,
 ): Promise<DestinationInventory> {
   const local = localRegion(input);
+  const mark = markClock(input);
   const [account, shared, own] = await Promise.all([
     readWithRetry(input, () => input.gateway.accountId()),
     input.policy.crossAccount
@@ -46,7 +57,7 @@ async function listDestinationInventory(
       : Promise.resolve([]),
     listOwn(input, [local, ...input.policy.destinationRegions]),
   ]);
-  return { account, local, shared, own };
+  return { account, local, shared, own, clockSkewMs: clockSkewMs(input, mark) };
 }
 
 function planCopyFrom(input: DestinationStepInput, inv: DestinationInventory): Plan {
@@ -61,10 +72,19 @@ function planCopyFrom(input: DestinationStepInput, inv: DestinationInventory): P
   return { decisions, region: inv.local, snapshots: [...inv.shared, ...inv.own] };
 }
 
-function planPruneDestFrom(input: DestinationStepInput, own: readonly Snapshot[]): Plan {
+function planPruneDestFrom(
+  input: DestinationStepInput,
+  own: readonly Snapshot[],
+  skewMs: number | null,
+): Plan {
   const regions = new Set(input.policy.destinationRegions);
   const snapshots = own.filter((s) => regions.has(s.region));
-  const decisions = planPruneDest({ snapshots, policy: input.policy, now: runTime(input) });
+  const decisions = planPruneDest({
+    snapshots,
+    policy: input.policy,
+    now: runTime(input),
+    clockSkewMs: skewMs,
+  });
   return { decisions, region: localRegion(input), snapshots };
 }
 
@@ -78,7 +98,9 @@ export async function planCopyStep(input: DestinationStepInput): Promise<Plan> {
 }
 
 export async function planPruneDestStep(input: DestinationStepInput): Promise<Plan> {
-  return planPruneDestFrom(input, await listOwn(input, input.policy.destinationRegions));
+  const mark = markClock(input);
+  const own = await listOwn(input, input.policy.destinationRegions);
+  return planPruneDestFrom(input, own, clockSkewMs(input, mark));
 }
 
 /**
@@ -89,7 +111,10 @@ export async function planDestinationSteps(
   input: DestinationStepInput,
 ): Promise<{ copy: Plan; pruneDest: Plan }> {
   const inv = await listDestinationInventory(input);
-  return { copy: planCopyFrom(input, inv), pruneDest: planPruneDestFrom(input, inv.own) };
+  return {
+    copy: planCopyFrom(input, inv),
+    pruneDest: planPruneDestFrom(input, inv.own, inv.clockSkewMs),
+  };
 }
 
 export interface KeyProblem {

@@ -6,10 +6,13 @@ import { planPrune, planShare, planTake } from "../plan/index.js";
 import { ConfigError, type FieldRef } from "../policy/config-error.js";
 import type { SourcePolicy } from "../policy/types.js";
 import {
+  clockSkewMs,
   executeOptions,
+  markClock,
   readWithRetry,
   literalClusterId,
   runTime,
+  type ClockMark,
   type StepContext,
 } from "./context.js";
 
@@ -46,15 +49,25 @@ export interface SourceInventory {
   readonly region: string;
   readonly clusters: readonly Cluster[];
   readonly snapshots: readonly Snapshot[];
+  /** AWS's clock minus the run's, measured while listing (null: not measured). */
+  readonly clockSkewMs: number | null;
 }
 
 export async function listSourceInventory(input: SourceStepInput): Promise<SourceInventory> {
   const region = clusterRegion(input);
+  const mark = markClock(input);
   const [clusters, snapshots] = await Promise.all([
     readWithRetry(input, () => input.gateway.listClusters(region)),
     listManual(input, region),
   ]);
-  return { region, clusters, snapshots };
+  return { region, clusters, snapshots, clockSkewMs: clockSkewMs(input, mark) };
+}
+
+async function listSnapshotsOnly(input: SourceStepInput): Promise<SourceInventory> {
+  const region = clusterRegion(input);
+  const mark: ClockMark = markClock(input);
+  const snapshots = await listManual(input, region);
+  return { region, clusters: [], snapshots, clockSkewMs: clockSkewMs(input, mark) };
 }
 
 function planTakeFrom(input: SourceStepInput, inv: SourceInventory): Plan {
@@ -73,6 +86,7 @@ function planPruneFrom(input: SourceStepInput, inv: SourceInventory): Plan {
     snapshots: inv.snapshots,
     policy: input.policy,
     now: runTime(input),
+    clockSkewMs: inv.clockSkewMs,
   });
   return { decisions, region: inv.region, snapshots: inv.snapshots };
 }
@@ -113,6 +127,9 @@ export async function planTakeStep(input: SourceStepInput): Promise<Plan> {
  * Sharing needs a destination: refused before any AWS call (safety rule 5). `field` names the
  * setting the way the user could give it (the env var when called without layers).
  */
+/** The DestinationAccount parameter's default in the templates: "not configured". */
+export const PLACEHOLDER_ACCOUNT = "000000000000";
+
 export function requireDestinationAccount(
   policy: SourcePolicy,
   field: FieldRef = "DEST_ACCOUNT",
@@ -120,17 +137,24 @@ export function requireDestinationAccount(
   if (policy.destinationAccount === undefined) {
     throw new ConfigError(field, undefined, "the 12-digit account id to share snapshots with");
   }
+  // The templates keep 000000000000 as the DestinationAccount default, for compatibility with the
+  // original's: a stack deployed without it must not share with an account id nobody owns.
+  if (policy.destinationAccount === PLACEHOLDER_ACCOUNT) {
+    throw new ConfigError(
+      field,
+      policy.destinationAccount,
+      "the 12-digit id of a real destination account (000000000000 is the template's placeholder: set DestinationAccount)",
+    );
+  }
 }
 
 export async function planShareStep(input: SourceStepInput): Promise<Plan> {
   requireDestinationAccount(input.policy);
-  const region = clusterRegion(input);
-  return planShareFrom(input, { region, clusters: [], snapshots: await listManual(input, region) });
+  return planShareFrom(input, await listSnapshotsOnly(input));
 }
 
 export async function planPruneStep(input: SourceStepInput): Promise<Plan> {
-  const region = clusterRegion(input);
-  return planPruneFrom(input, { region, clusters: [], snapshots: await listManual(input, region) });
+  return planPruneFrom(input, await listSnapshotsOnly(input));
 }
 
 /**

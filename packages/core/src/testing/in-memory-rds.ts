@@ -303,7 +303,12 @@ export class InMemoryRds {
         context.commandName ?? "",
         args.input as Input,
       );
-      return { output, response: {} };
+      // The Date header real RDS sends, from the simulated clock: the gateway compares it with
+      // the run's clock before anything is deleted.
+      return {
+        output,
+        response: { statusCode: 200, headers: { date: this.store.now().toUTCString() } },
+      };
     };
     return {
       applyToStack: (stack) =>

@@ -9,6 +9,7 @@ import {
   retentionCheck,
   scheduleCheck,
   sharingChecks,
+  sourceAccountsCheck,
 } from "../../src/doctor/doctor-checks.js";
 import { parseSchedule } from "../../src/doctor/schedule.js";
 import type { Cluster } from "../../src/model/index.js";
@@ -224,6 +225,35 @@ describe("missingKeyCheck", () => {
     const policy = destinationPolicyFromObject({ destinationRegions: "eu-west-1" });
     expect(
       missingKeyCheck([aSnapshot({ name: "s", clusterId: "c" })], policy, "us-east-1", name),
+    ).toBeUndefined();
+  });
+});
+
+describe("sourceAccountsCheck", () => {
+  it("warns, naming the setting, when cross-account copy takes shares from any account", () => {
+    const check = sourceAccountsCheck(
+      destinationPolicyFromObject({ destinationRegions: ["us-west-2"] }),
+      name,
+    );
+    expect(check).toMatchObject({ id: "source-accounts", status: "warn" });
+    expect(check?.fix).toContain("<sourceAccounts>");
+  });
+
+  it("passes when the source accounts are set, and says nothing for same-account copies", () => {
+    expect(
+      sourceAccountsCheck(
+        destinationPolicyFromObject({
+          destinationRegions: ["us-west-2"],
+          sourceAccounts: ["111111111111"],
+        }),
+        name,
+      ),
+    ).toMatchObject({ status: "pass", detail: expect.stringContaining("111111111111") });
+    expect(
+      sourceAccountsCheck(
+        destinationPolicyFromObject({ destinationRegions: ["us-west-2"], crossAccount: false }),
+        name,
+      ),
     ).toBeUndefined();
   });
 });

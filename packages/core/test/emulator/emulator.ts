@@ -1,7 +1,8 @@
 /**
- * The emulator layer's harness: one moto_server per test file, reset before every test, and the
- * real engine (AwsGateway over SDK v3 clients) pointed at it. Seeding and inspection go through
- * plain SDK clients of their own, so a test's request log holds only what the engine sent.
+ * The emulator layer's harness: one moto server (with the test-support extension) per test file,
+ * reset and set to the run's clock before every test, and the real engine (AwsGateway over SDK v3
+ * clients) pointed at it. Seeding and inspection go through plain SDK clients of their own, so a
+ * test's request log holds only what the engine sent.
  */
 import { CreateKeyCommand } from "@aws-sdk/client-kms";
 import type { KMSClient } from "@aws-sdk/client-kms";
@@ -17,7 +18,11 @@ import { afterAll, beforeAll, beforeEach } from "vitest";
 
 import { AwsGateway, createClientFactory } from "../../src/aws/index.js";
 import type { ClientFactory, ClientPlugin } from "../../src/aws/index.js";
-import { startMotoServer, type MotoServer } from "@aurora-snapshot-tool/test-support";
+import {
+  startMotoServer,
+  timeInSnapshotName,
+  type MotoServer,
+} from "@aurora-snapshot-tool/test-support";
 
 // A profile could name real credentials or an SSO session; with explicit static credentials the SDK
 // never reads it, and removing it makes sure nothing else in the process does either.
@@ -33,7 +38,11 @@ export const HOME = "us-east-1";
 export const AWAY = "us-west-2";
 
 export const TOOL = "Snapshot Tool for Aurora";
-/** The run's clock. moto stamps SnapshotCreateTime with the real time, so ages come from names. */
+/**
+ * The run's clock. moto is set to it before every test (it keeps running from there), so the
+ * Date header and the SnapshotCreateTime of what the engine creates agree with it; the seeding
+ * helpers set a snapshot named at a time before NOW to have been created at that time.
+ */
 export const NOW = new Date("2026-03-01T12:00:00Z");
 /** Retries fast enough that a test never waits on backoff. */
 export const FAST = { retry: { minTimeoutMs: 1, maxTimeoutMs: 5 } } as const;
@@ -123,29 +132,40 @@ export interface Emulator {
   accountA(): EmulatedAccount;
   /** The second account, through STS AssumeRole. */
   accountB(): EmulatedAccount;
+  /**
+   * Moves moto's clock (NOW before every test) to `at`, for a test that runs a step at another
+   * time: what that step creates is then stamped with its own time.
+   */
+  setClock(at: Date): Promise<void>;
 }
 
+/** The calling test file's moto (vitest gives every test file its own copy of this module). */
+let server: MotoServer | undefined;
+
 /**
- * Starts moto_server for the calling test file and resets it before each test. Accounts are built
- * per test: a reset drops moto's STS state, so credentials assumed before it would no longer map
- * to the second account.
+ * Starts moto for the calling test file; before each test, resets it and sets its clock to NOW.
+ * Accounts are built per test: a reset drops moto's STS state, so credentials assumed before it
+ * would no longer map to the second account.
  */
 export function useMotoServer(): Emulator {
-  let server: MotoServer | undefined;
   beforeAll(async () => {
     server = await startMotoServer();
   }, 60_000);
   afterAll(async () => {
     await server?.stop();
+    server = undefined;
   });
   beforeEach(async () => {
     await server?.reset();
+    // A reset puts moto back on real time.
+    await server?.setClock(NOW);
   });
 
-  const endpoint = (): string => {
-    if (server === undefined) throw new Error("moto_server is not running");
-    return server.endpoint;
+  const running = (): MotoServer => {
+    if (server === undefined) throw new Error("moto is not running");
+    return server;
   };
+  const endpoint = (): string => running().endpoint;
   const account = (id: string, roleArn?: string): EmulatedAccount => {
     const requests = new RequestLog();
     const factory = (plugins: readonly ClientPlugin[]): ClientFactory =>
@@ -173,6 +193,7 @@ export function useMotoServer(): Emulator {
     },
     accountA: () => account(ACCOUNT_A),
     accountB: () => account(ACCOUNT_B, `arn:aws:iam::${ACCOUNT_B}:role/any`),
+    setClock: (at) => running().setClock(at),
   };
 }
 
@@ -231,12 +252,22 @@ export async function aCluster(
   );
 }
 
-/** A manual snapshot under `id`, tagged as given (none: an untagged manual snapshot). */
-export async function aSnapshot(
+/**
+ * Makes moto say the snapshot `arn` was created at `at`, as a snapshot taken then would say.
+ * Only for a time not after NOW: no snapshot is created in the future, so one named after NOW
+ * keeps the time moto gave it.
+ */
+async function createdAt(arn: string, at: Date | undefined): Promise<void> {
+  if (at === undefined || at.getTime() > NOW.getTime()) return;
+  if (server === undefined) throw new Error("seeding needs useMotoServer() in the test file");
+  await server.setSnapshotTime({ arn, time: at });
+}
+
+async function createSnapshot(
   rds: RDSClient,
   clusterId: string,
   id: string,
-  tags: Record<string, string> = {},
+  tags: Record<string, string>,
 ): Promise<string> {
   const out = await rds.send(
     new CreateDBClusterSnapshotCommand({
@@ -248,25 +279,46 @@ export async function aSnapshot(
   return out.DBClusterSnapshot?.DBClusterSnapshotArn ?? "";
 }
 
-/** A snapshot as the tool (or the original Python tool) would have taken it at `at`. */
-export function aToolSnapshot(rds: RDSClient, clusterId: string, at: Date): Promise<string> {
-  return aSnapshot(rds, clusterId, nameOf(clusterId, at), toolTags(at));
+/**
+ * A manual snapshot under `id`, tagged as given (none: an untagged manual snapshot). An `id`
+ * ending in a `YYYY-MM-DD-HH-MM` stamp before NOW was created at that stamp.
+ */
+export async function aSnapshot(
+  rds: RDSClient,
+  clusterId: string,
+  id: string,
+  tags: Record<string, string> = {},
+): Promise<string> {
+  const arn = await createSnapshot(rds, clusterId, id, tags);
+  await createdAt(arn, timeInSnapshotName(id));
+  return arn;
 }
 
-/** Copies `sourceArn` into the region `rds` lives in, under `id` with `tags`. */
+/** A snapshot as the tool (or the original Python tool) would have taken it at `at`. */
+export async function aToolSnapshot(rds: RDSClient, clusterId: string, at: Date): Promise<string> {
+  const arn = await createSnapshot(rds, clusterId, nameOf(clusterId, at), toolTags(at));
+  await createdAt(arn, at);
+  return arn;
+}
+
+/**
+ * Copies `sourceArn` into the region `rds` lives in, under `id` with `tags`; like aSnapshot, an
+ * `id` stamped before NOW was created at that stamp.
+ */
 export async function aCopy(
   rds: RDSClient,
   sourceArn: string,
   id: string,
   tags: Record<string, string> = {},
 ): Promise<void> {
-  await rds.send(
+  const out = await rds.send(
     new CopyDBClusterSnapshotCommand({
       SourceDBClusterSnapshotIdentifier: sourceArn,
       TargetDBClusterSnapshotIdentifier: id,
       Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
     }),
   );
+  await createdAt(out.DBClusterSnapshot?.DBClusterSnapshotArn ?? "", timeInSnapshotName(id));
 }
 
 /** A symmetric customer managed key; returns its ARN. */

@@ -80,10 +80,14 @@ describe("take against moto", () => {
     const a = moto.accountA();
     await aCluster(a.rds(), "orders");
     const first = new Date("2026-03-01T01:05:00Z");
+    // moto's clock (the Date header and SnapshotCreateTime) follows the run's.
+    await moto.setClock(first);
     await runTake(source(a, {}, first));
 
     // 23 h 57 min after the last one, but 24 h after the hour it was taken in.
-    const next = await runTake(source(a, {}, new Date("2026-03-02T01:02:00Z")));
+    const then = new Date("2026-03-02T01:02:00Z");
+    await moto.setClock(then);
+    const next = await runTake(source(a, {}, then));
 
     expect(next.done.map((o) => o.decision.snapshot)).toEqual(["orders-2026-03-02-01-02"]);
     expect(await manualIds(a.rds())).toEqual([

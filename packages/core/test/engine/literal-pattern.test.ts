@@ -42,6 +42,7 @@ describe("a literal cluster pattern", () => {
       gateway: simulatedGateway(sim, A),
       policy: sourcePolicyFromObject({ clusterPattern: "^orders$", retentionDays: 7 }),
       region: REGION,
+      now: sim.now(),
       execute: { retry: { minTimeoutMs: 1, maxTimeoutMs: 2 } },
     });
 

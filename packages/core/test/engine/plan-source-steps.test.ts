@@ -24,6 +24,7 @@ describe("planSourceSteps", () => {
       gateway: simulatedGateway(sim, A),
       policy: sourcePolicyFromObject({ destinationAccount: "222222222222", minKeep: 0 }),
       region: REGION,
+      now: sim.now(),
     });
     expect(plans.take.decisions.map((d) => [d.action, d.reason])).toEqual([["take", "due"]]);
     expect(plans.share?.decisions.map((d) => [d.action, d.reason])).toEqual([
@@ -41,6 +42,19 @@ describe("planSourceSteps", () => {
       region: REGION,
     });
     expect(plans.share).toBeUndefined();
+  });
+
+  it("planShareStep refuses the templates' placeholder 000000000000 before any AWS call, naming the parameter", async () => {
+    const sim = new InMemoryRds();
+    const plan = planShareStep({
+      gateway: simulatedGateway(sim, A),
+      policy: sourcePolicyFromObject({ destinationAccount: "000000000000" }),
+      region: REGION,
+    });
+    await expect(plan).rejects.toBeInstanceOf(ConfigError);
+    await expect(plan).rejects.toMatchObject({ field: "DEST_ACCOUNT", value: "000000000000" });
+    await expect(plan).rejects.toThrow(/DestinationAccount/);
+    expect(sim.calls).toEqual([]);
   });
 
   it("planShareStep refuses a missing destination account before any AWS call", async () => {

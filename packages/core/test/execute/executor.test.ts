@@ -68,6 +68,7 @@ describe("execute", () => {
       failed: 0,
       pending: 0,
       deferred: 0,
+      blocked: 0,
       skipped: 1,
       complete: true,
     });

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 
 import {
+  BLOCKED_REASONS,
+  assertComplete,
   isComplete,
   mergeRounds,
   resultsOf,
@@ -19,6 +21,7 @@ const take = (snapshot = "c-1"): TakeDecision => ({
 });
 const notDue: SkipDecision = { ...base, action: "skip", reason: "not-due" };
 const unavailable: SkipDecision = { ...base, action: "skip", reason: "cluster-unavailable" };
+const tooLong: SkipDecision = { ...base, action: "skip", reason: "identifier-too-long" };
 
 function report(
   decisions: Decision[],
@@ -39,6 +42,9 @@ function report(
     skipped: decisions.filter((d): d is SkipDecision => d.action === "skip"),
     deferred: decisions.filter(
       (d): d is SkipDecision => d.action === "skip" && d.reason === "cluster-unavailable",
+    ),
+    blocked: decisions.filter(
+      (d): d is SkipDecision => d.action === "skip" && BLOCKED_REASONS.has(d.reason),
     ),
   };
 }
@@ -65,9 +71,28 @@ describe("summarize", () => {
     const t = take();
     const r = report([t, unavailable, notDue], "done", t);
     const s = summarize(r);
-    expect(s).toEqual({ done: 1, failed: 0, pending: 0, deferred: 1, skipped: 1, complete: false });
-    expect(s.done + s.failed + s.pending + s.deferred + s.skipped).toBe(r.decisions.length);
+    expect(s).toEqual({
+      done: 1,
+      failed: 0,
+      pending: 0,
+      deferred: 1,
+      blocked: 0,
+      skipped: 1,
+      complete: false,
+    });
+    expect(s.done + s.failed + s.pending + s.deferred + s.blocked + s.skipped).toBe(
+      r.decisions.length,
+    );
     expect(isComplete(r)).toBe(false);
+  });
+
+  it("counts a selected cluster that cannot be protected as blocked, and the run incomplete", () => {
+    const t = take();
+    const r = report([t, tooLong, notDue], "done", t);
+    expect(resultsOf(r).map((x) => x.status)).toEqual(["done", "blocked", "skipped"]);
+    const s = summarize(r);
+    expect(s).toMatchObject({ done: 1, blocked: 1, skipped: 1, deferred: 0, complete: false });
+    expect(() => assertComplete(r)).toThrow(/1 blocked/);
   });
 
   it("is complete with nothing failed, pending or deferred", () => {
@@ -95,7 +120,9 @@ describe("mergeRounds", () => {
     expect(merged.startedAt).toBe(one.startedAt);
     expect(merged.regions).toEqual(["r", "s"]);
     const s = summarize(merged);
-    expect(s.done + s.failed + s.pending + s.deferred + s.skipped).toBe(merged.decisions.length);
+    expect(s.done + s.failed + s.pending + s.deferred + s.blocked + s.skipped).toBe(
+      merged.decisions.length,
+    );
   });
 });
 

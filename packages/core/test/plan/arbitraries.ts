@@ -7,6 +7,7 @@ import {
   TAG_INTERMEDIATE,
   TAG_SHARE_AND_COPY,
   TAG_SHARED_WITH,
+  TAG_SOURCE_ARN,
   TOOL_NAME,
 } from "../../src/model/index.js";
 import { formatSnapshotName, formatTimestamp } from "../../src/naming/index.js";
@@ -27,6 +28,8 @@ export const CLUSTERS = ["alpha", "Alpha", "beta", "gamma-1", "db.1"] as const;
 export const REGIONS = ["us-east-1", "eu-west-1", "eu-central-1"] as const;
 export const DEST = "222222222222";
 export const SOURCES = ["111111111111", "333333333333"] as const;
+/** An account that shares (or once shared) snapshots without being a configured source. */
+export const STRANGER = "999999999999";
 
 /** Mostly what the rules act on, with enough of everything else to catch a missing check. */
 function mostly<T>(usual: T, ...others: T[]): fc.Arbitrary<T> {
@@ -58,6 +61,8 @@ const seedArb = fc.record({
   ageMinutes: fc.oneof(
     fc.integer({ min: -24 * 60, max: 3 * 24 * 60 }),
     fc.integer({ min: 0, max: 20 * 24 * 60 }),
+    // Far in the future: a name made up to look like a later backup, or a clock years ahead.
+    fc.integer({ min: -400 * 24 * 60, max: -2 * 60 }),
   ),
   naming: mostly("stamp", "prefix", "plain"),
   plainId: fc.nat({ max: 20 }),
@@ -75,6 +80,8 @@ const seedArb = fc.record({
   kmsKeyId: fc.constantFrom(undefined, "aws-managed", "customer", "unknown"),
   region: fc.constantFrom(...REGIONS),
   account: fc.constantFrom(DEST, ...SOURCES),
+  /** The account in a copy's source-ARN tag (none: a legacy copy). */
+  copiedFrom: fc.constantFrom<string | undefined>(undefined, ...SOURCES, STRANGER),
 });
 
 export type SnapshotSeed = typeof seedArb extends fc.Arbitrary<infer T> ? T : never;
@@ -109,6 +116,9 @@ export function buildSnapshot(
   put(TAG_SHARED_WITH, seed.sharedWith);
   if (seed.createdOnTag) put(TAG_CREATED_ON, formatTimestamp(takenAt));
   if (seed.intermediate) put(TAG_INTERMEDIATE, "YES");
+  if (seed.copiedFrom !== undefined) {
+    put(TAG_SOURCE_ARN, `arn:aws:rds:${seed.region}:${seed.copiedFrom}:cluster-snapshot:${name}`);
+  }
   return aSnapshot({
     clusterId: seed.clusterId,
     name,
@@ -148,6 +158,8 @@ export const sourcePolicyArb: fc.Arbitrary<SourcePolicy> = fc
     retentionDays: fc.integer({ min: 0, max: 10 }),
     minKeep: fc.integer({ min: 0, max: 3 }),
     destinationAccount: fc.stringMatching(/^\d{12}$/),
+    // Two deployments in one account: the names the generator makes use either.
+    snapshotNamePrefix: fc.constantFrom<string | undefined>(undefined, "nightly"),
   })
   .map((r) => aSourcePolicy(r));
 
@@ -170,11 +182,28 @@ export const destinationPolicyArb: fc.Arbitrary<DestinationPolicy> = fc
   );
 
 /** A region's worth of snapshots as the source account sees them. */
+/**
+ * AWS's clock minus the run's, as a step would measure it: not asked for, unknown, close, or far
+ * off either way.
+ */
+export const clockSkewArb = fc.oneof(
+  { arbitrary: fc.constant(undefined), weight: 3 },
+  { arbitrary: fc.constant(null), weight: 1 },
+  { arbitrary: fc.integer({ min: -4 * 60_000, max: 4 * 60_000 }), weight: 2 },
+  { arbitrary: fc.integer({ min: -10 * 86_400_000, max: 10 * 86_400_000 }), weight: 2 },
+);
+
 export const sourceInventoryArb = fc
-  .record({ now: nowArb, seeds: fc.array(seedArb, { maxLength: 40 }), policy: sourcePolicyArb })
-  .map(({ now, seeds, policy }) => ({
+  .record({
+    now: nowArb,
+    seeds: fc.array(seedArb, { maxLength: 40 }),
+    policy: sourcePolicyArb,
+    clockSkewMs: clockSkewArb,
+  })
+  .map(({ now, seeds, policy, clockSkewMs }) => ({
     now,
     policy,
+    ...(clockSkewMs !== undefined && { clockSkewMs }),
     snapshots: uniqueSnapshots(seeds.map((s) => buildSnapshot(s, now))),
   }));
 
@@ -184,10 +213,12 @@ export const destInventoryArb = fc
     now: nowArb,
     seeds: fc.array(seedArb, { maxLength: 40 }),
     policy: destinationPolicyArb,
+    clockSkewMs: clockSkewArb,
   })
-  .map(({ now, seeds, policy }) => ({
+  .map(({ now, seeds, policy, clockSkewMs }) => ({
     now,
     policy,
+    ...(clockSkewMs !== undefined && { clockSkewMs }),
     snapshots: uniqueSnapshots(seeds.map((s) => buildSnapshot(s, now, { account: DEST }))),
   }));
 
@@ -220,7 +251,7 @@ export const copyInventoryArb = fc
       buildSnapshot(seed, now, {
         type: "shared",
         region: localRegion,
-        account: SOURCES[i % SOURCES.length]!,
+        account: [...SOURCES, STRANGER][i % 3]!,
       }),
     );
     const twinned =

@@ -77,7 +77,11 @@ describe("planCopy, cross-account", () => {
           snapshot: "prod-orders-2026-11-24-01-00",
           sourceArn: s.arn,
           sourceRegion: LOCAL,
-          tags: { CopiedBy: "Snapshot Tool for Aurora", CreatedOn: "2026-11-24-01-00" },
+          tags: {
+            CopiedBy: "Snapshot Tool for Aurora",
+            CreatedOn: "2026-11-24-01-00",
+            SnapshotToolSourceArn: s.arn,
+          },
           intermediate: false,
           facts: {
             time: "2026-11-24T01:00:00.000Z",
@@ -423,6 +427,7 @@ describe("planCopy, same account", () => {
     expect((decisions[0] as CopyDecision).tags).toEqual({
       CopiedBy: "Snapshot Tool for Aurora",
       CreatedOn: "2026-11-24-01-00",
+      SnapshotToolSourceArn: s.arn,
     });
   });
 
@@ -452,15 +457,17 @@ describe("planCopy, same account", () => {
     const decisions = copy({
       own: [
         aSnapshot({ name: "a-1", account: DEST_ACCOUNT }),
-        anOwn({ name: "b-1", tags: { shareAndCopy: "NO" } }),
-        anOwn({ name: "c-1", type: "automated" }),
+        anOwn({ name: "prod-orders-2026-11-24-02-00", tags: { shareAndCopy: "NO" } }),
+        anOwn({ name: "prod-orders-2026-11-24-03-00", type: "automated" }),
+        anOwn({ name: "c-1" }),
       ],
       policy: sameAccount,
     });
-    expect(decisions.map((d) => d.reason)).toEqual([
-      "no-tool-tag",
-      "share-not-requested",
-      "not-manual",
+    expect(decisions.map((d) => [d.snapshot, d.reason])).toEqual([
+      ["a-1", "no-tool-tag"],
+      ["c-1", "not-owned"],
+      ["prod-orders-2026-11-24-02-00", "share-not-requested"],
+      ["prod-orders-2026-11-24-03-00", "not-manual"],
     ]);
   });
 

@@ -81,24 +81,25 @@ describe("planPrune", () => {
 
   it("never deletes a snapshot that is not available", () => {
     const decisions = prune(
-      ["creating", "failed", "deleting"].map((status) =>
-        aToolSnapshot({ takenAt: daysAgo(30), status, name: `prod-orders-${status}` }),
+      ["creating", "failed", "deleting"].map((status, i) =>
+        aToolSnapshot({ takenAt: daysAgo(30 + i), status }),
       ),
     );
+    // In name order: the oldest first.
     expect(decisions.map((d) => [d.reason, d.facts.status])).toEqual([
-      ["not-available", "creating"],
       ["not-available", "deleting"],
       ["not-available", "failed"],
+      ["not-available", "creating"],
     ]);
   });
 
-  it("never deletes a snapshot whose age cannot be read", () => {
+  it("never deletes a tool-tagged snapshot that is not named as this deployment names them", () => {
     const s = aSnapshot({
       name: "hand-made",
       createTime: undefined,
       tags: { CreatedBy: "Snapshot Tool for Aurora" },
     });
-    expect(prune([s]).map((d) => d.reason)).toEqual(["unknown-age"]);
+    expect(prune([s]).map((d) => d.reason)).toEqual(["not-owned"]);
   });
 
   it("reads the age from the name, not from SnapshotCreateTime", () => {
@@ -178,10 +179,10 @@ describe("planPruneDest", () => {
 
   it("never deletes a copy that is not manual or not available", () => {
     const decisions = pruneDest([
-      aToolCopy({ takenAt: daysAgo(30), region: "eu-west-1", type: "shared", name: "a-1" }),
-      aToolCopy({ takenAt: daysAgo(30), region: "eu-west-1", status: "copying", name: "b-1" }),
+      aToolCopy({ takenAt: daysAgo(30), region: "eu-west-1", type: "shared" }),
+      aToolCopy({ takenAt: daysAgo(31), region: "eu-west-1", status: "copying" }),
     ]);
-    expect(decisions.map((d) => d.reason)).toEqual(["not-manual", "not-available"]);
+    expect(decisions.map((d) => d.reason)).toEqual(["not-available", "not-manual"]);
   });
 
   it("leaves intermediate copies to the copy step", () => {
@@ -200,14 +201,14 @@ describe("planPruneDest", () => {
     );
   });
 
-  it("never deletes a copy of unknown age", () => {
+  it("never deletes a copy that is not named as the tool names snapshots", () => {
     const s = aSnapshot({
       name: "hand-made",
       region: "eu-west-1",
       createTime: undefined,
       tags: { CopiedBy: "Snapshot Tool for Aurora" },
     });
-    expect(pruneDest([s]).map((d) => d.reason)).toEqual(["unknown-age"]);
+    expect(pruneDest([s]).map((d) => d.reason)).toEqual(["not-owned"]);
   });
 
   it("ignores snapshots outside the destination regions", () => {

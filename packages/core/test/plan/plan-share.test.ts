@@ -109,17 +109,21 @@ describe("planShare", () => {
   });
 
   it("shares a snapshot encrypted with a customer key, or with a key KMS did not describe", () => {
-    const custom = aToolSnapshot({ encrypted: true, kmsKeyId: "k-custom", name: "prod-orders-a" });
+    const custom = aToolSnapshot({
+      encrypted: true,
+      kmsKeyId: "k-custom",
+      name: "prod-orders-2026-01-01-00-00",
+    });
     const unknown = aToolSnapshot({
       encrypted: true,
       kmsKeyId: "k-unknown",
-      name: "prod-orders-b",
+      name: "prod-orders-2026-01-02-00-00",
     });
     const keys = new Map([["k-custom", aKey({ manager: "CUSTOMER" })]]);
     const decisions = share({ snapshots: [unknown, custom], keys });
     expect(decisions.map((d) => [d.snapshot, d.action])).toEqual([
-      ["prod-orders-a", "share"],
-      ["prod-orders-b", "share"],
+      ["prod-orders-2026-01-01-00-00", "share"],
+      ["prod-orders-2026-01-02-00-00", "share"],
     ]);
   });
 });

@@ -1,7 +1,14 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Decision, KeyInfo, Snapshot } from "../../src/model/index.js";
-import { TAG_INTERMEDIATE, isToolCopy, isToolSnapshot } from "../../src/model/index.js";
+import {
+  TAG_INTERMEDIATE,
+  TAG_SOURCE_ARN,
+  isToolCopy,
+  isToolSnapshot,
+  parseArn,
+} from "../../src/model/index.js";
+import { parseSnapshotTime, parseTimestamp } from "../../src/naming/index.js";
 import {
   planCopy,
   planPrune,
@@ -14,9 +21,16 @@ import {
   clusterInventoryArb,
   copyInventoryArb,
   destInventoryArb,
+  nowArb,
   sourceInventoryArb,
 } from "./arbitraries.js";
-import { aKey } from "../../src/testing/index.js";
+import {
+  aDestinationPolicy,
+  aKey,
+  aSourcePolicy,
+  aToolCopy,
+  aToolSnapshot,
+} from "../../src/testing/index.js";
 
 const runs = { numRuns: 1000 };
 const DAY_MS = 86_400_000;
@@ -34,9 +48,31 @@ function groupKey(s: Snapshot): string {
   return `${s.account}\n${s.region}\n${s.clusterId.toLowerCase()}`;
 }
 
+/** Every time anyone stamped on the snapshot: its name's, its CreatedOn tag's, RDS's. */
+function clocksOf(s: Snapshot): Date[] {
+  return [
+    parseSnapshotTime(s.name, s.clusterId),
+    s.tags["CreatedOn"] === undefined ? undefined : parseTimestamp(s.tags["CreatedOn"]),
+    s.createTime,
+  ].filter((t): t is Date => t !== undefined && !Number.isNaN(t.getTime()));
+}
+
+/** The deployment's exact name: `[PREFIX-]CLUSTER-YYYY-MM-DD-HH-MM`, written out independently. */
+function isNamedBy(s: Snapshot, prefix: string | undefined | "any"): boolean {
+  const m = /^(.*?)-?(\d{4}-\d{2}-\d{2}-\d{2}-\d{2})$/.exec(s.name.toLowerCase());
+  if (!m || !parseTimestamp(m[2]!)) return false;
+  const base = m[1]!;
+  const cluster = s.clusterId.toLowerCase();
+  if (prefix === "any") return base === cluster || base.endsWith(`-${cluster}`);
+  return base === (prefix === undefined ? cluster : `${prefix}-${cluster}`);
+}
+
+const HOUR_MS = 3_600_000;
+
 /**
- * Safety rule 2: nothing within retention is deleted, and at least `minKeep` candidates of the same
- * cluster that are at least as new as a deleted one survive.
+ * Safety rule 2, by every clock: a deleted snapshot is past retention by its name's time and by
+ * RDS's, stamped no later than an hour ahead, and at least `minKeep` owned candidates of the same
+ * cluster at least as new survive. Nothing is deleted when the clock check failed.
  */
 function expectRetentionAndMinKeep(
   snapshots: readonly Snapshot[],
@@ -45,45 +81,62 @@ function expectRetentionAndMinKeep(
   retentionDays: number,
   minKeep: number,
   now: Date,
+  clockSkewMs: number | null | undefined,
 ): void {
+  if (clockSkewMs === null || (clockSkewMs !== undefined && Math.abs(clockSkewMs) > 300_000)) {
+    expect(deleted).toEqual([]);
+  }
   const gone = new Set(deleted);
   for (const d of deleted) {
-    const time = snapshotTime(d);
-    expect(time).toBeDefined();
-    expect(now.getTime() - time!.getTime()).toBeGreaterThan(retentionDays * DAY_MS);
+    const clocks = clocksOf(d);
+    expect(clocks.length).toBeGreaterThan(0);
+    for (const t of clocks) {
+      expect(now.getTime() - t.getTime()).toBeGreaterThan(retentionDays * DAY_MS);
+    }
+    const time = snapshotTime(d)!;
     const newerSurvivors = snapshots.filter((s) => {
       const t = snapshotTime(s);
+      const stamp = parseSnapshotTime(s.name, s.clusterId);
       return (
         !gone.has(s) &&
         isCandidate(s) &&
         groupKey(s) === groupKey(d) &&
         t !== undefined &&
-        t.getTime() >= time!.getTime()
+        t.getTime() >= time.getTime() &&
+        (stamp === undefined || stamp.getTime() - now.getTime() <= HOUR_MS)
       );
     });
     expect(newerSurvivors.length).toBeGreaterThanOrEqual(minKeep);
   }
 }
 
-const sourceCandidate = (s: Snapshot) =>
-  s.type === "manual" && s.status === "available" && isToolSnapshot(s.tags);
-const destCandidate = (s: Snapshot) =>
-  s.type === "manual" &&
-  s.status === "available" &&
-  isToolCopy(s.tags) &&
-  s.tags[TAG_INTERMEDIATE] !== "YES";
+const sourceCandidate = (prefix: string | undefined) => (s: Snapshot) =>
+  s.type === "manual" && s.status === "available" && isToolSnapshot(s.tags) && isNamedBy(s, prefix);
+
+/** A copy from an account outside a set SOURCE_ACCOUNTS is never ours to delete or count. */
+const destCandidate = (sources: readonly string[]) => (s: Snapshot) => {
+  const from = s.tags[TAG_SOURCE_ARN];
+  const allowed =
+    sources.length === 0 || from === undefined || sources.includes(parseArn(from)?.account ?? "");
+  return (
+    s.type === "manual" &&
+    s.status === "available" &&
+    isToolCopy(s.tags) &&
+    isNamedBy(s, "any") &&
+    allowed &&
+    s.tags[TAG_INTERMEDIATE] !== "YES"
+  );
+};
 
 describe("planPrune safety", () => {
-  it("only ever deletes available manual snapshots carrying CreatedBy (rule 1)", () => {
+  it("only ever deletes available manual snapshots this deployment owns: CreatedBy and its exact name (rule 1)", () => {
     fc.assert(
-      fc.property(sourceInventoryArb, ({ snapshots, policy, now }) => {
-        const input = byArn(snapshots);
-        for (const d of planPrune({ snapshots, policy, now }).filter(
-          (x) => x.action === "delete",
-        )) {
+      fc.property(sourceInventoryArb, (inventory) => {
+        const input = byArn(inventory.snapshots);
+        for (const d of planPrune(inventory).filter((x) => x.action === "delete")) {
           const s = input.get(arnOf(d))!;
           expect(s).toBeDefined();
-          expect(sourceCandidate(s)).toBe(true);
+          expect(sourceCandidate(inventory.policy.snapshotNamePrefix)(s)).toBe(true);
         }
       }),
       runs,
@@ -92,18 +145,20 @@ describe("planPrune safety", () => {
 
   it("never deletes within retention nor the newest minKeep of a cluster (rule 2)", () => {
     fc.assert(
-      fc.property(sourceInventoryArb, ({ snapshots, policy, now }) => {
+      fc.property(sourceInventoryArb, (inventory) => {
+        const { snapshots, policy, now } = inventory;
         const input = byArn(snapshots);
-        const deleted = planPrune({ snapshots, policy, now })
+        const deleted = planPrune(inventory)
           .filter((x) => x.action === "delete")
           .map((d) => input.get(arnOf(d))!);
         expectRetentionAndMinKeep(
           snapshots,
           deleted,
-          sourceCandidate,
+          sourceCandidate(policy.snapshotNamePrefix),
           policy.retentionDays,
           policy.minKeep,
           now,
+          inventory.clockSkewMs,
         );
       }),
       runs,
@@ -121,17 +176,68 @@ describe("planPrune safety", () => {
   });
 });
 
+describe("a stamp in the future never holds a MIN_KEEP place", () => {
+  // The general inventories rarely put a future stamp, old snapshots and MIN_KEEP in one cluster;
+  // this one always does.
+  const groupArb = fc.record({
+    now: nowArb,
+    oldDays: fc.uniqueArray(fc.integer({ min: 8, max: 60 }), { minLength: 1, maxLength: 5 }),
+    futureDays: fc.uniqueArray(fc.integer({ min: 1, max: 4000 }), { minLength: 1, maxLength: 3 }),
+    minKeep: fc.integer({ min: 1, max: 3 }),
+    createTime: fc.constantFrom("same", "now"),
+  });
+
+  it("the newest minKeep real snapshots survive whatever is stamped ahead, at both sides", () => {
+    fc.assert(
+      fc.property(groupArb, ({ now, oldDays, futureDays, minKeep, createTime }) => {
+        const at = (days: number) => new Date(now.getTime() - days * DAY_MS);
+        const build = (days: number, copy: boolean) => {
+          const spec = {
+            takenAt: at(days),
+            region: "eu-west-1",
+            ...(createTime === "now" && days < 0 ? { createTime: now } : {}),
+          };
+          return copy ? aToolCopy(spec) : aToolSnapshot(spec);
+        };
+        for (const copy of [false, true]) {
+          const real = oldDays.map((d) => build(d, copy));
+          const future = futureDays.map((d) => build(-d, copy));
+          const snapshots = [...real, ...future];
+          const decisions = copy
+            ? planPruneDest({
+                snapshots,
+                policy: aDestinationPolicy({
+                  destinationRegions: ["eu-west-1"],
+                  retentionDays: 7,
+                  minKeep,
+                }),
+                now,
+              })
+            : planPrune({ snapshots, policy: aSourcePolicy({ retentionDays: 7, minKeep }), now });
+          const deleted = new Set(
+            decisions.filter((d) => d.action === "delete").map((d) => d.snapshot),
+          );
+          const newestReal = [...oldDays].sort((a, b) => a - b).slice(0, minKeep);
+          for (const d of newestReal) expect(deleted.has(build(d, copy).name)).toBe(false);
+          for (const f of future) expect(deleted.has(f.name)).toBe(false);
+          expect(deleted.size).toBe(Math.max(0, oldDays.length - minKeep));
+        }
+      }),
+      runs,
+    );
+  });
+});
+
 describe("planPruneDest safety", () => {
   it("only ever deletes available manual non-intermediate copies carrying CopiedBy in a destination region (rule 1)", () => {
     fc.assert(
-      fc.property(destInventoryArb, ({ snapshots, policy, now }) => {
+      fc.property(destInventoryArb, (inventory) => {
+        const { snapshots, policy } = inventory;
         const input = byArn(snapshots);
-        const deletes = planPruneDest({ snapshots, policy, now }).filter(
-          (x) => x.action === "delete",
-        );
+        const deletes = planPruneDest(inventory).filter((x) => x.action === "delete");
         for (const d of deletes) {
           const s = input.get(arnOf(d))!;
-          expect(destCandidate(s)).toBe(true);
+          expect(destCandidate(policy.sourceAccounts)(s)).toBe(true);
           expect(policy.destinationRegions).toContain(s.region);
         }
       }),
@@ -141,18 +247,20 @@ describe("planPruneDest safety", () => {
 
   it("never deletes within retention nor the newest minKeep of a cluster in a region (rule 2)", () => {
     fc.assert(
-      fc.property(destInventoryArb, ({ snapshots, policy, now }) => {
+      fc.property(destInventoryArb, (inventory) => {
+        const { snapshots, policy, now } = inventory;
         const input = byArn(snapshots);
-        const deleted = planPruneDest({ snapshots, policy, now })
+        const deleted = planPruneDest(inventory)
           .filter((x) => x.action === "delete")
           .map((d) => input.get(arnOf(d))!);
         expectRetentionAndMinKeep(
           snapshots,
           deleted,
-          destCandidate,
+          destCandidate(policy.sourceAccounts),
           policy.retentionDays,
           policy.minKeep,
           now,
+          inventory.clockSkewMs,
         );
       }),
       runs,
@@ -175,7 +283,7 @@ describe("planShare safety", () => {
           expect(d.shareWith).toBe(policy.destinationAccount);
           expect(d.shareWith).toMatch(/^\d{12}$/);
           const s = input.get(d.snapshotArn)!;
-          expect(sourceCandidate(s)).toBe(true);
+          expect(sourceCandidate(policy.snapshotNamePrefix)(s)).toBe(true);
           expect(s.tags.shareAndCopy).toBe("YES");
           expect(s.kmsKeyId).not.toBe("aws-managed");
         }
@@ -266,6 +374,55 @@ describe("planCopy safety", () => {
           // AWS requires a key for an encrypted copy and refuses one for an unencrypted one.
           if (d.facts.encrypted) expect(d.kmsKeyId).toBeDefined();
           else expect(d).not.toHaveProperty("kmsKeyId");
+        }
+      }),
+      runs,
+    );
+  });
+});
+
+describe("planCopy never lets a foreign or future-dated share stand in for a backup", () => {
+  it("copies only snapshots of allowed accounts, never one stamped more than an hour ahead", () => {
+    fc.assert(
+      fc.property(copyInventoryArb, (input) => {
+        const shared = byArn(input.shared);
+        const own = byArn(input.own);
+        for (const d of planCopy(input)) {
+          if (d.action !== "copy") continue;
+          const s = shared.get(d.sourceArn) ?? own.get(d.sourceArn);
+          expect(s).toBeDefined();
+          const origin = d.tags[TAG_SOURCE_ARN]!;
+          expect(origin).toBeDefined();
+          const from = parseArn(origin)!.account;
+          if (input.policy.crossAccount && input.policy.sourceAccounts.length > 0) {
+            expect(input.policy.sourceAccounts).toContain(from);
+          }
+          const stamp = parseSnapshotTime(d.snapshot, d.cluster);
+          if (stamp) expect(stamp.getTime() - input.now.getTime()).toBeLessThanOrEqual(HOUR_MS);
+        }
+      }),
+      runs,
+    );
+  });
+
+  it("says already-copied only of a copy whose source tag names the snapshot, or a legacy tool copy of its cluster", () => {
+    fc.assert(
+      fc.property(copyInventoryArb, (input) => {
+        const sources = new Map(
+          [...input.shared, ...input.own].map((s) => [`${s.name.toLowerCase()}`, s]),
+        );
+        for (const d of planCopy(input)) {
+          if (d.reason !== "already-copied" || d.facts.existing === undefined) continue;
+          const existing = input.own.find((o) => o.arn === d.facts.existing)!;
+          expect(existing).toBeDefined();
+          const tag = existing.tags[TAG_SOURCE_ARN];
+          if (tag !== undefined) expect(tag).toBe(d.facts.source);
+          else {
+            expect(isToolCopy(existing.tags)).toBe(true);
+            expect(existing.clusterId.toLowerCase()).toBe(
+              sources.get(d.snapshot!.toLowerCase())?.clusterId.toLowerCase(),
+            );
+          }
         }
       }),
       runs,

@@ -37,7 +37,7 @@ describe("destinationPolicyFromEnv", () => {
       "SNAPSHOT_PATTERN",
       "^prod",
       "snapshotPattern",
-      { kind: "regex", source: "^prod", regex: /^prod/ },
+      { kind: "regex", source: "^prod", regex: { source: "^prod", flags: "" } },
     ],
     [
       "SNAPSHOT_PATTERN",

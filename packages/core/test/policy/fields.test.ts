@@ -12,7 +12,7 @@ import {
   parseSnapshotNamePrefix,
   parseTagSelectors,
 } from "../../src/policy/index.js";
-import { expectConfigError } from "./config-error-helper.js";
+import { configErrorOf, expectConfigError } from "./config-error-helper.js";
 
 const KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab";
 const MRK_ID = "mrk-1234abcd12ab34cd56ef1234567890ab";
@@ -25,17 +25,51 @@ describe("region names", () => {
     "ap-southeast-5",
     "cn-north-1",
     "il-central-1",
+    "mx-central-1",
     "eusc-de-east-1",
-  ])("accepts %s", (region) => {
+    "us-iso-east-1",
+  ])("accepts %s, which a partition lists", (region) => {
     expect(isRegionName(region)).toBe(true);
   });
 
   it.each(["us-east", "useast-1", "east-1", "US-EAST-1", "us_east_1", "us-east-1a", "arn:aws"])(
-    "refuses %s",
+    "refuses %s, which is not shaped like a region",
     (region) => {
       expect(isRegionName(region)).toBe(false);
     },
   );
+
+  it.each(["mars-north-1", "us-east-9", "eu-central-99", "cn-south-1", "us-gov-north-1"])(
+    "refuses %s, which is shaped like a region but no partition lists",
+    (region) => {
+      expect(isRegionName(region)).toBe(false);
+    },
+  );
+
+  it.each(["aws-global", "aws-cn-global", "aws-us-gov-global"])(
+    "refuses the pseudo-region %s that a partition lists for global endpoints",
+    (region) => {
+      expect(isRegionName(region)).toBe(false);
+    },
+  );
+
+  it("says where the known regions come from when it refuses one", () => {
+    const error = configErrorOf(() => parseRegionOverride("REGION_OVERRIDE", "mars-north-1"));
+    expect(error.message).toBe(
+      'REGION_OVERRIDE: invalid value "mars-north-1"; expected NO, or an AWS region name that a ' +
+        "partition lists, such as us-east-1, eu-central-2, us-gov-west-1 or cn-north-1 (from the " +
+        "AWS SDK's partition data: a region newer than this release is not known)",
+    );
+  });
+
+  it("refuses a region list with an entry no partition lists", () => {
+    expectConfigError(
+      () => parseRegionList("DEST_REGION", "us-west-2,mars-north-1"),
+      "DEST_REGION",
+      "mars-north-1",
+      /partition data/,
+    );
+  });
 
   it("reads NO, no and blank REGION_OVERRIDE as no override", () => {
     expect(["NO", "no", "", undefined].map((raw) => parseRegionOverride("R", raw))).toEqual([
@@ -92,6 +126,9 @@ describe("KMS key references", () => {
     `alias/${"a".repeat(251)}`,
     `arn:aws:kms:eu-west-1:1111:key/${KEY_ID}`,
     `arn:aws:kms:nowhere:111122223333:key/${KEY_ID}`,
+    `arn:aws:kms:mars-north-1:111122223333:key/${KEY_ID}`,
+    `arn:aws:kms:cn-north-1:111122223333:key/${KEY_ID}`,
+    `arn:aws-cn:kms:eu-west-1:111122223333:key/${KEY_ID}`,
     `arn:aws:rds:eu-west-1:111122223333:key/${KEY_ID}`,
     "arn:aws:kms:eu-west-1:111122223333:key/not-a-key",
   ])("refuses %s", (raw) => {

@@ -18,7 +18,12 @@ describe("sourcePolicyFromEnv", () => {
   });
 
   it.each([
-    ["PATTERN", "^prod-", "clusterPattern", { kind: "regex", source: "^prod-", regex: /^prod-/ }],
+    [
+      "PATTERN",
+      "^prod-",
+      "clusterPattern",
+      { kind: "regex", source: "^prod-", regex: { source: "^prod-", flags: "" } },
+    ],
     ["PATTERN", "ALL_CLUSTERS", "clusterPattern", { kind: "all", source: "ALL_CLUSTERS" }],
     ["INTERVAL", "12", "intervalHours", 12],
     ["RETENTION_DAYS", "30", "retentionDays", 30],

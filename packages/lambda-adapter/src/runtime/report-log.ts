@@ -1,4 +1,10 @@
-import { summarize, type Outcome, type RunReport } from "@aurora-snapshot-tool/core";
+import {
+  REMEDIES,
+  blockedLine,
+  summarize,
+  type Outcome,
+  type RunReport,
+} from "@aurora-snapshot-tool/core";
 
 /** The part of a logger the report needs: Powertools' Logger, or one a test records with. */
 export interface ReportLogger {
@@ -11,7 +17,8 @@ export interface ReportLogger {
 /**
  * Writes a step's report as JSON lines: every decision at DEBUG (skips included, so the log answers
  * why nothing happened to a cluster), each finished action at INFO, each pending action at WARN,
- * each failed one at ERROR, then one summary line at INFO. The level names the severity, so the
+ * each failed one at ERROR, each blocked skip (a selected cluster or snapshot the tool cannot
+ * protect as configured) at WARN with its fix, then one summary line at INFO. The level names the severity, so the
  * default level (ERROR) shows failures only, like the original tool.
  */
 export function logReport(logger: ReportLogger, report: RunReport): void {
@@ -21,6 +28,15 @@ export function logReport(logger: ReportLogger, report: RunReport): void {
   for (const outcome of report.done) logger.info("action done", outcomeFields(outcome));
   for (const outcome of report.pending) logger.warn("action pending", outcomeFields(outcome));
   for (const outcome of report.failed) logger.error("action failed", outcomeFields(outcome));
+  for (const d of report.blocked) {
+    logger.warn(blockedLine(d), {
+      reason: d.reason,
+      cluster: d.cluster,
+      snapshot: d.snapshot,
+      fix: REMEDIES[d.reason],
+      decision: d,
+    });
+  }
   logger.info(`${report.step} finished`, {
     ...summarize(report),
     regions: report.regions,

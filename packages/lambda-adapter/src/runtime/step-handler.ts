@@ -66,6 +66,7 @@ export function createStepHandler(step: Step, options: StepHandlerOptions = {}):
     try {
       if (levelError) throw levelError;
       const bound = bindStepFrom(step, { env });
+      for (const warning of bound.warnings) logger.warn(warning, { step });
       const region = runRegion(env);
       const clients = options.clients ?? createClientFactory();
       const deadline = lambdaDeadline(context, startedAt);

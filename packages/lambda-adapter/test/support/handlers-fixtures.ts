@@ -4,6 +4,7 @@
  * the handler sends is the only traffic of the tool under test).
  */
 import { formatTimestamp } from "@aurora-snapshot-tool/core";
+import { timeInSnapshotName, type MotoServer } from "@aurora-snapshot-tool/test-support";
 import {
   CreateDBClusterCommand,
   CreateDBClusterSnapshotCommand,
@@ -173,21 +174,29 @@ export function takeTags(name: string): Record<string, string> {
 
 /**
  * A manual snapshot of `cluster` named `name` with `tags`. moto stamps every snapshot with the
- * current time, so an old snapshot is seeded by its name, where the tool reads the time from.
+ * current time; given `moto`, a name stamped in the past (`toolName(cluster, 10)`) also reports
+ * that stamp as its SnapshotCreateTime, as a snapshot taken then would.
  */
 export async function aSnapshot(
   rds: RDSClient,
   cluster: string,
   name: string,
   tags: Record<string, string>,
+  moto?: MotoServer,
 ): Promise<void> {
-  await rds.send(
+  const out = await rds.send(
     new CreateDBClusterSnapshotCommand({
       DBClusterIdentifier: cluster,
       DBClusterSnapshotIdentifier: name,
       Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
     }),
   );
+  const stamped = timeInSnapshotName(name);
+  if (moto === undefined || stamped === undefined || stamped.getTime() >= Date.now()) return;
+  await moto.setSnapshotTime({
+    arn: out.DBClusterSnapshot?.DBClusterSnapshotArn ?? "",
+    time: stamped,
+  });
 }
 
 /**
