@@ -60,6 +60,7 @@ function gatewayFor(sim: InMemoryRds, account: string, naive: boolean): Gateway 
   const clients = createClientFactory({
     credentials: { accessKeyId: "bench", secretAccessKey: "bench" },
     plugins: (region) => [sim.plugin(account, region)],
+    retryStrategy: sim.retryStrategy(),
   });
   return naive ? new NaiveTagGateway({ clients }) : new AwsGateway({ clients });
 }

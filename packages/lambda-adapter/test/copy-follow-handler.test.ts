@@ -34,6 +34,7 @@ function copyHandler(sim: InMemoryRds, sleep: (ms: number) => Promise<void>, pol
     clients: createClientFactory({
       credentials: { accessKeyId: "x", secretAccessKey: "x" },
       plugins: (region) => [sim.plugin(B, region)],
+      retryStrategy: sim.retryStrategy(),
     }),
     clock: () => sim.now().getTime(),
     sleep,

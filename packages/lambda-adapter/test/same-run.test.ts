@@ -42,6 +42,7 @@ function clientsOver(sim: InMemoryRds): ClientFactory {
   return createClientFactory({
     credentials: { accessKeyId: "x", secretAccessKey: "x" },
     plugins: (region) => [sim.plugin(ACCOUNT, region)],
+    retryStrategy: sim.retryStrategy(),
   });
 }
 

@@ -406,7 +406,7 @@ describe("IAM in the dest template", () => {
   // kms:ViaService) and had ListGrants/RevokeGrant, which nothing uses. Now: DescribeKey directly
   // on this account's keys (the function checks them), everything else only through RDS in the
   // regions the copies are made in.
-  it("uses KMS keys only through RDS, in the copy regions, except DescribeKey of its own keys", () => {
+  it("uses KMS keys only through RDS, in the copy regions, except DescribeKey of its own keys and (cross-account) of shared snapshots' keys", () => {
     const kms = (given: ParameterValues = {}) =>
       statements("dest", given)
         .filter((s) => s.actions.some((a) => a.startsWith("kms:")))
@@ -418,6 +418,7 @@ describe("IAM in the dest template", () => {
         }));
     const found = kms();
     expect(found.map((s) => s.actions)).toEqual([
+      ["kms:DescribeKey"],
       ["kms:DescribeKey"],
       [
         "kms:Encrypt",
@@ -436,13 +437,19 @@ describe("IAM in the dest template", () => {
       resources: ["arn:aws:kms:*:123456789012:key/*"],
       condition: undefined,
     });
-    expect(found[1]?.resources).toEqual([keys]);
-    expect(found[2]).toMatchObject({
+    // Metadata of any account's key: the key of a snapshot shared in is the source account's.
+    expect(found[1]).toMatchObject({ resources: ["arn:aws:kms:*:*:key/*"], condition: undefined });
+    // Same account, nothing is shared in: no DescribeKey beyond the account's own keys.
+    expect(kms({ CrossAccountCopy: "FALSE" }).filter((s) => s.actions.length === 1)).toHaveLength(
+      2,
+    );
+    expect(found[2]?.resources).toEqual([keys]);
+    expect(found[3]).toMatchObject({
       resources: [keys],
       condition: { Bool: { "kms:GrantIsForAWSResource": "true" } },
     });
     const services = (given: ParameterValues) =>
-      viaServices(kms(given).slice(1), { ...REQUIRED.dest, ...given });
+      viaServices(kms(given).slice(2), { ...REQUIRED.dest, ...given });
     expect(services({})).toEqual(["rds.us-east-1.amazonaws.com", "rds.us-west-2.amazonaws.com"]);
     expect(
       services({ DestinationRegion: "us-west-2, eu-west-1", SourceRegionOverride: "eu-central-1" }),

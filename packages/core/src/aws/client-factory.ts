@@ -1,5 +1,5 @@
 import { KMSClient } from "@aws-sdk/client-kms";
-import { RDSClient } from "@aws-sdk/client-rds";
+import { RDSClient, type RDSClientConfig } from "@aws-sdk/client-rds";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 
 /** Static credentials, the shape every SDK v3 client accepts. */
@@ -81,6 +81,11 @@ export interface ClientFactoryOptions {
   readonly maxAttempts?: number;
   /** SDK retry mode; `adaptive` adds client-side rate limiting. Default `standard`. */
   readonly retryMode?: "standard" | "adaptive";
+  /**
+   * An SDK v3 retry strategy object, in place of `retryMode` / `maxAttempts` (the in-memory RDS
+   * hands out one that waits on its simulated clock).
+   */
+  readonly retryStrategy?: object;
   /** Middleware to add to every client created for a region. */
   readonly plugins?: (region: string) => readonly ClientPlugin[];
   /** Act in another account: the clients use credentials from STS AssumeRole on this role. */
@@ -195,6 +200,9 @@ export function createClientFactory(options: ClientFactoryOptions = {}): ClientF
       region,
       retryMode: options.retryMode ?? "standard",
       ...(options.maxAttempts !== undefined && { maxAttempts: options.maxAttempts }),
+      ...(options.retryStrategy !== undefined && {
+        retryStrategy: options.retryStrategy as RDSClientConfig["retryStrategy"],
+      }),
       ...(credentials !== undefined && { credentials }),
       // An explicit `endpoint: undefined` would not hurt, but leaving the key out keeps the
       // SDK's own AWS_ENDPOINT_URL handling beyond doubt.

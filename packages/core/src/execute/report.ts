@@ -22,6 +22,7 @@ export const BLOCKED_REASONS: ReadonlySet<Reason> = new Set<Reason>([
   "identifier-invalid",
   "encrypted-with-default-key",
   "kms-key-required",
+  "source-key-not-accessible",
   "future-timestamp",
   "copy-name-taken",
   "clock-skew",
@@ -34,9 +35,11 @@ export const REMEDIES: Readonly<Partial<Record<Reason, string>>> = {
   "identifier-invalid":
     "use a SNAPSHOT_NAME_PREFIX of letters, digits and single hyphens that starts with a letter",
   "encrypted-with-default-key":
-    "re-encrypt the cluster's snapshots with a customer-managed KMS key whose policy admits the destination account (a snapshot encrypted with aws/rds cannot be shared)",
+    "in the source account, re-encrypt the cluster's snapshots with a customer-managed KMS key whose policy admits the destination account (a snapshot encrypted with aws/rds cannot be shared)",
   "kms-key-required":
     "set KMS_KEY_DEST_REGION (and KMS_KEY_SOURCE_REGION for cross-account copies) to a key in the target region",
+  "source-key-not-accessible":
+    "in the source account, grant this account the snapshot's KMS key (kms:Decrypt, kms:DescribeKey, kms:CreateGrant in the key policy); a snapshot encrypted with aws/rds cannot be granted and must be re-encrypted there with a customer-managed key",
   "future-timestamp":
     "check the clock of whatever made the snapshot; delete it by hand once it is known not to be needed",
   "copy-name-taken":

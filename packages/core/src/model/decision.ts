@@ -41,6 +41,8 @@ export const REASONS = {
     "the snapshot was shared by an account that is not among the configured source accounts",
   "copy-name-taken":
     "a snapshot with the copy's name already exists in the target region but is not a copy of this snapshot",
+  "source-key-not-accessible":
+    "the shared snapshot's KMS key is not usable by this account (not granted, disabled or gone), so RDS would refuse the copy",
   "kms-key-required":
     "the snapshot is encrypted and no KMS key is configured for the target region",
   "intermediate-done": "every copy made from this intermediate local copy is available",

@@ -120,9 +120,9 @@ class CopyPlanner {
       // the smaller ARN wins whatever the input order, so the plan stays deterministic.
       const seen = this.own.get(key);
       if (!seen || s.arn < seen.arn) this.own.set(key, s);
-      // The limit is per account and region, so copies the tool did not start take slots too.
-      if (s.status === "copying")
-        this.inFlight.set(s.region, (this.inFlight.get(s.region) ?? 0) + 1);
+      // The limit is per account and region, so copies the tool did not start take slots too,
+      // and a copy takes one from the moment RDS accepts it, whatever state it shows.
+      if (isUnfinishedCopy(s)) this.inFlight.set(s.region, (this.inFlight.get(s.region) ?? 0) + 1);
     }
   }
 
@@ -437,6 +437,18 @@ class CopyPlanner {
     this.decisions.push(d);
     return d;
   }
+}
+
+/** Copy states AWS counts against its copies-in-progress limit: every one before `available`. */
+const COPY_IN_FLIGHT: ReadonlySet<string> = new Set(["pending", "creating", "copying"]);
+
+/** A copy (RDS names its source, or the tool tagged it) that RDS has not finished yet. */
+export function isUnfinishedCopy(s: Snapshot): boolean {
+  return (
+    s.type === "manual" &&
+    COPY_IN_FLIGHT.has(s.status) &&
+    (s.sourceArn !== undefined || isToolCopy(s.tags) || s.status === "copying")
+  );
 }
 
 /**

@@ -1,7 +1,14 @@
 import { AwsActionError } from "../execute/errors.js";
 import { execute } from "../execute/executor.js";
 import { mergeRounds, type RunReport } from "../execute/report.js";
-import { parseArn, type ActionDecision, type KeyInfo, type Snapshot } from "../model/index.js";
+import {
+  parseArn,
+  type ActionDecision,
+  type Decision,
+  type KeyInfo,
+  type SkipDecision,
+  type Snapshot,
+} from "../model/index.js";
 import { planCopy, planPruneDest } from "../plan/index.js";
 import type { DestinationPolicy } from "../policy/types.js";
 import {
@@ -195,11 +202,86 @@ export interface CopyFollowUp {
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
+/** Why a shared snapshot's own key rules out copying it: the source must act, not a retry. */
+type SourceKeyVerdict = "source-key-not-accessible" | "encrypted-with-default-key" | undefined;
+
+/**
+ * Before copying a snapshot shared from another account, asks KMS (DescribeKey by ARN, once per key
+ * and run) whether this account can use its key. A key the owner did not grant, or the AWS-managed
+ * aws/rds key (which can never be granted), makes RDS fail the copy with KMSKeyNotAccessibleFault
+ * on every run; such a copy is turned into a blocked skip naming the fix instead. A check that
+ * fails for another reason (throttled past the retries) lets the copy go ahead: RDS will tell.
+ */
+async function screenSourceKeys(
+  input: DestinationStepInput,
+  plan: Plan,
+  verdicts: Map<string, SourceKeyVerdict>,
+): Promise<Plan> {
+  const byArn = new Map(plan.snapshots.map((s) => [s.arn, s]));
+  const keyOf = (d: Decision): { region: string; key: string } | undefined => {
+    if (d.action !== "copy") return undefined;
+    const source = byArn.get(d.sourceArn);
+    if (!source?.encrypted || source.kmsKeyId === undefined || source.type !== "shared") {
+      return undefined;
+    }
+    return { region: source.region, key: source.kmsKeyId };
+  };
+  const wanted = new Map<string, { region: string; key: string }>();
+  for (const d of plan.decisions) {
+    const k = keyOf(d);
+    if (k && !verdicts.has(k.key)) wanted.set(k.key, k);
+  }
+  await Promise.all(
+    [...wanted.values()].map(async ({ region, key }) => {
+      let verdict: SourceKeyVerdict;
+      try {
+        const info = await readWithRetry(input, () => input.gateway.describeKey(region, key));
+        if (!info || !info.enabled) verdict = "source-key-not-accessible";
+        else if (info.manager === "AWS") verdict = "encrypted-with-default-key";
+      } catch (error) {
+        const code = error instanceof AwsActionError ? error.code : "";
+        if (/AccessDenied|NotFound|KMSInvalidState|Disabled/.test(code)) {
+          verdict = "source-key-not-accessible";
+        }
+      }
+      verdicts.set(key, verdict);
+    }),
+  );
+  const blocked = new Map<string, SkipDecision>();
+  const decisions = plan.decisions.map((d): Decision => {
+    const k = keyOf(d);
+    const verdict = k === undefined ? undefined : verdicts.get(k.key);
+    if (verdict === undefined || d.action !== "copy") return d;
+    const skip: SkipDecision = {
+      step: "copy",
+      action: "skip",
+      reason: verdict,
+      cluster: d.cluster,
+      account: d.account,
+      region: d.region,
+      snapshot: d.snapshot,
+      facts: { sourceKey: k!.key, source: d.sourceArn },
+    };
+    blocked.set(d.snapshot.toLowerCase(), skip);
+    return skip;
+  });
+  // The onward copies that were to wait for this local copy wait for nothing now: say why.
+  const onward = decisions.map((d): Decision => {
+    const cause = d.snapshot === undefined ? undefined : blocked.get(d.snapshot.toLowerCase());
+    if (!cause || d === cause || d.action !== "skip" || d.facts.waitingFor !== "local copy") {
+      return d;
+    }
+    return { ...d, reason: cause.reason, facts: { ...d.facts, ...cause.facts } };
+  });
+  return { ...plan, decisions: onward };
+}
+
 async function copyRound(
   input: DestinationStepInput,
   keyVerdicts: Map<string, KeyProblem | undefined>,
+  sourceKeyVerdicts: Map<string, SourceKeyVerdict> = new Map(),
 ): Promise<{ report: RunReport; plan: Plan }> {
-  const plan = await planCopyStep(input);
+  const plan = await screenSourceKeys(input, await planCopyStep(input), sourceKeyVerdicts);
   const actions = plan.decisions.filter((d): d is ActionDecision => d.action !== "skip");
   const problems = input.dryRun
     ? new Map<string, KeyProblem>()
@@ -224,7 +306,8 @@ export async function runCopy(
   input: DestinationStepInput & { readonly followUp?: CopyFollowUp },
 ): Promise<RunReport> {
   const keyVerdicts = new Map<string, KeyProblem | undefined>();
-  const first = await copyRound(input, keyVerdicts);
+  const sourceKeyVerdicts = new Map<string, SourceKeyVerdict>();
+  const first = await copyRound(input, keyVerdicts, sourceKeyVerdicts);
   const follow = input.followUp;
   const until = input.deadline;
   const pollMs = follow?.pollMs ?? input.policy.copyPollSeconds * 1000;
@@ -249,7 +332,7 @@ export async function runCopy(
     const acted = last.report.done.length > 0;
     if ((started.size === 0 && !acted) || clock() + pollMs >= until) break;
     await sleep(pollMs);
-    last = await copyRound({ ...input, now: new Date(clock()) }, keyVerdicts);
+    last = await copyRound({ ...input, now: new Date(clock()) }, keyVerdicts, sourceKeyVerdicts);
     rounds.push(last.report);
   }
   return mergeRounds(rounds);

@@ -89,6 +89,7 @@ export function simulatedGateway(sim: InMemoryRds, account: string): Gateway {
     clients: createClientFactory({
       credentials: { accessKeyId: "simulated", secretAccessKey: "simulated" },
       plugins: (region) => [sim.plugin(account, region)],
+      retryStrategy: sim.retryStrategy(),
     }),
   });
 }
@@ -114,14 +115,19 @@ export async function simulateFleet(options: FleetSimulationOptions): Promise<Fl
   let today: FleetDay | undefined;
   const retriesLeft = new Map<Step, number>();
 
+  const start = sim.now().getTime();
   for (let t = 0; t < ticks; t++) {
+    // The schedules fire on the tick; the clock may be a little past it, as the SDK's retries and
+    // back-off of earlier runs cost simulated time.
+    const tick = new Date(start + t * TICK_MINUTES * 60_000);
+    if (sim.now().getTime() < tick.getTime()) sim.setNow(tick);
     const now = sim.now();
-    const dayKey = now.toISOString().slice(0, 10);
+    const dayKey = tick.toISOString().slice(0, 10);
     if (today?.day !== dayKey) {
       today = emptyDay(dayKey);
       days.push(today);
     }
-    const minuteOfDay = now.getUTCHours() * 60 + now.getUTCMinutes();
+    const minuteOfDay = tick.getUTCHours() * 60 + tick.getUTCMinutes();
     const every = (n: number): boolean => minuteOfDay % n === 0;
     const due = new Set<Step>([...retriesLeft.keys()]);
     if (minuteOfDay === cadence.takeAtMinuteOfDay) due.add("take");
@@ -157,8 +163,8 @@ export async function simulateFleet(options: FleetSimulationOptions): Promise<Fl
         retriesLeft.delete(step);
       }
     }
-    sim.advance({ minutes: TICK_MINUTES });
   }
+  sim.setNow(new Date(Math.max(sim.now().getTime(), start + ticks * TICK_MINUTES * 60_000)));
   return days;
 }
 

@@ -1,4 +1,5 @@
 import { FaultInjector } from "./sim-faults.js";
+import { SimulatedRetryStrategy, type SimulatedRetryOptions } from "./sim-retry.js";
 import {
   clusterArn,
   deterministicUuid,
@@ -9,7 +10,19 @@ import {
   snapshotArn,
   snapshotIdentifierProblem,
 } from "./sim-names.js";
+import type {
+  SimInstanceFilter,
+  SimInstanceInit,
+  SimInstanceRecord,
+  SimSubnetGroupInit,
+} from "./sim-instance-types.js";
 import { runOperation } from "./sim-operations.js";
+import {
+  forceDeletionProtection,
+  forceInstanceStatus,
+  listInstances,
+  seedInstance,
+} from "./sim-restore.js";
 import { clusterRecord, defaultEngineVersion, snapshotRecord } from "./sim-state.js";
 import type { ClusterState, SnapshotState } from "./sim-state.js";
 import { byArn, SimStore } from "./sim-store.js";
@@ -19,10 +32,12 @@ import type {
   SimCall,
   SimClusterInit,
   SimClusterRecord,
+  SimCopyRequest,
   SimDuration,
   SimKeyInit,
   SimKeyRecord,
   SimMiddleware,
+  SimMiddlewareStack,
   SimPlace,
   SimPluggable,
   SimRef,
@@ -32,6 +47,39 @@ import type {
 } from "./sim-types.js";
 
 const DEFAULT_START = new Date("2026-01-01T00:00:00.000Z");
+
+/*
+ * Copy durations. Aurora snapshot copies are full copies, not incremental (Aurora
+ * USER_CopySnapshot), so they take as long as the data takes to move: a cross-region copy of a
+ * modest cluster is well past one 5-minute Lambda run. These defaults are a small cluster's;
+ * scenarios about large fleets pass copyDuration (by size, or seededCopyMinutes).
+ */
+const DEFAULT_COPY_MINUTES = 10;
+const DEFAULT_CROSS_REGION_MINUTES = 60;
+
+/**
+ * Copy durations drawn from a seeded log-normal-like spread around a median (minutes), so a
+ * simulated fleet's copies finish at different times, the same ones on every run.
+ */
+export function seededCopyMinutes(
+  seed: number,
+  median: { sameRegion: number; crossRegion: number },
+): (copy: SimCopyRequest) => number {
+  let state = seed >>> 0 || 1;
+  const next = (): number => {
+    // xorshift32: tiny, deterministic, good enough for spreading durations.
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return (state >>> 0) / 4_294_967_296;
+  };
+  return (copy) => {
+    const base = copy.crossRegion ? median.crossRegion : median.sameRegion;
+    // Between a third and three times the median, skewed long as transfers are.
+    const factor = Math.exp((next() * 2 - 1) * Math.log(3));
+    return Math.max(1, Math.round(base * factor));
+  };
+}
 const MINUTE = 60_000;
 
 type Input = Readonly<Record<string, unknown>>;
@@ -60,14 +108,25 @@ export class InMemoryRds {
   private callSeq = 0;
 
   constructor(options: InMemoryRdsOptions = {}) {
+    const copyMinutes = options.copyMinutes ?? DEFAULT_COPY_MINUTES;
+    const crossRegionCopyMinutes = options.crossRegionCopyMinutes ?? DEFAULT_CROSS_REGION_MINUTES;
     this.store = new SimStore(
       {
         manualSnapshotQuota: options.manualSnapshotQuota ?? 100,
         copiesInFlightLimit: options.copiesInFlightLimit ?? 5,
+        copiesRunningAtOnce: options.copiesRunningAtOnce ?? options.copiesInFlightLimit ?? 5,
+        copyStartMinutes: options.copyStartMinutes ?? 1,
+        copyCreateTime: options.copyCreateTime ?? "source",
+        copyDuration:
+          options.copyDuration ?? ((c) => (c.crossRegion ? crossRegionCopyMinutes : copyMinutes)),
         createMinutes: options.createMinutes ?? 10,
-        copyMinutes: options.copyMinutes ?? 5,
-        crossRegionCopyMinutes: options.crossRegionCopyMinutes ?? 30,
+        copyMinutes,
+        crossRegionCopyMinutes,
         allowSharedCrossRegionCopy: options.allowSharedCrossRegionCopy ?? false,
+        restoreMinutes: options.restoreMinutes ?? 30,
+        instanceCreateMinutes: options.instanceCreateMinutes ?? 10,
+        instanceDeleteMinutes: options.instanceDeleteMinutes ?? 5,
+        clusterDeleteMinutes: options.clusterDeleteMinutes ?? 5,
       },
       options.now ?? DEFAULT_START,
     );
@@ -217,7 +276,34 @@ export class InMemoryRds {
     key.enabled = enabled;
   }
 
+  /** Adds a DB instance to an existing cluster (default `db.serverless`, available). */
+  addInstance(init: SimInstanceInit): SimInstanceRecord {
+    assertPlace(init);
+    return seedInstance(this.store, init);
+  }
+
+  /** E.g. `failed` or `incompatible-restore`: a restore check that never comes up. */
+  setInstanceStatus(ref: SimRef, status: string): void {
+    forceInstanceStatus(this.store, ref, status);
+  }
+
+  /** DeletionProtection of a cluster: DeleteDBCluster then fails (its instances can still go). */
+  setDeletionProtection(ref: SimRef, enabled: boolean): void {
+    forceDeletionProtection(this.store, ref, enabled);
+  }
+
+  /** A DB subnet group RestoreDBClusterFromSnapshot may name (`default` always exists). */
+  addSubnetGroup(init: SimSubnetGroupInit): void {
+    assertPlace(init);
+    this.store.dbResources.addSubnetGroup(init, init.name);
+  }
+
   // ---------------------------------------------------------------- inspection
+
+  /** Copies of the DB instances (every state), sorted by ARN. */
+  instances(filter: SimInstanceFilter = {}): SimInstanceRecord[] {
+    return listInstances(this.store, filter);
+  }
 
   /** Copies of the clusters, sorted by ARN. */
   clusters(filter: Partial<SimPlace> = {}): SimClusterRecord[] {
@@ -291,9 +377,12 @@ export class InMemoryRds {
 
   /**
    * An SDK v3 plugin answering every command of the client it is added to (RDSClient, KMSClient or
-   * STSClient) as `account` in `region`, without any network I/O. It runs first in the
-   * `initialize` step and never calls `next`, so the SDK's own retries do not apply: throttling
-   * reaches the caller on the first attempt, which keeps tests free of real back-off delays.
+   * STSClient) as `account` in `region`, without any network I/O. It sits where the HTTP transport
+   * would: in the `finalizeRequest` step after the SDK's retry and signing middleware, so the
+   * request is serialized and signed, and a throttled or failed call (`throttle`, `failOn`) is
+   * retried by the SDK's own retry strategy (3 attempts, with its back-off) before the tool's
+   * retries see it, as on AWS. Each attempt is one entry in `calls`. The answer carries a `Date`
+   * header from the simulated clock.
    */
   plugin(account: string, region: string): SimPluggable {
     assertPlace({ account, region });
@@ -303,22 +392,30 @@ export class InMemoryRds {
         context.commandName ?? "",
         args.input as Input,
       );
-      // The Date header real RDS sends, from the simulated clock: the gateway compares it with
-      // the run's clock before anything is deleted.
       return {
         output,
         response: { statusCode: 200, headers: { date: this.store.now().toUTCString() } },
       };
     };
     return {
-      applyToStack: (stack) =>
+      applyToStack: (stack: SimMiddlewareStack) =>
         stack.add(middleware, {
-          step: "initialize",
+          step: "finalizeRequest",
           name: "inMemoryRds",
-          priority: "high",
+          priority: "low",
           override: true,
         }),
     };
+  }
+
+  /**
+   * A `retryStrategy` for clients that use this simulator: the SDK's standard retries, waiting on
+   * the simulated clock (see SimulatedRetryStrategy).
+   */
+  retryStrategy(options: SimulatedRetryOptions = {}): SimulatedRetryStrategy {
+    return new SimulatedRetryStrategy((ms) => {
+      if (ms > 0) this.advance(ms);
+    }, options);
   }
 
   /**

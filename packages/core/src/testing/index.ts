@@ -4,15 +4,23 @@
  * the model builders (`aCluster`, `aSnapshot`, `aToolSnapshot`, policies, keys, times) that core's
  * and the adapters' tests share, with one set of defaults.
  */
-export { InMemoryRds } from "./in-memory-rds.js";
+export { InMemoryRds, seededCopyMinutes } from "./in-memory-rds.js";
+export { SimulatedRetryStrategy, type SimulatedRetryOptions } from "./sim-retry.js";
 export { SimulatedServiceError } from "./sim-errors.js";
 export type { SimFault, SimResponseMetadata } from "./sim-errors.js";
+export type {
+  SimInstanceFilter,
+  SimInstanceInit,
+  SimInstanceRecord,
+  SimSubnetGroupInit,
+} from "./sim-instance-types.js";
 export type {
   FailOnOptions,
   InMemoryRdsOptions,
   SimCall,
   SimClusterInit,
   SimClusterRecord,
+  SimCopyRequest,
   SimDuration,
   SimKeyInit,
   SimKeyRecord,

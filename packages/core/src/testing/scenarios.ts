@@ -23,11 +23,18 @@ export const SHARED_SNAPSHOT = Object.freeze({
 /**
  * Account 111111111111 has shared its tool snapshot `orders-2026-04-01-01-00` (us-east-1,
  * unencrypted) with 222222222222, which keeps its copies in us-west-2; the clock is at 02:00 that
- * day. A copy run on it has three stages: the local copy, the remote copy, the clean-up.
+ * day. A copy run on it has three stages: the local copy, the remote copy, the clean-up. Copies
+ * wait a minute pending, then take 5 minutes within the region and 30 across (shorter than the
+ * model's defaults, so a follow-up test can see all three stages in one run).
  */
 export function sharedSnapshotScenario(): SharedSnapshotScenario {
   const { source, destination, snapshot } = SHARED_SNAPSHOT;
-  const sim = new InMemoryRds({ now: new Date("2026-04-01T02:00:00Z") });
+  const sim = new InMemoryRds({
+    now: new Date("2026-04-01T02:00:00Z"),
+    copyStartMinutes: 1,
+    copyMinutes: 5,
+    crossRegionCopyMinutes: 30,
+  });
   sim.addCluster({ ...source, id: "orders" });
   sim.addSnapshot({
     ...source,

@@ -20,6 +20,8 @@ interface FaultShape {
 const FAULTS: Readonly<Record<string, FaultShape>> = {
   DBClusterNotFoundFault: { status: 404, fault: "client" },
   DBClusterSnapshotNotFoundFault: { status: 404, fault: "client" },
+  DBInstanceNotFoundFault: { status: 404, fault: "client" },
+  DBSubnetGroupNotFoundFault: { status: 404, fault: "client" },
   DBClusterSnapshotAlreadyExistsFault: { status: 400, fault: "client" },
   InvalidDBClusterStateFault: { status: 400, fault: "client" },
   InvalidDBClusterSnapshotStateFault: { status: 400, fault: "client" },

@@ -21,6 +21,8 @@ const TARGET_FIELDS = [
   "SourceDBClusterSnapshotIdentifier",
   "TargetDBClusterSnapshotIdentifier",
   "DBClusterIdentifier",
+  "DBInstanceIdentifier",
+  "SnapshotIdentifier",
   "ResourceName",
   "KeyId",
 ] as const;

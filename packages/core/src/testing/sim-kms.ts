@@ -98,12 +98,13 @@ export class KeyStore {
     return this.byArn.get(`arn:aws:kms:${region}:${callerAccount}:key/${lower}`);
   }
 
-  /** Whether `account` may use the key (its own, or granted by the key policy). */
+  /** Whether `account` may use the key (its own, or granted by the key policy: `usableBy`). */
   usableBy(key: KeyState, account: string): boolean {
     if (key.account === account) return true;
     // AWS-managed keys cannot be granted to other accounts: the reason aws/rds snapshots cannot be shared.
     if (key.manager === "AWS") return false;
-    return key.usableBy === undefined || key.usableBy.includes(account);
+    // As on AWS, another account may use a key only when the key policy or a grant says so.
+    return key.usableBy !== undefined && key.usableBy.includes(account);
   }
 
   list(): KeyState[] {

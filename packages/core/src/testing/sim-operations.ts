@@ -10,18 +10,22 @@ import type {
   CopyDBClusterSnapshotResult,
   CreateDBClusterSnapshotMessage,
   CreateDBClusterSnapshotResult,
+  CreateDBInstanceMessage,
   DBClusterSnapshotAttributesResult,
+  DeleteDBClusterMessage,
   DeleteDBClusterSnapshotMessage,
   DeleteDBClusterSnapshotResult,
   DescribeDBClusterSnapshotAttributesMessage,
   DescribeDBClusterSnapshotAttributesResult,
   DescribeDBClusterSnapshotsMessage,
   DescribeDBClustersMessage,
+  DeleteDBInstanceMessage,
+  DescribeDBInstancesMessage,
   ListTagsForResourceMessage,
   ModifyDBClusterSnapshotAttributeMessage,
   ModifyDBClusterSnapshotAttributeResult,
   RemoveTagsFromResourceMessage,
-  Tag,
+  RestoreDBClusterFromSnapshotMessage,
   TagListMessage,
 } from "@aws-sdk/client-rds";
 import type { GetCallerIdentityResponse } from "@aws-sdk/client-sts";
@@ -33,10 +37,17 @@ import {
   parseRdsArn,
   snapshotArn,
   snapshotIdentifierProblem,
-  tagListProblem,
-  tagsFromList,
   tagsToList,
 } from "./sim-names.js";
+import {
+  createInstance,
+  deleteCluster,
+  deleteInstance,
+  describeInstances,
+  restoreClusterFromSnapshot,
+  withClusterDetails,
+} from "./sim-restore.js";
+import { required, validTags } from "./sim-params.js";
 import { apiSnapshot } from "./sim-state.js";
 import type { ClusterState, SnapshotState } from "./sim-state.js";
 import { sharedView } from "./sim-store.js";
@@ -47,11 +58,18 @@ const MINUTE = 60_000;
 /** AWS's limit on accounts in a manual snapshot's `restore` attribute. */
 const SHARED_ACCOUNTS_LIMIT = 20;
 
+/** The states of a copy that RDS counts against the copies-in-progress limit. */
+const COPY_IN_FLIGHT: ReadonlySet<string> = new Set(["pending", "creating", "copying"]);
+
 /** Runs one RDS, KMS or STS operation as `place` against the store. */
 export function runOperation(store: SimStore, place: SimPlace, op: string, input: object): object {
   switch (op) {
     case "DescribeDBClusters":
-      return describeClusters(store, place, input as DescribeDBClustersMessage);
+      return withClusterDetails(
+        store,
+        place,
+        describeClusters(store, place, input as DescribeDBClustersMessage),
+      );
     case "DescribeDBClusterSnapshots":
       return describeSnapshots(store, place, input as DescribeDBClusterSnapshotsMessage);
     case "DescribeDBClusterSnapshotAttributes":
@@ -70,6 +88,18 @@ export function runOperation(store: SimStore, place: SimPlace, op: string, input
       return listTags(store, place, input as ListTagsForResourceMessage);
     case "RemoveTagsFromResource":
       return removeTags(store, place, input as RemoveTagsFromResourceMessage);
+    case "RestoreDBClusterFromSnapshot":
+      return restoreClusterFromSnapshot(store, place, input as RestoreDBClusterFromSnapshotMessage);
+    case "CreateDBInstance":
+      return createInstance(store, place, input as CreateDBInstanceMessage);
+    case "DescribeDBInstances":
+      return describeInstances(store, place, input as DescribeDBInstancesMessage);
+    case "DeleteDBInstance":
+      return deleteInstance(store, place, input as DeleteDBInstanceMessage);
+    case "DeleteDBCluster":
+      return deleteCluster(store, place, input as DeleteDBClusterMessage, (final) =>
+        createSnapshot(store, place, final),
+      );
     case "DescribeKey":
       return describeKey(store, place, input as DescribeKeyRequest);
     case "GetCallerIdentity":
@@ -220,8 +250,10 @@ function copySnapshot(
   const kmsKeyId = copyKey(store, place, source, input.KmsKeyId, crossAccount, crossRegion);
   store.assertNewSnapshot(place, id);
   store.assertManualQuota(place);
+  // The limit counts every copy into this account and region that is not finished yet, whether
+  // AWS shows it pending, creating or copying.
   const copying = [...store.snapshotsAt(place).values()].filter(
-    (s) => s.status === "copying",
+    (s) => s.sourceArn !== undefined && COPY_IN_FLIGHT.has(s.status),
   ).length;
   if (copying >= store.settings.copiesInFlightLimit) {
     // AWS documents the limit (5 copies in progress per destination region) but not its error
@@ -231,7 +263,12 @@ function copySnapshot(
       `Too many snapshot copies in progress in ${place.region} (limit ${store.settings.copiesInFlightLimit})`,
     );
   }
-  const minutes = crossRegion ? store.settings.crossRegionCopyMinutes : store.settings.copyMinutes;
+  const minutes = store.settings.copyDuration({
+    sourceArn: source.arn,
+    clusterId: source.clusterId,
+    crossRegion,
+    crossAccount,
+  });
   // The owner's tags are invisible to another account, so CopyTags has nothing to copy there.
   const copiedTags = input.CopyTags && !crossAccount ? source.tags : {};
   const snap: SnapshotState = {
@@ -243,12 +280,14 @@ function copySnapshot(
     engine: source.engine,
     engineVersion: source.engineVersion,
     type: "manual",
-    status: "copying",
+    // Queued first: settle() starts it as the place has room (InMemoryRdsOptions.copiesRunningAtOnce).
+    status: "pending",
     percentProgress: 0,
-    // AWS gives a copy its source's SnapshotCreateTime, not the time of the copy.
-    createTime: new Date(source.createTime),
-    startedAt: store.now(),
-    readyAt: new Date(store.clock.getTime() + minutes * MINUTE),
+    // AWS documents neither rule for cluster snapshots: a scenario picks one.
+    createTime:
+      store.settings.copyCreateTime === "copy" ? store.now() : new Date(source.createTime),
+    queuedAt: store.now(),
+    durationMs: minutes * MINUTE,
     encrypted: source.encrypted,
     ...(kmsKeyId !== undefined && { kmsKeyId }),
     tags: { ...copiedTags, ...tags },
@@ -342,8 +381,9 @@ function deleteSnapshot(
       `Snapshot ${snap.id} is ${snap.type}; only manual snapshots can be deleted`,
     );
   }
-  // Deleting a `copying` target cancels the copy; `failed` snapshots can be cleaned up too.
-  if (!["available", "copying", "failed"].includes(snap.status)) {
+  // Deleting a copy that is not finished (`pending` or `copying`) cancels it; `failed` snapshots
+  // can be cleaned up too.
+  if (!["available", "pending", "copying", "failed"].includes(snap.status)) {
     throw simError(
       "InvalidDBClusterSnapshotStateFault",
       `Snapshot ${snap.id} is ${snap.status}; it can be deleted once available`,
@@ -449,13 +489,6 @@ function attributes(snap: SnapshotState): DBClusterSnapshotAttributesResult {
   };
 }
 
-function required<T>(value: T | undefined, name: string): T {
-  if (value === undefined || value === null || value === "") {
-    throw simError("MissingParameter", `The request must contain the parameter ${name}`);
-  }
-  return value;
-}
-
 function validSnapshotId(id: string): string {
   const problem = snapshotIdentifierProblem(id);
   if (problem)
@@ -463,12 +496,3 @@ function validSnapshotId(id: string): string {
   return id.toLowerCase();
 }
 
-function validTags(list: readonly Tag[] | undefined): Record<string, string> {
-  const problem = tagListProblem(list ?? []);
-  if (problem) throw simError("InvalidParameterValue", problem);
-  const tags = tagsFromList(list);
-  if (Object.keys(tags).length > MAX_TAGS) {
-    throw simError("InvalidParameterValue", `A resource can carry at most ${MAX_TAGS} tags`);
-  }
-  return tags;
-}

@@ -33,6 +33,10 @@ export interface SnapshotState {
   /** When the current `creating`/`copying` phase started and ends. */
   startedAt?: Date;
   readyAt?: Date;
+  /** A copy: when it was asked for (its place in the queue while `pending`). */
+  queuedAt?: Date;
+  /** A copy: how long it runs once it starts `copying`. */
+  durationMs?: number;
   readonly encrypted: boolean;
   readonly kmsKeyId?: string;
   tags: Record<string, string>;

@@ -1,3 +1,4 @@
+import { DbResources } from "./sim-db-resources.js";
 import { simError } from "./sim-errors.js";
 import { KeyStore } from "./sim-kms.js";
 import type { Listed } from "./sim-listing.js";
@@ -16,11 +17,13 @@ export class SimStore {
   readonly kms: KeyStore;
   readonly clusterMap = new Map<string, Map<string, ClusterState>>();
   readonly snapshotMap = new Map<string, Map<string, SnapshotState>>();
-  /** Snapshots `creating` or `copying`, advanced by `settle()`. */
+  /** Snapshots `creating`, `pending` or `copying`, advanced by `settle()`. */
   readonly inFlight = new Set<SnapshotState>();
   /** Bumped whenever the membership of a snapshot listing can change (not on status changes). */
   version = 0;
   readonly listingCache = new Map<string, { version: number; listed: Listed[] }>();
+  /** DB instances and restored clusters' settings and transitions (sim-db-resources.ts). */
+  readonly dbResources = new DbResources();
 
   constructor(
     readonly settings: SimSettings,
@@ -90,7 +93,7 @@ export class SimStore {
 
   insertSnapshot(snap: SnapshotState): void {
     this.snapshotsAt(snap).set(snap.id, snap);
-    if (snap.readyAt) this.inFlight.add(snap);
+    if (snap.readyAt || snap.status === "pending") this.inFlight.add(snap);
     this.version += 1;
   }
 
@@ -101,19 +104,63 @@ export class SimStore {
     this.inFlight.delete(snap);
   }
 
-  /** Completes or advances every `creating`/`copying` snapshot to the current time. */
+  /** Where settle() stopped last: a pending copy can start no earlier than that. */
+  private settledAt: number | undefined;
+
+  /**
+   * Brings every snapshot in transition up to the current time, event by event in time order: a
+   * `creating` snapshot or a running copy becomes `available` at its end; a `pending` copy starts
+   * `copying`, in the order the copies were asked for, once it has waited `copyStartMinutes` and
+   * its account and region run fewer than `copiesRunningAtOnce` copies (the rest queue with no
+   * progress, as AWS shows queued cross-region copies).
+   */
   settle(): void {
     const now = this.clock.getTime();
-    for (const snap of this.inFlight) {
-      const start = snap.startedAt?.getTime() ?? now;
-      const end = snap.readyAt?.getTime() ?? now;
-      if (now >= end) {
+    let cursor = this.settledAt ?? now;
+    const startDelay = this.settings.copyStartMinutes * 60_000;
+    for (;;) {
+      let next: { at: number; snap: SnapshotState; start: boolean } | undefined;
+      const running = new Map<string, number>();
+      const head = new Map<string, SnapshotState>();
+      for (const snap of this.inFlight) {
+        const place = placeKey(snap.account, snap.region);
+        if (snap.status === "pending") {
+          const first = head.get(place);
+          if (!first || (snap.queuedAt?.getTime() ?? 0) < (first.queuedAt?.getTime() ?? 0))
+            head.set(place, snap);
+          continue;
+        }
+        if (snap.sourceArn !== undefined) running.set(place, (running.get(place) ?? 0) + 1);
+        const end = snap.readyAt?.getTime() ?? now;
+        if (end <= now && (!next || end < next.at)) next = { at: end, snap, start: false };
+      }
+      for (const [place, snap] of head) {
+        if ((running.get(place) ?? 0) >= this.settings.copiesRunningAtOnce) continue;
+        const at = Math.max((snap.queuedAt?.getTime() ?? now) + startDelay, cursor);
+        // A finish at the same instant goes first, so the slot it frees is used at once.
+        if (at <= now && (!next || at < next.at)) next = { at, snap, start: true };
+      }
+      if (!next) break;
+      cursor = Math.max(cursor, next.at);
+      const { snap } = next;
+      if (next.start) {
+        snap.status = "copying";
+        snap.startedAt = new Date(next.at);
+        snap.readyAt = new Date(next.at + (snap.durationMs ?? 0));
+      } else {
         this.endTransition(snap, "available");
         snap.percentProgress = 100;
-      } else {
-        snap.percentProgress = Math.min(99, Math.floor(((now - start) / (end - start)) * 100));
       }
     }
+    this.settledAt = now;
+    for (const snap of this.inFlight) {
+      if (snap.status === "pending") continue;
+      const start = snap.startedAt?.getTime() ?? now;
+      const end = snap.readyAt?.getTime() ?? now;
+      snap.percentProgress =
+        end <= start ? 0 : Math.min(99, Math.floor(((now - start) / (end - start)) * 100));
+    }
+    this.dbResources.settle(this);
   }
 }
 

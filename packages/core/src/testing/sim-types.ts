@@ -25,8 +25,30 @@ export interface InMemoryRdsOptions {
   readonly now?: Date;
   /** Manual (and AWS Backup) snapshots per account and region. Default 100, as in AWS. */
   readonly manualSnapshotQuota?: number;
-  /** Copies in `copying` state per account and target region. Default 5, as in AWS. */
+  /**
+   * Copies not yet finished (`pending`, `creating` or `copying`) per account and target region;
+   * one more is refused with SnapshotQuotaExceededFault. Default 5, as AWS documents.
+   */
   readonly copiesInFlightLimit?: number;
+  /**
+   * Copies that make progress at once per account and target region; the others stay `pending`
+   * with no progress, as AWS shows queued cross-region copies. AWS does not say how many run at
+   * once; default 5 (all that are accepted).
+   */
+  readonly copiesRunningAtOnce?: number;
+  /** How long a new copy is `pending` before it can start. Default 1 minute. */
+  readonly copyStartMinutes?: number;
+  /**
+   * A copy's SnapshotCreateTime: its source's (`source`, the default, as AWS's own CLI example
+   * shows) or the time of the copy (`copy`). AWS documents neither for cluster snapshots; the
+   * engine must be right under both.
+   */
+  readonly copyCreateTime?: "source" | "copy";
+  /**
+   * Minutes a copy runs once started; default: copyMinutes within a region, crossRegionCopyMinutes
+   * across. Pass a function for sizes or a seeded distribution (see `seededCopyMinutes`).
+   */
+  readonly copyDuration?: (copy: SimCopyRequest) => number;
   /** How long CreateDBClusterSnapshot stays `creating`. Default 10 minutes. */
   readonly createMinutes?: number;
   /** How long a copy within one region stays `copying`. Default 5 minutes. */
@@ -39,6 +61,29 @@ export interface InMemoryRdsOptions {
    * the conservative reading the engine's two-step copy is built for.
    */
   readonly allowSharedCrossRegionCopy?: boolean;
+  /**
+   * How long RestoreDBClusterFromSnapshot stays `creating`. Default 30 minutes: AWS says a restore
+   * "can take up to a few hours" and grows with the data (re:Post knowledge center,
+   * aurora-mysql-slow-snapshot-restore); a small cluster takes tens of minutes.
+   */
+  readonly restoreMinutes?: number;
+  /** How long CreateDBInstance stays `creating`. Default 10 minutes (not documented; typical). */
+  readonly instanceCreateMinutes?: number;
+  /** How long a deleted DB instance stays `deleting`. Default 5 minutes (not documented). */
+  readonly instanceDeleteMinutes?: number;
+  /**
+   * How long a deleted cluster stays `deleting` (plus `createMinutes` when a final snapshot is
+   * taken, and until its instances are gone). Default 5 minutes (not documented).
+   */
+  readonly clusterDeleteMinutes?: number;
+}
+
+/** What a copy duration is chosen from. */
+export interface SimCopyRequest {
+  readonly sourceArn: string;
+  readonly clusterId: string;
+  readonly crossRegion: boolean;
+  readonly crossAccount: boolean;
 }
 
 export interface SimClusterInit extends SimRef {
@@ -89,7 +134,7 @@ export interface SimKeyInit extends SimPlace {
   readonly enabled?: boolean;
   /**
    * Other accounts the key policy lets use the key (decrypt a shared snapshot, DescribeKey by ARN).
-   * Default: any account. AWS-managed keys are never usable by another account.
+   * Default: none, as on AWS (only the owner). AWS-managed keys are never usable by another account.
    */
   readonly usableBy?: readonly string[];
 }
@@ -176,7 +221,8 @@ export interface FailOnOptions {
   readonly operation: string;
   /**
    * Only calls naming this identifier or ARN (snapshot, source/target snapshot, cluster, tagged
-   * resource or key; case-insensitive; an ARN's last segment also matches). Default: every call.
+   * resource or key, DB instance, a restore's SnapshotIdentifier; case-insensitive; an ARN's last
+   * segment also matches). Default: every call.
    */
   readonly target?: string;
   /** Error name to throw, e.g. `KMSKeyNotAccessibleFault`, `Throttling`, `InternalFailure`. */
@@ -205,9 +251,10 @@ export interface SimMiddlewareStack {
 }
 
 export interface SimMiddlewareOptions {
-  readonly step: "initialize";
+  /** Where the transport would be: after the SDK's retry and signing. */
+  readonly step: "finalizeRequest";
   readonly name: string;
-  readonly priority: "high";
+  readonly priority: "low";
   readonly override?: boolean;
 }
 
@@ -216,7 +263,12 @@ export type SimMiddleware = (
   context: { readonly commandName?: string; readonly clientName?: string },
 ) => (args: { readonly input: object }) => Promise<{ output: object; response: unknown }>;
 
-/** An SDK v3 `Pluggable`: pass it to `client.middlewareStack.use(...)`. */
+/**
+ * An SDK v3 `Pluggable`: pass it to `client.middlewareStack.use(...)`. The stack is typed loosely,
+ * as ClientPlugin is: the SDK types each step's middleware by the client's own input and output
+ * unions, which one plugin serving RDS, KMS and STS cannot name.
+ */
 export interface SimPluggable {
-  applyToStack(stack: SimMiddlewareStack): void;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  applyToStack(stack: any): void;
 }

@@ -11,7 +11,13 @@ const HOME = "us-east-1";
 const DR = "us-west-2";
 
 function aSharedSnapshot() {
-  const sim = new InMemoryRds({ now: new Date("2026-04-01T02:00:00Z") });
+  // Durations stated here, so the bounds below follow from them and not from the model's defaults.
+  const sim = new InMemoryRds({
+    now: new Date("2026-04-01T02:00:00Z"),
+    copyStartMinutes: 1,
+    copyMinutes: 5,
+    crossRegionCopyMinutes: 30,
+  });
   const key = sim.addKey({ account: A, region: HOME, usableBy: [B] });
   sim.addKey({ account: B, region: HOME, alias: "alias/staging" });
   sim.addKey({ account: B, region: DR, alias: "alias/dr" });
@@ -57,10 +63,11 @@ describe("runCopy with followUp", () => {
       [name, "available"],
     ]);
     expect(sim.snapshots({ account: B, region: HOME })).toEqual([]);
-    // no polling after the last stage: the run ended within minutes of the remote copy finishing
-    expect(sim.now().getTime() - new Date("2026-04-01T02:00:00Z").getTime()).toBeLessThan(
-      60 * 60_000,
-    );
+    // No polling after the last stage: the stages take 1 + 5 (local) + 1 + 30 (remote) = 37
+    // minutes, and the run ends within a poll or two of that.
+    const minutes = (sim.now().getTime() - new Date("2026-04-01T02:00:00Z").getTime()) / 60_000;
+    expect(minutes).toBeGreaterThanOrEqual(37);
+    expect(minutes).toBeLessThanOrEqual(37 + 2);
   });
 
   it("checks each KMS key once per run, however many rounds it follows", async () => {
@@ -71,7 +78,14 @@ describe("runCopy with followUp", () => {
       followUp: { pollMs: 60_000, sleep: async (ms) => void sim.advance(ms) },
     });
     const describes = sim.calls.filter((c) => c.operation === "DescribeKey");
-    expect(describes.map((c) => c.region).sort()).toEqual([HOME, DR]);
+    // The shared snapshot's key (is it granted to B?), then B's local and DR keys: once each.
+    expect(describes.map((c) => `${c.region} ${String(c.input["KeyId"])}`).sort()).toEqual(
+      [
+        `${HOME} ${sim.keys({ account: A })[0]!.arn}`,
+        `${HOME} alias/staging`,
+        `${DR} alias/dr`,
+      ].sort(),
+    );
   });
 
   it("stops at its deadline and leaves the rest to the next run", async () => {

@@ -318,6 +318,32 @@ describe("planCopy, cross-account", () => {
       });
     });
 
+    it("counts a copy in any state before available: five pending, creating or copying leave no sixth", () => {
+      const states = ["pending", "creating", "copying", "pending", "creating"];
+      const busy = states.map((status, i) =>
+        aSnapshot({
+          name: `other-${i}`,
+          account: DEST_ACCOUNT,
+          status,
+          sourceArn: `arn:aws:rds:${LOCAL}:333333333333:cluster-snapshot:other-${i}`,
+        }),
+      );
+      const decisions = copy({ shared, own: busy, policy: { ...localOnly, maxCopiesInFlight: 5 } });
+      expect(decisions.filter((d) => d.action === "copy")).toEqual([]);
+      expect(decisions.filter((d) => d.reason === "copy-slots-full")).toHaveLength(4);
+      // A snapshot being taken (no source) is not a copy, and a failed copy holds no slot.
+      const notCopies = [
+        aSnapshot({ name: "taking", account: DEST_ACCOUNT, status: "creating" }),
+        aSnapshot({ name: "broken", account: DEST_ACCOUNT, status: "failed", sourceArn: "x" }),
+      ];
+      const free = copy({
+        shared,
+        own: [...busy.slice(0, 4), ...notCopies],
+        policy: { ...localOnly, maxCopiesInFlight: 5 },
+      });
+      expect(free.filter((d) => d.action === "copy")).toHaveLength(1);
+    });
+
     it("gives the slots to the newest snapshots first", () => {
       const decisions = copy({ shared, policy: { ...localOnly, maxCopiesInFlight: 2 } });
       expect(decisions.map((d) => [d.snapshot, d.reason])).toEqual([

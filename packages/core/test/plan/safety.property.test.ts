@@ -408,9 +408,7 @@ describe("planCopy never lets a foreign or future-dated share stand in for a bac
   it("says already-copied only of a copy whose source tag names the snapshot, or a legacy tool copy of its cluster", () => {
     fc.assert(
       fc.property(copyInventoryArb, (input) => {
-        const sources = new Map(
-          [...input.shared, ...input.own].map((s) => [`${s.name.toLowerCase()}`, s]),
-        );
+        const byArnAll = byArn([...input.shared, ...input.own]);
         for (const d of planCopy(input)) {
           if (d.reason !== "already-copied" || d.facts.existing === undefined) continue;
           const existing = input.own.find((o) => o.arn === d.facts.existing)!;
@@ -419,9 +417,9 @@ describe("planCopy never lets a foreign or future-dated share stand in for a bac
           if (tag !== undefined) expect(tag).toBe(d.facts.source);
           else {
             expect(isToolCopy(existing.tags)).toBe(true);
-            expect(existing.clusterId.toLowerCase()).toBe(
-              sources.get(d.snapshot!.toLowerCase())?.clusterId.toLowerCase(),
-            );
+            const source = byArnAll.get(String(d.facts.source));
+            expect(source).toBeDefined();
+            expect(existing.clusterId.toLowerCase()).toBe(source!.clusterId.toLowerCase());
           }
         }
       }),

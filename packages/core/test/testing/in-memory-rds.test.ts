@@ -38,14 +38,23 @@ function aSim(options: InMemoryRdsOptions = {}): InMemoryRds {
   return new InMemoryRds({ now: new Date("2026-03-01T12:00:00Z"), ...options });
 }
 
+/** A client through the simulator; the SDK's own retries run, waiting on the simulated clock. */
 function rds(sim: InMemoryRds, account = SOURCE, region = HOME): RDSClient {
-  const client = new RDSClient({ region, credentials: CREDENTIALS });
+  const client = new RDSClient({
+    region,
+    credentials: CREDENTIALS,
+    retryStrategy: sim.retryStrategy(),
+  });
   client.middlewareStack.use(sim.plugin(account, region));
   return client;
 }
 
 function kms(sim: InMemoryRds, account = SOURCE, region = HOME): KMSClient {
-  const client = new KMSClient({ region, credentials: CREDENTIALS });
+  const client = new KMSClient({
+    region,
+    credentials: CREDENTIALS,
+    retryStrategy: sim.retryStrategy(),
+  });
   client.middlewareStack.use(sim.plugin(account, region));
   return client;
 }
@@ -559,7 +568,7 @@ describe("sharing", () => {
 });
 
 describe("CopyDBClusterSnapshot", () => {
-  it("copies within the region: `copying`, source ARN and source time, then available", async () => {
+  it("copies within the region: `pending`, then `copying`, source ARN and source time, then available", async () => {
     const sim = aSim({ copyMinutes: 4 });
     aSnapshot(sim, { createTime: new Date("2026-02-01T00:00:00Z"), tags: { CreatedBy: "tool" } });
     const client = rds(sim);
@@ -568,7 +577,7 @@ describe("CopyDBClusterSnapshot", () => {
 
     expect(out.DBClusterSnapshot).toMatchObject({
       DBClusterSnapshotIdentifier: "orders-copy",
-      Status: "copying",
+      Status: "pending",
       PercentProgress: 0,
       SnapshotType: "manual",
       SnapshotCreateTime: new Date("2026-02-01T00:00:00Z"),
@@ -578,15 +587,44 @@ describe("CopyDBClusterSnapshot", () => {
         { Key: "CopiedBy", Value: "tool" },
       ],
     });
-    sim.advance({ minutes: 1 });
-    expect(sim.snapshot({ account: SOURCE, region: HOME, id: "orders-copy" })).toMatchObject({
-      status: "copying",
-      percentProgress: 25,
-    });
+    const target = { account: SOURCE, region: HOME, id: "orders-copy" };
+    // One minute pending (copyStartMinutes), then four copying.
+    sim.advance({ minutes: 2 });
+    expect(sim.snapshot(target)).toMatchObject({ status: "copying", percentProgress: 25 });
     sim.advance({ minutes: 3 });
-    expect(sim.snapshot({ account: SOURCE, region: HOME, id: "orders-copy" })?.status).toBe(
-      "available",
-    );
+    expect(sim.snapshot(target)?.status).toBe("available");
+  });
+
+  it("gives a copy the time of the copy as SnapshotCreateTime when copyCreateTime is `copy`", async () => {
+    const sim = aSim({ copyCreateTime: "copy" });
+    aSnapshot(sim, { createTime: new Date("2026-02-01T00:00:00Z") });
+    const out = await copy(rds(sim), {});
+    expect(out.DBClusterSnapshot?.SnapshotCreateTime).toEqual(sim.now());
+  });
+
+  it("queues copies beyond copiesRunningAtOnce with no progress, and starts them in order as copies finish", async () => {
+    const sim = aSim({ copiesRunningAtOnce: 1, copyMinutes: 10, copyStartMinutes: 0 });
+    aSnapshot(sim);
+    const client = rds(sim);
+    await copy(client, { TargetDBClusterSnapshotIdentifier: "c1" });
+    await copy(client, { TargetDBClusterSnapshotIdentifier: "c2" });
+    const state = (id: string) => {
+      const s = sim.snapshot({ account: SOURCE, region: HOME, id });
+      return [s?.status, s?.percentProgress];
+    };
+    sim.advance({ minutes: 5 });
+    expect([state("c1"), state("c2")]).toEqual([
+      ["copying", 50],
+      ["pending", 0],
+    ]);
+    // A long jump: c2 starts when c1 ends (minute 10), not when the clock is looked at.
+    sim.advance({ minutes: 10 });
+    expect([state("c1"), state("c2")]).toEqual([
+      ["available", 100],
+      ["copying", 50],
+    ]);
+    sim.advance({ minutes: 5 });
+    expect(state("c2")).toEqual(["available", 100]);
   });
 
   it("refuses a source that is not available", async () => {
@@ -621,10 +659,16 @@ describe("CopyDBClusterSnapshot", () => {
     await copy(client, { TargetDBClusterSnapshotIdentifier: "c1" });
     await copy(client, { TargetDBClusterSnapshotIdentifier: "c2" });
 
+    // Counted from the moment they are accepted, while still pending.
     await expect(copy(client, { TargetDBClusterSnapshotIdentifier: "c3" })).rejects.toMatchObject({
       name: "SnapshotQuotaExceededFault",
     });
     sim.advance({ minutes: 5 });
+    // Still copying (1 minute pending, 5 copying): still refused.
+    await expect(copy(client, { TargetDBClusterSnapshotIdentifier: "c3" })).rejects.toMatchObject({
+      name: "SnapshotQuotaExceededFault",
+    });
+    sim.advance({ minutes: 1 });
     await expect(copy(client, { TargetDBClusterSnapshotIdentifier: "c3" })).resolves.toBeDefined();
   });
 
@@ -637,14 +681,10 @@ describe("CopyDBClusterSnapshot", () => {
   describe("from another account", () => {
     const sourceArn = `arn:aws:rds:${HOME}:${SOURCE}:cluster-snapshot:orders-2026-03-01-00-00`;
 
-    function sharedEncrypted(usableBy?: string[]) {
+    /** Encrypted with a key the owner grants to `usableBy` (default: the destination). */
+    function sharedEncrypted(usableBy: string[] = [DEST]) {
       const sim = aSim();
-      const key = sim.addKey({
-        account: SOURCE,
-        region: HOME,
-        alias: "share",
-        ...(usableBy && { usableBy }),
-      });
+      const key = sim.addKey({ account: SOURCE, region: HOME, alias: "share", usableBy });
       aSnapshot(sim, { kmsKeyId: key, sharedWith: [DEST], tags: { CreatedBy: "tool" } });
       sim.addKey({ account: DEST, region: HOME, alias: "dest" });
       return sim;
@@ -681,12 +721,14 @@ describe("CopyDBClusterSnapshot", () => {
     });
 
     it("fails with KMSKeyNotAccessibleFault when the source key is not granted to the caller", async () => {
-      await expect(
-        copy(rds(sharedEncrypted(["999999999999"]), DEST), {
-          SourceDBClusterSnapshotIdentifier: sourceArn,
-          KmsKeyId: "alias/dest",
-        }),
-      ).rejects.toMatchObject({ name: "KMSKeyNotAccessibleFault" });
+      for (const grantees of [["999999999999"], []]) {
+        await expect(
+          copy(rds(sharedEncrypted(grantees), DEST), {
+            SourceDBClusterSnapshotIdentifier: sourceArn,
+            KmsKeyId: "alias/dest",
+          }),
+        ).rejects.toMatchObject({ name: "KMSKeyNotAccessibleFault" });
+      }
     });
 
     it("fails with KMSKeyNotAccessibleFault for an unknown or disabled target key", async () => {
@@ -743,7 +785,7 @@ describe("CopyDBClusterSnapshot", () => {
         SourceDBClusterSnapshotIdentifier: sourceArn,
         KmsKeyId: "alias/away",
       });
-      sim.advance({ minutes: 29 });
+      sim.advance({ minutes: 30 });
       const target = { account: SOURCE, region: AWAY, id: "orders-copy" };
       expect(sim.snapshot(target)).toMatchObject({ status: "copying", kmsKeyId: awayKey });
       sim.advance({ minutes: 1 });
@@ -862,16 +904,38 @@ describe("fault injection", () => {
     return outcomes;
   }
 
-  it("throttles about the given fraction of calls, the same calls for the same seed", async () => {
+  it("throttles about the given fraction of attempts, the same ones for the same seed; the SDK retries each", async () => {
     const first = await throttledPattern(7);
     const again = await throttledPattern(7);
     const other = await throttledPattern(8);
+    // A call fails only when all 3 of the SDK's attempts are throttled: 0.2³ = 0.8 % of 500 ≈ 4.
     const throttled = first.filter(Boolean).length;
-
-    expect(throttled).toBeGreaterThan(70);
-    expect(throttled).toBeLessThan(130);
+    expect(throttled).toBeLessThan(15);
     expect(again).toEqual(first);
     expect(other).not.toEqual(first);
+  });
+
+  it("a call throttled twice succeeds on the SDK's third attempt: three calls seen, back-off on the simulated clock", async () => {
+    const sim = aSim();
+    sim.failOn({ operation: "DescribeDBClusterSnapshots", error: "Throttling", times: 2 });
+    const strategy = sim.retryStrategy();
+    const client = new RDSClient({
+      region: HOME,
+      credentials: CREDENTIALS,
+      retryStrategy: strategy,
+    });
+    client.middlewareStack.use(sim.plugin(SOURCE, HOME));
+    const before = sim.now().getTime();
+
+    const out = await client.send(new DescribeDBClusterSnapshotsCommand({}));
+
+    expect(out.$metadata.attempts).toBe(3);
+    expect(sim.calls.map((c) => c.error)).toEqual(["Throttling", "Throttling", undefined]);
+    expect(strategy.waits).toHaveLength(2);
+    // Throttling back-off: full jitter below 500 ms, then below 1 s.
+    expect(strategy.waits[0]).toBeLessThan(500);
+    expect(strategy.waits[1]).toBeLessThan(1000);
+    expect(sim.now().getTime() - before).toBe(strategy.waits[0]! + strategy.waits[1]!);
   });
 
   it("throttles with a retryable Throttling error, only for the named operations", async () => {
@@ -927,8 +991,11 @@ describe("fault injection", () => {
     await list(client);
     await client.send(new DescribeDBClustersCommand({})).catch(() => undefined);
 
+    // A server error is retried by the SDK: three attempts, each recorded.
     expect(sim.calls.map((c) => [c.account, c.region, c.operation, c.error])).toEqual([
       [DEST, AWAY, "DescribeDBClusterSnapshots", undefined],
+      [DEST, AWAY, "DescribeDBClusters", "InternalFailure"],
+      [DEST, AWAY, "DescribeDBClusters", "InternalFailure"],
       [DEST, AWAY, "DescribeDBClusters", "InternalFailure"],
     ]);
     sim.resetCalls();
