@@ -495,4 +495,3 @@ function validSnapshotId(id: string): string {
     throw simError("InvalidParameterValue", `Invalid snapshot identifier ${id}: it ${problem}`);
   return id.toLowerCase();
 }
-

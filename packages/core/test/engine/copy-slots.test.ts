@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { TAG_CREATED_BY, TAG_SHARE_AND_COPY, TOOL_NAME } from "../../src/model/index.js";
 import { formatSnapshotName } from "../../src/naming/index.js";
-import { destinationPolicyFromObject } from "../../src/policy/index.js";
-import { runCopy } from "../../src/steps/index.js";
+import { destinationPolicyFromObject, sourcePolicyFromObject } from "../../src/policy/index.js";
+import { runCopy, runTake } from "../../src/steps/index.js";
 import { InMemoryRds, simulatedGateway } from "../../src/testing/index.js";
 
 /*
@@ -53,5 +53,42 @@ describe("copy slots in the in-memory RDS", () => {
     expect(second.failed).toEqual([]);
     expect(second.deferred.map((d) => d.snapshot).sort()).toEqual(shared.slice(5).sort());
     expect(sim.calls.filter((c) => c.error === "SnapshotQuotaExceededFault")).toEqual([]);
+  });
+});
+
+describe("throttling, retried by the SDK inside the tool's retry", () => {
+  it("a take whose CreateDBClusterSnapshot is throttled twice is done: three attempts reach RDS, one action", async () => {
+    const sim = new InMemoryRds({ now: NOW });
+    sim.addCluster({ account: SOURCE, region: HOME, id: "orders" });
+    sim.failOn({ operation: "CreateDBClusterSnapshot", error: "Throttling", times: 2 });
+    const report = await runTake({
+      gateway: simulatedGateway(sim, SOURCE),
+      region: HOME,
+      now: sim.now(),
+      policy: sourcePolicyFromObject({}),
+      execute: { retry: { minTimeoutMs: 1, maxTimeoutMs: 2 } },
+    });
+    expect(report.done.map((o) => o.decision.action)).toEqual(["take"]);
+    // Counted at the transport: each of the SDK's attempts is one call the model saw.
+    const creates = sim.calls.filter((c) => c.operation === "CreateDBClusterSnapshot");
+    expect(creates.map((c) => c.error)).toEqual(["Throttling", "Throttling", undefined]);
+    // The SDK's back-off cost simulated time (throttling: below 0.5 s, then below 1 s).
+    expect(sim.now().getTime() - NOW.getTime()).toBeLessThan(1_500);
+  });
+
+  it("throttled past the SDK's 3 attempts, the tool's own retry takes over: 6 attempts, still done", async () => {
+    const sim = new InMemoryRds({ now: NOW });
+    sim.addCluster({ account: SOURCE, region: HOME, id: "orders" });
+    sim.failOn({ operation: "CreateDBClusterSnapshot", error: "Throttling", times: 5 });
+    const report = await runTake({
+      gateway: simulatedGateway(sim, SOURCE),
+      region: HOME,
+      now: sim.now(),
+      policy: sourcePolicyFromObject({}),
+      execute: { retry: { minTimeoutMs: 1, maxTimeoutMs: 2 } },
+    });
+    expect(report.done.map((o) => o.decision.action)).toEqual(["take"]);
+    const creates = sim.calls.filter((c) => c.operation === "CreateDBClusterSnapshot");
+    expect(creates).toHaveLength(6);
   });
 });
