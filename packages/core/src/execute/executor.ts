@@ -2,6 +2,7 @@ import {
   TAG_COPIED_BY,
   TAG_CREATED_BY,
   TAG_SHARED_WITH,
+  TAG_SOURCE_ARN,
   TOOL_NAME,
   isAction,
   type ActionDecision,
@@ -143,9 +144,16 @@ async function perform(d: ActionDecision, gateway: Gateway): Promise<Outcome["no
         return undefined;
       } catch (error) {
         if (!ALREADY_EXISTS.has(codeOf(error) ?? "")) throw error;
-        // Two runs in the same minute (rule 7): fine if the existing one is ours.
+        // Two runs in the same minute (rule 7): fine if the existing one is ours, of this cluster.
+        // Another deployment's snapshot of another cluster can carry the same name (prefix
+        // `monthly` and cluster `prod`, against cluster `monthly-prod`): that is no backup of ours.
         const existing = await gateway.describeSnapshot(d.region, d.snapshot);
-        if (existing?.tags[TAG_CREATED_BY] === TOOL_NAME) return "already-exists";
+        if (
+          existing?.tags[TAG_CREATED_BY] === TOOL_NAME &&
+          existing.clusterId.toLowerCase() === d.cluster.toLowerCase()
+        ) {
+          return "already-exists";
+        }
         throw error;
       }
     case "share":
@@ -165,8 +173,15 @@ async function perform(d: ActionDecision, gateway: Gateway): Promise<Outcome["no
         return undefined;
       } catch (error) {
         if (!ALREADY_EXISTS.has(codeOf(error) ?? "")) throw error;
+        // Ours only when it is a copy of the same source: a copy made by a concurrent run.
         const existing = await gateway.describeSnapshot(d.region, d.snapshot);
-        if (existing?.tags[TAG_COPIED_BY] === TOOL_NAME) return "already-exists";
+        const from = existing?.tags[TAG_SOURCE_ARN];
+        if (
+          existing?.tags[TAG_COPIED_BY] === TOOL_NAME &&
+          (from === undefined || from === d.tags[TAG_SOURCE_ARN])
+        ) {
+          return "already-exists";
+        }
         throw error;
       }
     case "delete":

@@ -25,6 +25,8 @@ export const BLOCKED_REASONS: ReadonlySet<Reason> = new Set<Reason>([
   "source-key-not-accessible",
   "future-timestamp",
   "copy-name-taken",
+  "snapshot-name-taken",
+  "copy-failed",
   "clock-skew",
 ]);
 
@@ -40,6 +42,10 @@ export const REMEDIES: Readonly<Partial<Record<Reason, string>>> = {
     "set KMS_KEY_DEST_REGION (and KMS_KEY_SOURCE_REGION for cross-account copies) to a key in the target region",
   "source-key-not-accessible":
     "in the source account, grant this account the snapshot's KMS key (kms:Decrypt, kms:DescribeKey, kms:CreateGrant in the key policy); a snapshot encrypted with aws/rds cannot be granted and must be re-encrypted there with a customer-managed key",
+  "snapshot-name-taken":
+    "give one of the deployments another SNAPSHOT_NAME_PREFIX so that PREFIX-CLUSTER names cannot collide",
+  "copy-failed":
+    "look at the failed copy (RDS events, KMS access), delete it, and the next run copies again",
   "future-timestamp":
     "check the clock of whatever made the snapshot; delete it by hand once it is known not to be needed",
   "copy-name-taken":

@@ -13,6 +13,10 @@ export const REASONS = {
   "tag-excluded": "the cluster carries a tag an exclude selector names",
   "identifier-too-long": "the snapshot identifier would exceed RDS's 63 characters",
   "identifier-invalid": "the snapshot identifier would break RDS naming rules",
+  "snapshot-name-taken":
+    "a snapshot of another cluster or deployment already has the identifier this backup needs",
+  "copy-failed":
+    "the copy into the target region failed; it stays until removed, and blocks a new one",
   "future-timestamp":
     "the snapshot's name (or CreatedOn tag) is more than an hour in the future, so its time cannot be trusted",
   "not-owned":

@@ -40,6 +40,12 @@ export interface PlanCopyInput {
   readonly own: readonly Snapshot[];
   readonly policy: DestinationPolicy;
   readonly now: Date;
+  /**
+   * Keys of shared snapshots this account cannot use (by the snapshot's KmsKeyId), found by the
+   * step before planning or from a copy RDS refused earlier in the run: their snapshots are
+   * blocked with the reason given, and take no copy slot.
+   */
+  readonly blockedSourceKeys?: ReadonlyMap<string, Reason>;
 }
 
 export type CopyStepDecision = CopyDecision | DeleteDecision | SkipDecision;
@@ -147,6 +153,12 @@ class CopyPlanner {
       if (!matchesPattern(this.policy.snapshotPattern, s.clusterId)) {
         return ["pattern-mismatch", { pattern: this.policy.snapshotPattern.source }];
       }
+      // Before any slot is given out: a copy RDS will refuse must not keep others waiting.
+      const keyVerdict =
+        s.kmsKeyId === undefined ? undefined : this.input.blockedSourceKeys?.get(s.kmsKeyId);
+      if (s.encrypted && keyVerdict !== undefined) {
+        return [keyVerdict, { sourceKey: s.kmsKeyId ?? null, source: s.arn }];
+      }
       return undefined;
     });
   }
@@ -224,6 +236,8 @@ class CopyPlanner {
       // The local name is taken by something else (a stranger's share copied earlier, a snapshot
       // made by hand): nothing can be copied from it, nor over it.
       localBlock = this.nameTaken(s, localRegion, local);
+    } else if (local?.status === "failed") {
+      localBlock = this.copyFailed(s, localRegion, local);
     } else if (local) {
       if (localIsFinal) this.reportExisting(s, localRegion, local);
     } else if (localIsFinal || remotes.some((r) => !this.own.has(targetKey(r, s.name)))) {
@@ -302,6 +316,8 @@ class CopyPlanner {
   private reportExisting(s: Snapshot, region: string, existing: Snapshot): void {
     if (!isCopyOf(existing, s)) {
       this.nameTaken(s, region, existing);
+    } else if (existing.status === "failed") {
+      this.copyFailed(s, region, existing);
     } else if (existing.status === "available") {
       this.skip(s, region, "already-copied", { existing: existing.arn, source: s.arn });
     } else {
@@ -311,6 +327,11 @@ class CopyPlanner {
         percentProgress: existing.percentProgress ?? null,
       });
     }
+  }
+
+  /** A failed copy is never "in progress": it holds the name until someone removes it. */
+  private copyFailed(s: Snapshot, region: string, existing: Snapshot): SkipDecision {
+    return this.skip(s, region, "copy-failed", { existing: existing.arn, source: s.arn });
   }
 
   private nameTaken(s: Snapshot, region: string, existing: Snapshot): SkipDecision {
@@ -459,9 +480,11 @@ export function isUnfinishedCopy(s: Snapshot): boolean {
 function isCopyOf(existing: Snapshot, source: Snapshot): boolean {
   const from = existing.tags[TAG_SOURCE_ARN];
   if (from !== undefined) return from === source.arn;
-  return (
-    isToolCopy(existing.tags) && existing.clusterId.toLowerCase() === source.clusterId.toLowerCase()
-  );
+  // RDS names a copy's source itself (SourceDBClusterSnapshotArn).
+  if (existing.sourceArn === source.arn) return true;
+  // The original tool's copies: CopiedBy, or (same-account copies made with CopyTags) CreatedBy.
+  const legacy = isToolCopy(existing.tags) || isToolSnapshot(existing.tags);
+  return legacy && existing.clusterId.toLowerCase() === source.clusterId.toLowerCase();
 }
 
 /** The state of an intermediate's onward copy; one copied from another source is not its copy. */

@@ -7,7 +7,7 @@ import type {
   Tags,
 } from "../model/index.js";
 import { TAG_INTERMEDIATE, isToolCopy, isToolSnapshot } from "../model/index.js";
-import { isForeignCopy, ownsCopy, ownsSourceSnapshot } from "./ownership.js";
+import { copySourceAccount, isForeignCopy, ownsCopy, ownsSourceSnapshot } from "./ownership.js";
 import type { ClusterPattern, DestinationPolicy, SourcePolicy } from "../policy/types.js";
 import { matchesPattern } from "../policy/pattern.js";
 import { sortDecisions } from "./decision-order.js";
@@ -212,7 +212,9 @@ function newestPerCluster(eligible: readonly Eligible[], minKeep: number): Map<S
   const groups = new Map<string, { snapshot: Snapshot; time: Date }[]>();
   for (const { snapshot, time } of eligible) {
     if (!time) continue;
-    const key = `${snapshot.account}\n${snapshot.region}\n${snapshot.clusterId.toLowerCase()}`;
+    // At the destination, clusters of two source accounts may share an id: each source keeps
+    // its own MIN_KEEP (a copy without the source tag counts under its own, unknown, source).
+    const key = `${snapshot.account}\n${snapshot.region}\n${snapshot.clusterId.toLowerCase()}\n${copySourceAccount(snapshot) ?? ""}`;
     const group = groups.get(key) ?? [];
     group.push({ snapshot, time });
     groups.set(key, group);

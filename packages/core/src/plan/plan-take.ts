@@ -17,7 +17,13 @@ import type { SourcePolicy } from "../policy/types.js";
 import { matchesPattern } from "../policy/pattern.js";
 import { sortDecisions } from "./decision-order.js";
 import { ownsSourceSnapshot } from "./ownership.js";
-import { hoursBetween, isFutureStamped, roundTenth, snapshotTime } from "./snapshot-time.js";
+import {
+  hoursBetween,
+  isFutureStamped,
+  roundTenth,
+  snapshotTime,
+  stampedTime,
+} from "./snapshot-time.js";
 
 export interface PlanTakeInput {
   readonly clusters: readonly Cluster[];
@@ -59,7 +65,7 @@ interface Newest {
 export function planTake(input: PlanTakeInput): TakeStepDecision[] {
   const { policy, now } = input;
   const { newest, future } = newestOwnSnapshots(input.snapshots, policy.snapshotNamePrefix, now);
-  const existing = new Set(input.snapshots.map((s) => s.name.toLowerCase()));
+  const existing = new Map(input.snapshots.map((s) => [s.name.toLowerCase(), s]));
   const decisions: TakeStepDecision[] = [];
 
   for (const cluster of input.clusters) {
@@ -120,9 +126,16 @@ export function planTake(input: PlanTakeInput): TakeStepDecision[] {
       skip(problem, { ...interval, identifier, length: identifier.length }, identifier);
       continue;
     }
-    if (existing.has(identifier)) {
+    const taken = existing.get(identifier);
+    if (taken && ownsSourceSnapshot(taken, policy.snapshotNamePrefix)) {
       // Same run minute: the identifier is taken already (a retry, or two runs at once).
       skip("not-due", { ...interval, existingSnapshot: identifier }, identifier);
+      continue;
+    }
+    if (taken) {
+      // Someone else's snapshot has the name this backup needs (another deployment's prefix and
+      // another cluster's id can spell the same identifier): the backup cannot be made.
+      skip("snapshot-name-taken", { ...interval, takenBy: taken.clusterId }, identifier);
       continue;
     }
 
@@ -167,7 +180,10 @@ function newestOwnSnapshots(
       if (seen === undefined || s.name < seen) future.set(key, s.name);
       continue;
     }
-    const time = snapshotTime(s);
+    // The interval is read from the stamp, as the original does (hour-truncated): a
+    // SnapshotCreateTime a few seconds into the next hour must not make tomorrow's run early.
+    // RDS's time is the fallback for a snapshot without one.
+    const time = stampedTime(s) ?? snapshotTime(s);
     if (!time) continue;
     const known = newest.get(key);
     if (

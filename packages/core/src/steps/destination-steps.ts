@@ -4,9 +4,8 @@ import { mergeRounds, type RunReport } from "../execute/report.js";
 import {
   parseArn,
   type ActionDecision,
-  type Decision,
   type KeyInfo,
-  type SkipDecision,
+  type Reason,
   type Snapshot,
 } from "../model/index.js";
 import { planCopy, planPruneDest } from "../plan/index.js";
@@ -67,7 +66,11 @@ async function listDestinationInventory(
   return { account, local, shared, own, clockSkewMs: clockSkewMs(input, mark) };
 }
 
-function planCopyFrom(input: DestinationStepInput, inv: DestinationInventory): Plan {
+function planCopyFrom(
+  input: DestinationStepInput,
+  inv: DestinationInventory,
+  blockedSourceKeys?: ReadonlyMap<string, Reason>,
+): Plan {
   const decisions = planCopy({
     account: inv.account,
     localRegion: inv.local,
@@ -75,6 +78,7 @@ function planCopyFrom(input: DestinationStepInput, inv: DestinationInventory): P
     own: inv.own,
     policy: input.policy,
     now: runTime(input),
+    ...(blockedSourceKeys !== undefined && { blockedSourceKeys }),
   });
   return { decisions, region: inv.local, snapshots: [...inv.shared, ...inv.own] };
 }
@@ -202,86 +206,68 @@ export interface CopyFollowUp {
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
-/** Why a shared snapshot's own key rules out copying it: the source must act, not a retry. */
-type SourceKeyVerdict = "source-key-not-accessible" | "encrypted-with-default-key" | undefined;
+/**
+ * What the run knows about the keys of snapshots shared in (by their KmsKeyId): a reason to block
+ * their copies, or undefined when the key looked usable or could not be judged.
+ */
+type SourceKeyVerdicts = Map<string, Reason | undefined>;
 
 /**
- * Before copying a snapshot shared from another account, asks KMS (DescribeKey by ARN, once per key
- * and run) whether this account can use its key. A key the owner did not grant, or the AWS-managed
- * aws/rds key (which can never be granted), makes RDS fail the copy with KMSKeyNotAccessibleFault
- * on every run; such a copy is turned into a blocked skip naming the fix instead. A check that
- * fails for another reason (throttled past the retries) lets the copy go ahead: RDS will tell.
+ * Before planning, asks KMS once per run about each key of an encrypted shared snapshot
+ * (DescribeKey by ARN). A key that does not exist or is disabled makes RDS refuse every copy, so
+ * those snapshots are blocked with the fix before any copy slot is given out. AccessDenied is not
+ * taken as an answer: a key policy may admit this account only through RDS (kms:ViaService), so
+ * such a copy is tried, and a refusal by RDS (KMSKeyNotAccessibleFault) blocks the key for the
+ * rest of the run (see copyRound).
  */
 async function screenSourceKeys(
   input: DestinationStepInput,
-  plan: Plan,
-  verdicts: Map<string, SourceKeyVerdict>,
-): Promise<Plan> {
-  const byArn = new Map(plan.snapshots.map((s) => [s.arn, s]));
-  const keyOf = (d: Decision): { region: string; key: string } | undefined => {
-    if (d.action !== "copy") return undefined;
-    const source = byArn.get(d.sourceArn);
-    if (!source?.encrypted || source.kmsKeyId === undefined || source.type !== "shared") {
-      return undefined;
+  shared: readonly Snapshot[],
+  verdicts: SourceKeyVerdicts,
+): Promise<void> {
+  const wanted = new Map<string, string>();
+  for (const s of shared) {
+    if (s.encrypted && s.kmsKeyId !== undefined && !verdicts.has(s.kmsKeyId)) {
+      wanted.set(s.kmsKeyId, s.region);
     }
-    return { region: source.region, key: source.kmsKeyId };
-  };
-  const wanted = new Map<string, { region: string; key: string }>();
-  for (const d of plan.decisions) {
-    const k = keyOf(d);
-    if (k && !verdicts.has(k.key)) wanted.set(k.key, k);
   }
   await Promise.all(
-    [...wanted.values()].map(async ({ region, key }) => {
-      let verdict: SourceKeyVerdict;
+    [...wanted].map(async ([key, region]) => {
+      let verdict: Reason | undefined;
       try {
         const info = await readWithRetry(input, () => input.gateway.describeKey(region, key));
         if (!info || !info.enabled) verdict = "source-key-not-accessible";
         else if (info.manager === "AWS") verdict = "encrypted-with-default-key";
       } catch (error) {
         const code = error instanceof AwsActionError ? error.code : "";
-        if (/AccessDenied|NotFound|KMSInvalidState|Disabled/.test(code)) {
-          verdict = "source-key-not-accessible";
-        }
+        if (/NotFound|KMSInvalidState|Disabled/.test(code)) verdict = "source-key-not-accessible";
       }
       verdicts.set(key, verdict);
     }),
   );
-  const blocked = new Map<string, SkipDecision>();
-  const decisions = plan.decisions.map((d): Decision => {
-    const k = keyOf(d);
-    const verdict = k === undefined ? undefined : verdicts.get(k.key);
-    if (verdict === undefined || d.action !== "copy") return d;
-    const skip: SkipDecision = {
-      step: "copy",
-      action: "skip",
-      reason: verdict,
-      cluster: d.cluster,
-      account: d.account,
-      region: d.region,
-      snapshot: d.snapshot,
-      facts: { sourceKey: k!.key, source: d.sourceArn },
-    };
-    blocked.set(d.snapshot.toLowerCase(), skip);
-    return skip;
-  });
-  // The onward copies that were to wait for this local copy wait for nothing now: say why.
-  const onward = decisions.map((d): Decision => {
-    const cause = d.snapshot === undefined ? undefined : blocked.get(d.snapshot.toLowerCase());
-    if (!cause || d === cause || d.action !== "skip" || d.facts.waitingFor !== "local copy") {
-      return d;
-    }
-    return { ...d, reason: cause.reason, facts: { ...d.facts, ...cause.facts } };
-  });
-  return { ...plan, decisions: onward };
+}
+
+function blockedKeys(verdicts: SourceKeyVerdicts): Map<string, Reason> {
+  const out = new Map<string, Reason>();
+  for (const [key, reason] of verdicts) if (reason !== undefined) out.set(key, reason);
+  return out;
+}
+
+interface CopyRound {
+  readonly report: RunReport;
+  readonly plan: Plan;
+  /** Whether RDS refused a copy for a shared snapshot's key this round (the key is now blocked). */
+  readonly keyRefused: boolean;
 }
 
 async function copyRound(
   input: DestinationStepInput,
   keyVerdicts: Map<string, KeyProblem | undefined>,
-  sourceKeyVerdicts: Map<string, SourceKeyVerdict> = new Map(),
-): Promise<{ report: RunReport; plan: Plan }> {
-  const plan = await screenSourceKeys(input, await planCopyStep(input), sourceKeyVerdicts);
+  sourceKeys: SourceKeyVerdicts,
+): Promise<CopyRound> {
+  const inv = await listDestinationInventory(input);
+  if (!input.dryRun) await screenSourceKeys(input, inv.shared, sourceKeys);
+  const plan = planCopyFrom(input, inv, blockedKeys(sourceKeys));
   const actions = plan.decisions.filter((d): d is ActionDecision => d.action !== "skip");
   const problems = input.dryRun
     ? new Map<string, KeyProblem>()
@@ -291,34 +277,59 @@ async function copyRound(
     precheck: (d) =>
       d.action === "copy" && d.kmsKeyId ? problems.get(`${d.region}|${d.kmsKeyId}`) : undefined,
   });
-  return { report, plan };
+  // A copy RDS refused for the shared snapshot's key: that key is blocked from now on, so the
+  // slots its snapshots would take go to others in the next round.
+  const byArn = new Map(inv.shared.map((s) => [s.arn, s]));
+  let keyRefused = false;
+  for (const o of report.failed) {
+    const source = o.decision.action === "copy" ? byArn.get(o.decision.sourceArn) : undefined;
+    if (o.errorCode !== "KMSKeyNotAccessibleFault" || source?.kmsKeyId === undefined) continue;
+    if (sourceKeys.get(source.kmsKeyId) === undefined) keyRefused = true;
+    sourceKeys.set(source.kmsKeyId, "source-key-not-accessible");
+  }
+  return { report, plan, keyRefused };
 }
 
 const placeKey = (region: string, name: string): string => `${region}|${name.toLowerCase()}`;
 
+/** Rounds at once after a key refusal: one per key RDS refused, bounded. */
+const MAX_REPLANS = 3;
+
 /**
  * copy: snapshots shared in (cross-account) or the account's own (same account) copied into every
  * destination region, re-encrypted with that region's key; intermediate local copies removed once
- * every onward copy is available. With `followUp` and a deadline, later stages run in the same
- * invocation, and the report covers every round.
+ * every onward copy is available. When RDS refuses a copy for its source's key, the run plans
+ * again at once without that key's snapshots. With `followUp` and a deadline, later stages run in
+ * the same invocation, and the report covers every round.
  */
 export async function runCopy(
   input: DestinationStepInput & { readonly followUp?: CopyFollowUp },
 ): Promise<RunReport> {
   const keyVerdicts = new Map<string, KeyProblem | undefined>();
-  const sourceKeyVerdicts = new Map<string, SourceKeyVerdict>();
-  const first = await copyRound(input, keyVerdicts, sourceKeyVerdicts);
+  const sourceKeys: SourceKeyVerdicts = new Map();
+  const clock = clockOf(input);
+  const rounds: CopyRound[] = [];
+  const round = async (now?: Date): Promise<CopyRound> => {
+    let r = await copyRound(now ? { ...input, now } : input, keyVerdicts, sourceKeys);
+    rounds.push(r);
+    for (let i = 0; r.keyRefused && i < MAX_REPLANS; i += 1) {
+      r = await copyRound({ ...input, now: now ?? runTime(input) }, keyVerdicts, sourceKeys);
+      rounds.push(r);
+    }
+    return r;
+  };
+  const merged = (): RunReport =>
+    mergeRounds(rounds.map((r) => r.report) as [RunReport, ...RunReport[]]);
+
+  let last = await round();
   const follow = input.followUp;
   const until = input.deadline;
   const pollMs = follow?.pollMs ?? input.policy.copyPollSeconds * 1000;
-  if (!follow || input.dryRun || until === undefined || pollMs <= 0) return first.report;
+  if (!follow || input.dryRun || until === undefined || pollMs <= 0) return merged();
 
-  const clock = clockOf(input);
   const sleep = follow.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  const rounds: [RunReport, ...RunReport[]] = [first.report];
   // Copies this run started and has not yet seen available.
   const started = new Set<string>();
-  let last = first;
   for (;;) {
     for (const o of last.report.done) {
       if (o.decision.action === "copy")
@@ -332,10 +343,9 @@ export async function runCopy(
     const acted = last.report.done.length > 0;
     if ((started.size === 0 && !acted) || clock() + pollMs >= until) break;
     await sleep(pollMs);
-    last = await copyRound({ ...input, now: new Date(clock()) }, keyVerdicts, sourceKeyVerdicts);
-    rounds.push(last.report);
+    last = await round(new Date(clock()));
   }
-  return mergeRounds(rounds);
+  return merged();
 }
 
 /** prune-dest: the tool's copies past the destination retention, keeping the newest minKeep. */

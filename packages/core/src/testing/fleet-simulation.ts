@@ -54,7 +54,7 @@ export interface FleetSimulationOptions {
    * SnapshotToolException (default true, with the original attempt counts).
    */
   readonly retryIncomplete?: boolean;
-  /** Called after every step run, e.g. to print progress. */
+  /** Called after every step run with the run's start time (its `now`), e.g. to print progress. */
   readonly onReport?: (report: RunReport, at: Date) => void;
 }
 
@@ -121,7 +121,6 @@ export async function simulateFleet(options: FleetSimulationOptions): Promise<Fl
     // back-off of earlier runs cost simulated time.
     const tick = new Date(start + t * TICK_MINUTES * 60_000);
     if (sim.now().getTime() < tick.getTime()) sim.setNow(tick);
-    const now = sim.now();
     const dayKey = tick.toISOString().slice(0, 10);
     if (today?.day !== dayKey) {
       today = emptyDay(dayKey);
@@ -136,7 +135,9 @@ export async function simulateFleet(options: FleetSimulationOptions): Promise<Fl
     if (destination && every(cadence.copyEveryMinutes)) due.add("copy");
     if (destination && every(cadence.pruneDestEveryMinutes)) due.add("prune-dest");
 
-    const context = (gateway: Gateway, region: string): StepContext => ({
+    // Each run starts at the simulated time it is started, past what earlier runs in this tick
+    // cost (back-off, follow-up waits): prune and prune-dest compare it with AWS's Date header.
+    const context = (gateway: Gateway, region: string, now: Date): StepContext => ({
       gateway,
       region,
       now,
@@ -144,16 +145,19 @@ export async function simulateFleet(options: FleetSimulationOptions): Promise<Fl
       ...(options.deadline !== undefined && { deadline: options.deadline }),
     });
     const targets = {
-      source: { policy: source.policy, ctx: context(sourceGateway, source.region) },
+      source: { policy: source.policy, gateway: sourceGateway, region: source.region },
       destination:
         destination && destGateway
-          ? { policy: destination.policy, ctx: context(destGateway, destination.region) }
+          ? { policy: destination.policy, gateway: destGateway, region: destination.region }
           : undefined,
     };
     for (const step of STEPS) {
       const target = targets[STEP_CATALOGUE[step].side];
       if (!due.has(step) || disabled.has(step) || target === undefined) continue;
-      const report = await bindStep(step, target.policy).run(target.ctx);
+      const now = sim.now();
+      const report = await bindStep(step, target.policy).run(
+        context(target.gateway, target.region, now),
+      );
       record(today, report);
       options.onReport?.(report, now);
       const left = retriesLeft.get(step) ?? STATE_MACHINE_RETRIES[step];

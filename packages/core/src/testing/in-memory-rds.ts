@@ -6,6 +6,7 @@ import {
   durationMs,
   isAccountId,
   operationName,
+  parseRdsArn,
   placeKey,
   snapshotArn,
   snapshotIdentifierProblem,
@@ -244,6 +245,11 @@ export class InMemoryRds {
         startedAt: this.store.now(),
         readyAt: new Date(init.readyAt ?? this.store.clock.getTime() + minutes * MINUTE),
       }),
+      // A seeded queued copy: settle() starts it in turn, as one CopyDBClusterSnapshot made now.
+      ...(status === "pending" && {
+        queuedAt: this.store.now(),
+        durationMs: this.seededCopyMinutes(init) * MINUTE,
+      }),
       encrypted,
       ...(kmsKeyId !== undefined && { kmsKeyId }),
       tags: { ...init.tags },
@@ -253,6 +259,19 @@ export class InMemoryRds {
     this.store.insertSnapshot(snap);
     this.store.settle();
     return snapshotRecord(snap);
+  }
+
+  /** How long a seeded `pending` copy runs once started: copyDuration, as for a real copy. */
+  private seededCopyMinutes(init: SimSnapshotInit): number {
+    const source = init.sourceArn === undefined ? undefined : parseRdsArn(init.sourceArn);
+    if (init.sourceArn === undefined || source === undefined)
+      return this.store.settings.copyMinutes;
+    return this.store.settings.copyDuration({
+      sourceArn: init.sourceArn,
+      clusterId: init.clusterId.toLowerCase(),
+      crossRegion: source.region !== init.region,
+      crossAccount: source.account !== init.account,
+    });
   }
 
   /** Forces a snapshot's status (e.g. `failed`); any pending transition is dropped. */

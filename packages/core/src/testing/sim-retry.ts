@@ -4,10 +4,17 @@
  * makes those retries and their back-off cost simulated time instead of real sleeps, so a test of
  * a throttled fleet takes seconds and still sees every attempt and every delay.
  *
- * It follows the standard mode's rules (smithy util-retry): at most `maxAttempts` attempts (3 by
- * default), client errors never retried, an exponential back-off with full jitter from a 100 ms
- * base (500 ms for throttling), capped at 20 s. The retry-token bucket is left out: it only
- * matters under sustained failures that a test sets up on purpose.
+ * It follows `StandardRetryStrategy` of the installed SDK, @smithy/core 3.41.0
+ * (dist-cjs/submodules/retry/index.js, the `Retry.v2026` rules that client-rds 3.1169.0 gets from
+ * `resolveRetryConfig`): at most `maxAttempts` attempts (DEFAULT_MAX_ATTEMPTS, 3), only THROTTLING
+ * and TRANSIENT errors retried (`isRetryableError`; SERVER_ERROR and CLIENT_ERROR are not), and
+ * `DefaultRetryBackoffStrategy`'s full jitter, floor(random * min(base * 2^retries, 20 s)), from
+ * a `Retry.delay()` base of 50 ms, or `Retry.throttlingDelay()` 1 s for throttling, capped at
+ * MAXIMUM_RETRY_DELAY (20 s). (DEFAULT_RETRY_DELAY_BASE 100 ms and THROTTLING_RETRY_DELAY_BASE
+ * 500 ms, in the same file, are only used by DeprecatedStandardRetryStrategy, the pre-SRA one.)
+ * Left out: the retry-token bucket (500 tokens, 14 per retry, 5 per throttling retry), which only
+ * matters under sustained failures that a test sets up on purpose, and the Retry-After hint, which
+ * the simulator never sends.
  */
 
 /** The parts of a retry token the SDK's retry middleware reads. */
@@ -21,9 +28,14 @@ interface SimRetryErrorInfo {
   readonly errorType: "TRANSIENT" | "THROTTLING" | "SERVER_ERROR" | "CLIENT_ERROR";
 }
 
-const BASE_DELAY_MS = 100;
-const THROTTLING_BASE_DELAY_MS = 500;
+/** Retry.delay() */
+const BASE_DELAY_MS = 50;
+/** Retry.throttlingDelay() */
+const THROTTLING_BASE_DELAY_MS = 1_000;
+/** MAXIMUM_RETRY_DELAY */
 const MAX_DELAY_MS = 20_000;
+/** StandardRetryStrategy.isRetryableError */
+const RETRYABLE: ReadonlySet<SimRetryErrorInfo["errorType"]> = new Set(["THROTTLING", "TRANSIENT"]);
 
 function token(count: number): SimRetryToken {
   return { getRetryCount: () => count, getRetryDelay: () => 0 };
@@ -61,7 +73,7 @@ export class SimulatedRetryStrategy {
     errorInfo: SimRetryErrorInfo,
   ): Promise<SimRetryToken> {
     const count = previous.getRetryCount();
-    if (errorInfo.errorType === "CLIENT_ERROR" || count + 1 >= this.maxAttempts) {
+    if (!RETRYABLE.has(errorInfo.errorType) || count + 1 >= this.maxAttempts) {
       return Promise.reject(new Error("No retry token available"));
     }
     const base = errorInfo.errorType === "THROTTLING" ? THROTTLING_BASE_DELAY_MS : BASE_DELAY_MS;

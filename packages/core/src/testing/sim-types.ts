@@ -106,7 +106,10 @@ export interface SimSnapshotInit extends SimRef {
   readonly clusterId: string;
   /** Default `manual`. Automated ids must start with `rds:`, AWS Backup ids with `awsbackup:`. */
   readonly type?: SimSnapshotType;
-  /** Default `available`. `creating`/`copying` become `available` at `readyAt`. */
+  /**
+   * Default `available`. `creating`/`copying` become `available` at `readyAt`; `pending` is a
+   * queued copy, started in turn (as one asked for now) and run for copyDuration.
+   */
   readonly status?: string;
   /** For a `creating`/`copying` seed: when it becomes available (default: after the usual duration). */
   readonly readyAt?: Date;

@@ -72,8 +72,9 @@ describe("throttling, retried by the SDK inside the tool's retry", () => {
     // Counted at the transport: each of the SDK's attempts is one call the model saw.
     const creates = sim.calls.filter((c) => c.operation === "CreateDBClusterSnapshot");
     expect(creates.map((c) => c.error)).toEqual(["Throttling", "Throttling", undefined]);
-    // The SDK's back-off cost simulated time (throttling: below 0.5 s, then below 1 s).
-    expect(sim.now().getTime() - NOW.getTime()).toBeLessThan(1_500);
+    // The SDK's back-off cost simulated time (throttling, Retry.throttlingDelay() 1 s with full
+    // jitter: below 1 s, then below 2 s).
+    expect(sim.now().getTime() - NOW.getTime()).toBeLessThan(3_000);
   });
 
   it("throttled past the SDK's 3 attempts, the tool's own retry takes over: 6 attempts, still done", async () => {

@@ -254,5 +254,26 @@ describe(
         sim.snapshots({ account: B, region: WEST }).every((s) => s.clusterId === "reports"),
       ).toBe(true);
     });
+
+    it("gives each step the simulated time it starts at, past the back-off of earlier steps in the tick", async () => {
+      const { sim, options } = aFleet();
+      // The take at 01:00 backs off on the simulated clock; share, prune, copy and prune-dest
+      // run in the same tick after it.
+      sim.failOn({ operation: "CreateDBClusterSnapshot", error: "Throttling", times: 4 });
+      const runs: { step: string; at: number; end: number }[] = [];
+      await simulateFleet({
+        ...options,
+        days: 1,
+        onReport: (report, at) =>
+          runs.push({ step: report.step, at: at.getTime(), end: sim.now().getTime() }),
+      });
+      const tick = 10 * 60_000;
+      expect(runs.some((r) => r.at % tick !== 0)).toBe(true);
+      for (let i = 1; i < runs.length; i++) {
+        expect(runs[i]!.at, `${runs[i]!.step} after ${runs[i - 1]!.step}`).toBeGreaterThanOrEqual(
+          runs[i - 1]!.end,
+        );
+      }
+    });
   },
 );

@@ -10,7 +10,8 @@ import { InMemoryRds, simulatedGateway } from "../../src/testing/index.js";
  * A shared snapshot whose key this account cannot use: not granted by its owner, or the AWS-managed
  * aws/rds key (which can never be granted; another sharer, such as a person or the original tool
  * during a migration, may still have shared it). RDS would fail each copy with
- * KMSKeyNotAccessibleFault; the copy step reports a blocked gap with the fix and never calls it.
+ * KMSKeyNotAccessibleFault; the copy step reports a blocked gap with the fix, and its snapshots
+ * take no copy slot from the others.
  */
 
 const SOURCE = "111111111111";
@@ -53,7 +54,7 @@ function sharedWith(keyOf: (sim: InMemoryRds) => string) {
 }
 
 describe("a shared snapshot's key the destination cannot use", () => {
-  it("not granted by its owner: blocked with the fix, both regions, and no copy is tried on any run", async () => {
+  it("not granted by its owner: RDS refuses the one copy tried, then it is blocked with the fix in both regions", async () => {
     const { sim, id, input } = sharedWith((s) =>
       s.addKey({ account: SOURCE, region: HOME, alias: "private" }),
     );
@@ -61,28 +62,76 @@ describe("a shared snapshot's key the destination cannot use", () => {
       const report = await runCopy(input);
       expect(report.blocked.map((d) => [d.region, d.reason, d.snapshot])).toEqual([
         [HOME, "source-key-not-accessible", id],
-        [DR, "source-key-not-accessible", id],
       ]);
+      // The refused attempt is re-planned at once as blocked: no failure left to retry blindly.
+      expect(report.failed).toEqual([]);
       expect(isComplete(report)).toBe(false);
     }
-    expect(sim.callCounts()["CopyDBClusterSnapshot"]).toBeUndefined();
+    // KMS answers AccessDenied for a key not granted, which could also be a key policy that
+    // admits this account only through RDS: so RDS is asked, once per run.
+    expect(sim.callCounts()["CopyDBClusterSnapshot"]).toBe(2);
     expect(sim.snapshots({ account: DEST })).toEqual([]);
   });
 
   it("the AWS-managed aws/rds key: blocked too, the fix saying it must be re-encrypted at the source", async () => {
-    const { sim, input } = sharedWith((s) => {
+    const { input } = sharedWith((s) => {
       s.addCluster({ account: SOURCE, region: HOME, id: "orders", encrypted: true });
       return s.clusters({ account: SOURCE })[0]!.kmsKeyId!;
     });
     const report = await runCopy(input);
     // Another account's aws/rds key cannot even be described from here (AccessDenied, as for any
     // key not granted), so the destination cannot tell the two apart; the fix names both.
-    expect(report.blocked.map((d) => d.reason)).toEqual([
-      "source-key-not-accessible",
-      "source-key-not-accessible",
-    ]);
+    expect(report.blocked.map((d) => d.reason)).toEqual(["source-key-not-accessible"]);
     expect(new SnapshotToolException(report).message).toMatch(/aws\/rds cannot be granted/);
+  });
+
+  it("a granted key its owner disabled is blocked before planning: no copy is tried", async () => {
+    const { sim, input } = sharedWith((s) => {
+      const key = s.addKey({ account: SOURCE, region: HOME, alias: "off", usableBy: [DEST] });
+      s.setKeyEnabled(key, false);
+      return key;
+    });
+    const report = await runCopy(input);
+    expect(report.blocked.map((d) => d.reason)).toEqual(["source-key-not-accessible"]);
     expect(sim.callCounts()["CopyDBClusterSnapshot"]).toBeUndefined();
+  });
+
+  it("snapshots under a refused key take no copy slot: the other cluster is copied in the same run", async () => {
+    const sim = new InMemoryRds({ now: NOW });
+    sim.addKey({ account: DEST, region: HOME, alias: "local" });
+    const closed = sim.addKey({ account: SOURCE, region: HOME, alias: "closed" });
+    const open = sim.addKey({ account: SOURCE, region: HOME, alias: "open", usableBy: [DEST] });
+    const share = (cluster: string, minutesAgo: number, kmsKeyId: string) => {
+      const at = new Date(NOW.getTime() - minutesAgo * 60_000);
+      sim.addSnapshot({
+        account: SOURCE,
+        region: HOME,
+        id: formatSnapshotName(cluster, at),
+        clusterId: cluster,
+        encrypted: true,
+        kmsKeyId,
+        createTime: at,
+        sharedWith: [DEST],
+        tags: { [TAG_CREATED_BY]: TOOL_NAME, [TAG_SHARE_AND_COPY]: "YES" },
+      });
+    };
+    // Five newer snapshots under the closed key would take all five slots.
+    for (const [i, c] of ["a1", "a2", "a3", "a4", "a5"].entries()) share(c, 10 + i, closed);
+    share("zeta", 60, open);
+    const report = await runCopy({
+      gateway: simulatedGateway(sim, DEST),
+      region: HOME,
+      now: NOW,
+      policy: destinationPolicyFromObject({
+        destinationRegions: [HOME],
+        sourceAccounts: [SOURCE],
+        kmsKeySource: "alias/local",
+        kmsKeyDestination: { [HOME]: "alias/local" },
+      }),
+      execute: { retry: { minTimeoutMs: 1, maxTimeoutMs: 2 } },
+    });
+    expect(report.done.map((o) => o.decision.cluster)).toEqual(["zeta"]);
+    expect(report.blocked.map((d) => d.cluster).sort()).toEqual(["a1", "a2", "a3", "a4", "a5"]);
   });
 
   it("granted: copied, the key asked about once per run", async () => {

@@ -120,10 +120,25 @@ describe("execute", () => {
         throw awsError("DBClusterSnapshotAlreadyExistsFault");
       },
       describeSnapshot: async () =>
-        ({ tags: { [TAG_CREATED_BY]: TOOL_NAME } }) as unknown as Snapshot,
+        ({ clusterId: base.cluster, tags: { [TAG_CREATED_BY]: TOOL_NAME } }) as unknown as Snapshot,
     });
     const report = await execute("take", [take("a")], gw, { retry: fast });
     expect(report.done[0]?.note).toBe("already-exists");
+  });
+
+  it("fails when the tool's snapshot of that name is another cluster's (another deployment's prefix)", async () => {
+    const gw = aGateway({
+      createSnapshot: async () => {
+        throw awsError("DBClusterSnapshotAlreadyExistsFault");
+      },
+      describeSnapshot: async () =>
+        ({
+          clusterId: "monthly-" + base.cluster,
+          tags: { [TAG_CREATED_BY]: TOOL_NAME },
+        }) as unknown as Snapshot,
+    });
+    const report = await execute("take", [take("a")], gw, { retry: fast });
+    expect(report.failed[0]?.errorCode).toBe("DBClusterSnapshotAlreadyExistsFault");
   });
 
   it("fails when the existing snapshot of that name is not the tool's", async () => {

@@ -513,3 +513,35 @@ describe("planCopy, same account", () => {
     ]);
   });
 });
+
+describe("planCopy, found in review", () => {
+  it("takes the original tool's same-account copy (CopyTags: CreatedBy, no CopiedBy) as copied, by RDS's source ARN", () => {
+    const s = aToolSnapshot({ takenAt, account: DEST_ACCOUNT, region: LOCAL });
+    const legacy = aSnapshot({
+      name: s.name,
+      account: DEST_ACCOUNT,
+      region: REMOTE,
+      sourceArn: s.arn,
+      tags: { CreatedBy: "Snapshot Tool for Aurora", shareAndCopy: "YES" },
+    });
+    const decisions = copy({
+      own: [s, legacy],
+      policy: { destinationRegions: [REMOTE], crossAccount: false },
+    });
+    expect(decisions.filter((d) => d.region === REMOTE).map((d) => d.reason)).toEqual([
+      "already-copied",
+    ]);
+  });
+
+  it("a failed copy is blocked as copy-failed, never copy-in-progress", () => {
+    const s = aShared();
+    const failed = aToolCopy({
+      name: s.name,
+      region: LOCAL,
+      status: "failed",
+      tags: { SnapshotToolSourceArn: s.arn },
+    });
+    const decisions = copy({ shared: [s], own: [failed], policy: localOnly });
+    expect(decisions.map((d) => d.reason)).toEqual(["copy-failed"]);
+  });
+});

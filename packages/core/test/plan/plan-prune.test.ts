@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Snapshot } from "../../src/model/index.js";
+import { formatSnapshotName } from "../../src/naming/index.js";
 import { planPrune, planPruneDest } from "../../src/plan/index.js";
 import {
   NOW,
@@ -229,5 +230,35 @@ describe("planPruneDest", () => {
       ["eu-west-1", "expired"],
       ["eu-west-1", "min-keep"],
     ]);
+  });
+});
+
+describe("planPruneDest, two source accounts with the same cluster id", () => {
+  it("keeps MIN_KEEP copies for each source: one source's new copy does not let the other's last ones go", () => {
+    const from = (account: string, days: number) =>
+      aToolCopy({
+        takenAt: daysAgo(days),
+        region: "eu-west-1",
+        name: formatSnapshotName("orders", daysAgo(days)),
+        clusterId: "orders",
+        tags: {
+          SnapshotToolSourceArn: `arn:aws:rds:us-east-1:${account}:cluster-snapshot:orders-${days}`,
+        },
+      });
+    // A's take stopped 19 days ago; B's runs daily. Retention 7, MIN_KEEP 1.
+    const decisions = planPruneDest({
+      now: NOW,
+      policy: aDestinationPolicy({
+        destinationRegions: ["eu-west-1"],
+        retentionDays: 7,
+        minKeep: 1,
+      }),
+      snapshots: [from("111111111111", 19), from("111111111111", 20), from("333333333333", 1)],
+    });
+    const deleted = decisions.filter((d) => d.action === "delete").map((d) => d.snapshot);
+    expect(deleted).toEqual([formatSnapshotName("orders", daysAgo(20))]);
+    expect(
+      decisions.find((d) => d.snapshot === formatSnapshotName("orders", daysAgo(19)))?.reason,
+    ).toBe("min-keep");
   });
 });

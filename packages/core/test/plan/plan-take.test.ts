@@ -221,3 +221,32 @@ describe("planTake", () => {
     expect(decisions.map((d) => d.cluster)).toEqual(["alpha", "mid", "zeta"]);
   });
 });
+
+describe("planTake, found in review", () => {
+  it("reads the interval from the name: a SnapshotCreateTime seconds into the next hour does not skip tomorrow", () => {
+    // Named 01:59 yesterday; RDS stamped 02:00:04. Today's run at 01:59:30 is 24 h past the hour
+    // of the name, but only 23 h 59 min past the hour of RDS's time.
+    const now = new Date("2026-11-26T01:59:30Z");
+    const snapshot = aToolSnapshot({
+      takenAt: new Date("2026-11-25T01:59:00Z"),
+      createTime: new Date("2026-11-25T02:00:04Z"),
+    });
+    expect(only({ now, snapshots: [snapshot] }).reason).toBe("due");
+  });
+
+  it("a snapshot of another cluster holding this backup's identifier is blocked, not not-due", () => {
+    // Cluster `orders` under prefix `monthly` and a cluster `monthly-orders` without one.
+    const other = aToolSnapshot({
+      clusterId: "monthly-orders",
+      name: "monthly-orders-2026-11-25-01-02",
+      takenAt: NOW,
+    });
+    const d = only({
+      clusters: [aCluster({ id: "orders" })],
+      snapshots: [other],
+      policy: aSourcePolicy({ snapshotNamePrefix: "monthly" }),
+    });
+    expect(d).toMatchObject({ action: "skip", reason: "snapshot-name-taken" });
+    expect(d.facts.takenBy).toBe("monthly-orders");
+  });
+});

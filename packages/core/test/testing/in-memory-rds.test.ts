@@ -23,7 +23,7 @@ import type {
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { describe, expect, it } from "vitest";
 
-import { InMemoryRds } from "../../src/testing/index.js";
+import { InMemoryRds, SimulatedRetryStrategy } from "../../src/testing/index.js";
 import type { InMemoryRdsOptions, SimSnapshotInit } from "../../src/testing/index.js";
 
 const SOURCE = "111111111111";
@@ -932,10 +932,46 @@ describe("fault injection", () => {
     expect(out.$metadata.attempts).toBe(3);
     expect(sim.calls.map((c) => c.error)).toEqual(["Throttling", "Throttling", undefined]);
     expect(strategy.waits).toHaveLength(2);
-    // Throttling back-off: full jitter below 500 ms, then below 1 s.
-    expect(strategy.waits[0]).toBeLessThan(500);
-    expect(strategy.waits[1]).toBeLessThan(1000);
+    // Throttling back-off (Retry.throttlingDelay(), 1 s): full jitter below 1 s, then below 2 s.
+    expect(strategy.waits[0]).toBeLessThan(1_000);
+    expect(strategy.waits[1]).toBeLessThan(2_000);
     expect(sim.now().getTime() - before).toBe(strategy.waits[0]! + strategy.waits[1]!);
+  });
+
+  it("backs off as the SDK's StandardRetryStrategy: 1 s throttling and 50 ms base, full jitter", async () => {
+    // Over many calls, the first wait spans the whole jitter range [0, base) and never past it.
+    const firstWaits = async (errorType: "THROTTLING" | "TRANSIENT") => {
+      const strategy = new SimulatedRetryStrategy(() => {});
+      for (let call = 0; call < 200; call++) {
+        await strategy.refreshRetryTokenForRetry(await strategy.acquireInitialRetryToken(), {
+          errorType,
+        });
+      }
+      return strategy.waits;
+    };
+    const throttling = await firstWaits("THROTTLING");
+    expect(Math.max(...throttling)).toBeLessThan(1_000);
+    expect(Math.max(...throttling)).toBeGreaterThanOrEqual(900);
+    const transient = await firstWaits("TRANSIENT");
+    expect(Math.max(...transient)).toBeLessThan(50);
+    expect(Math.max(...transient)).toBeGreaterThanOrEqual(45);
+  });
+
+  it("retries throttling and transient errors only, as the SDK's isRetryableError", async () => {
+    const strategy = new SimulatedRetryStrategy(() => {});
+    const first = await strategy.acquireInitialRetryToken();
+    await expect(
+      strategy.refreshRetryTokenForRetry(first, { errorType: "SERVER_ERROR" }),
+    ).rejects.toThrow("No retry token available");
+    await expect(
+      strategy.refreshRetryTokenForRetry(first, { errorType: "CLIENT_ERROR" }),
+    ).rejects.toThrow("No retry token available");
+    const second = await strategy.refreshRetryTokenForRetry(first, { errorType: "TRANSIENT" });
+    const third = await strategy.refreshRetryTokenForRetry(second, { errorType: "THROTTLING" });
+    // DEFAULT_MAX_ATTEMPTS is 3: no fourth attempt.
+    await expect(
+      strategy.refreshRetryTokenForRetry(third, { errorType: "THROTTLING" }),
+    ).rejects.toThrow("No retry token available");
   });
 
   it("throttles with a retryable Throttling error, only for the named operations", async () => {
@@ -1025,5 +1061,23 @@ describe("simulated clock", () => {
     expect(sim.snapshot(ref)?.status).toBe("copying");
     sim.advance({ minutes: 1 });
     expect(sim.snapshot(ref)).toMatchObject({ status: "available", percentProgress: 100 });
+  });
+  it("starts a seeded `pending` copy, finishes it, and runs a copy asked for after it", async () => {
+    const sim = aSim({ copiesRunningAtOnce: 1, copyMinutes: 10, copyStartMinutes: 0 });
+    aSnapshot(sim);
+    const source = `arn:aws:rds:${HOME}:${SOURCE}:cluster-snapshot:orders-2026-03-01-00-00`;
+    const seeded = { account: SOURCE, region: HOME, id: "seeded-copy" };
+    aSnapshot(sim, { id: "seeded-copy", status: "pending", sourceArn: source });
+    await copy(rds(sim), { TargetDBClusterSnapshotIdentifier: "later-copy" });
+    const later = { account: SOURCE, region: HOME, id: "later-copy" };
+
+    sim.advance({ minutes: 5 });
+    expect(sim.snapshot(seeded)).toMatchObject({ status: "copying", percentProgress: 50 });
+    expect(sim.snapshot(later)?.status).toBe("pending");
+    sim.advance({ minutes: 5 });
+    expect(sim.snapshot(seeded)).toMatchObject({ status: "available", percentProgress: 100 });
+    expect(sim.snapshot(later)?.status).toBe("copying");
+    sim.advance({ minutes: 10 });
+    expect(sim.snapshot(later)).toMatchObject({ status: "available", percentProgress: 100 });
   });
 });

@@ -217,6 +217,7 @@ export const STEPS: readonly StepContract[] = [
       CROSS_ACCOUNT_COPY: "CrossAccountCopy",
       LOG_LEVEL: "LogLevel",
       MIN_KEEP: "MinKeep",
+      SOURCE_ACCOUNTS: "SourceAccounts",
       SOURCE_RETENTION_DAYS: "SourceRetentionDays",
     },
   },
