@@ -50,7 +50,7 @@ import {
 import { required, validTags } from "./sim-params.js";
 import { apiSnapshot } from "./sim-state.js";
 import type { ClusterState, SnapshotState } from "./sim-state.js";
-import { sharedView } from "./sim-store.js";
+import { sourceSnapshot } from "./sim-store.js";
 import type { SimStore } from "./sim-store.js";
 import type { SimPlace } from "./sim-types.js";
 
@@ -232,7 +232,7 @@ function copySnapshot(
     required(input.TargetDBClusterSnapshotIdentifier, "TargetDBClusterSnapshotIdentifier"),
   );
   const tags = validTags(input.Tags);
-  const source = copySource(store, place, sourceRef);
+  const source = sourceSnapshot(store, place, sourceRef);
   if (source.status !== "available") {
     throw simError(
       "InvalidDBClusterSnapshotStateFault",
@@ -296,23 +296,6 @@ function copySnapshot(
   };
   store.insertSnapshot(snap);
   return { DBClusterSnapshot: apiSnapshot(snap, "own") };
-}
-
-/** The source of a copy: an id in the caller's region, or an ARN (other region, or shared in). */
-function copySource(store: SimStore, place: SimPlace, ref: string): SnapshotState {
-  const notFound = () =>
-    simError("DBClusterSnapshotNotFoundFault", `DBClusterSnapshot ${ref} not found.`);
-  if (!ref.startsWith("arn:")) {
-    const snap = store.snapshotsAt(place).get(ref.toLowerCase());
-    if (!snap) throw notFound();
-    return snap;
-  }
-  const arn = parseRdsArn(ref);
-  if (!arn || arn.resourceType !== "cluster-snapshot") throw notFound();
-  const snap = store.snapshotsAt(arn).get(arn.id);
-  if (!snap) throw notFound();
-  if (snap.account !== place.account && !sharedView(snap, place.account)) throw notFound();
-  return snap;
 }
 
 /** The key ARN a copy is encrypted with, enforcing RDS's encryption rules for copies. */

@@ -40,12 +40,12 @@ import type {
   SimInstanceInit,
   SimInstanceRecord,
 } from "./sim-instance-types.js";
-import { clusterArn, parseRdsArn, placeKey } from "./sim-names.js";
+import { clusterArn, placeKey } from "./sim-names.js";
 import { paginate } from "./sim-paging.js";
 import { required, validIdentifier, validTags } from "./sim-params.js";
 import { apiCluster } from "./sim-state.js";
 import type { ClusterState, SnapshotState } from "./sim-state.js";
-import { byArn, sharedView } from "./sim-store.js";
+import { byArn, sourceSnapshot } from "./sim-store.js";
 import type { SimStore } from "./sim-store.js";
 import type { SimPlace, SimRef } from "./sim-types.js";
 
@@ -103,7 +103,7 @@ export function restoreClusterFromSnapshot(
   if (store.clustersAt(place).has(id)) {
     throw simError("DBClusterAlreadyExistsFault", "DB Cluster already exists");
   }
-  const source = restoreSource(store, place, snapshotRef);
+  const source = sourceSnapshot(store, place, snapshotRef, true);
   if (source.status !== "available") {
     throw simError(
       "InvalidDBClusterSnapshotStateFault",
@@ -154,26 +154,6 @@ export function restoreClusterFromSnapshot(
     },
   });
   return { DBCluster: fullCluster(store, cluster) };
-}
-
-/** The snapshot a restore reads: the caller's own (id or ARN), or one shared with it (ARN). */
-function restoreSource(store: SimStore, place: SimPlace, ref: string): SnapshotState {
-  const notFound = () =>
-    simError("DBClusterSnapshotNotFoundFault", `DBClusterSnapshot ${ref} not found.`);
-  if (!ref.startsWith("arn:")) {
-    const snap = store.snapshotsAt(place).get(ref.toLowerCase());
-    if (!snap) throw notFound();
-    return snap;
-  }
-  const arn = parseRdsArn(ref);
-  // A snapshot is restored in its own region: one in another region must be copied first.
-  if (!arn || arn.resourceType !== "cluster-snapshot" || arn.region !== place.region) {
-    throw notFound();
-  }
-  const snap = store.snapshotsAt(arn).get(arn.id);
-  if (!snap) throw notFound();
-  if (snap.account !== place.account && !sharedView(snap, place.account)) throw notFound();
-  return snap;
 }
 
 /**

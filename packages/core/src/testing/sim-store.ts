@@ -183,3 +183,30 @@ export function sharedView(snap: SnapshotState, account: string): "shared" | "pu
   if (snap.sharedWith.includes("all")) return "public";
   return undefined;
 }
+
+/**
+ * A snapshot named by a request (a copy's or a restore's source): the caller's own by id, or by
+ * ARN one it owns or that is shared with it; DBClusterSnapshotNotFoundFault otherwise.
+ * `sameRegion`: only in the caller's region (a restore reads its snapshot where it is).
+ */
+export function sourceSnapshot(
+  store: SimStore,
+  place: SimPlace,
+  ref: string,
+  sameRegion = false,
+): SnapshotState {
+  const notFound = () =>
+    simError("DBClusterSnapshotNotFoundFault", `DBClusterSnapshot ${ref} not found.`);
+  if (!ref.startsWith("arn:")) {
+    const snap = store.snapshotsAt(place).get(ref.toLowerCase());
+    if (!snap) throw notFound();
+    return snap;
+  }
+  const arn = parseRdsArn(ref);
+  if (!arn || arn.resourceType !== "cluster-snapshot") throw notFound();
+  if (sameRegion && arn.region !== place.region) throw notFound();
+  const snap = store.snapshotsAt(arn).get(arn.id);
+  if (!snap) throw notFound();
+  if (snap.account !== place.account && !sharedView(snap, place.account)) throw notFound();
+  return snap;
+}
