@@ -16,10 +16,10 @@ const { account: B, drRegion: DR } = SHARED_SNAPSHOT.destination;
 const { region: HOME } = SHARED_SNAPSHOT.source;
 const NAME = SHARED_SNAPSHOT.snapshot;
 
-function aSharedSnapshot() {
+function aSharedSnapshot(copyMode = "two-step") {
   const { sim, sleeps, sleep } = sharedSnapshotScenario();
   const io = {
-    env: { AWS_REGION: HOME, DEST_REGION: DR },
+    env: { AWS_REGION: HOME, DEST_REGION: DR, COPY_MODE: copyMode },
     gateway: simulatedGateway(sim, B),
     now: () => sim.now(),
     sleep,
@@ -32,7 +32,7 @@ interface Doc {
   summary: Record<string, unknown>;
 }
 
-describe("copy --follow", () => {
+describe("copy --follow, COPY_MODE two-step", () => {
   it("does the local copy, the remote copy and the clean-up in one run, polling every --copy-poll-seconds", async () => {
     const { sim, io, sleeps } = aSharedSnapshot();
     const run = await runInProcess(["copy", "--follow", "--copy-poll-seconds", "60", "--json"], io);
@@ -87,5 +87,34 @@ describe("copy --follow", () => {
     expect(run.stderr).toContain("--timeout");
     expect(run.stderr).toContain("--follow");
     expect(sim.calls.length).toBe(before);
+  });
+});
+
+interface LoopDoc extends Doc {
+  backlog: { inFlight: number; waiting: number; byRegion: Record<string, unknown> };
+}
+
+describe("copy --follow, COPY_MODE auto (single-step)", () => {
+  it("copies straight into DR, showing each round's copies in flight on stderr", async () => {
+    const { sim, io } = aSharedSnapshot("auto");
+    const run = await runInProcess(["copy", "--follow", "--copy-poll-seconds", "60", "--json"], io);
+
+    expect(run.code).toBe(0);
+    const doc = JSON.parse(run.stdout) as LoopDoc;
+    expect(doc.decisions.filter((d) => d.status === "done").map((d) => d.region)).toEqual([DR]);
+    expect(doc.backlog).toMatchObject({ inFlight: 0, waiting: 0 });
+    expect(sim.snapshots({ account: B, region: HOME })).toEqual([]);
+    const rounds = run.stderr.split("\n").filter((l) => l.startsWith("copy: round"));
+    expect(rounds[0]).toMatch(
+      /^copy: round 1: 1 in flight, 0 waiting for a slot; looking again in 60 s$/,
+    );
+    expect(rounds.at(-1)).toMatch(/0 in flight, 0 waiting for a slot; done: nothing-to-follow$/);
+  });
+
+  it("without --follow reports the backlog in the table: what is in flight, per region", async () => {
+    const { io } = aSharedSnapshot("auto");
+    const run = await runInProcess(["copy"], io);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`copy backlog: 1 in flight, 0 waiting for a slot (${DR} 1+0)`);
   });
 });

@@ -11,6 +11,7 @@
 
 // Policies
 export {
+  COPY_MODES,
   ConfigError,
   checkRetentionPair,
   destinationPolicyFrom,
@@ -24,6 +25,7 @@ export {
 export type {
   ClusterPattern,
   ConfigDocument,
+  CopyMode,
   DestinationPolicy,
   DestinationPolicyInput,
   FieldOrigin,
@@ -36,11 +38,17 @@ export type {
 
 // Steps
 export {
+  COPY_LOOP_MAX_MS,
+  COPY_LOOP_MAX_ROUNDS,
   LAMBDA_SAFETY_MARGIN_MS,
   STEPS,
   STEP_CATALOGUE,
   bindStep,
   bindStepFrom,
+  copyLoopFails,
+  copyLoopPositionOf,
+  copyLoopState,
+  followedCopies,
   lambdaDeadline,
   planCopyStep,
   planDestinationSteps,
@@ -54,13 +62,22 @@ export {
   runPruneDest,
   runShare,
   runTake,
+  SNAPSHOTS_PER_EVENT,
+  SNAPSHOTS_SHARED,
+  TOOL_EVENT_SOURCE,
+  snapshotsSharedEvents,
 } from "./steps/index.js";
 export type {
   BoundStep,
   CopyFollowUp,
+  CopyLoopPosition,
+  CopyLoopReason,
+  CopyLoopState,
+  CopyRunOptions,
   DestinationStepInput,
   Plan,
   RemainingTime,
+  SnapshotsSharedDetail,
   SourceStepInput,
   StepContext,
   StepEntry,
@@ -103,6 +120,8 @@ export type {
   ResultStatus,
   RetryOptions,
   RunReport,
+  CopyBacklog,
+  CopyBacklogCounts,
 } from "./execute/index.js";
 
 // The gateway to AWS
@@ -119,6 +138,7 @@ export type {
   CopySnapshotInput,
   CreateSnapshotInput,
   Gateway,
+  ToolEvent,
   SnapshotQuery,
 } from "./execute/index.js";
 

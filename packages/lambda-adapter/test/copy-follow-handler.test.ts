@@ -1,7 +1,8 @@
 /**
  * The copy function follows the copies it starts until its deadline (COPY_POLL_SECONDS), with an
  * injected clock and sleep that move the in-memory RDS: no emulator and no real waiting. The CLI's
- * `copy --follow` runs the same scenario and must report the same summary.
+ * `copy --follow` runs the same scenario and must report the same summary. COPY_MODE two-step,
+ * so that one snapshot's copy has three stages (local copy, remote copy, clean-up) to follow.
  */
 import { runCli } from "@aurora-snapshot-tool/cli";
 import { createClientFactory } from "@aurora-snapshot-tool/core";
@@ -30,7 +31,7 @@ function contextOn(sim: InMemoryRds, seconds: number) {
 
 function copyHandler(sim: InMemoryRds, sleep: (ms: number) => Promise<void>, poll: string) {
   return createStepHandler("copy", {
-    env: { AWS_REGION: HOME, DEST_REGION: DR, COPY_POLL_SECONDS: poll },
+    env: { AWS_REGION: HOME, DEST_REGION: DR, COPY_POLL_SECONDS: poll, COPY_MODE: "two-step" },
     clients: createClientFactory({
       credentials: { accessKeyId: "x", secretAccessKey: "x" },
       plugins: (region) => [sim.plugin(B, region)],
@@ -84,7 +85,7 @@ describe("the copy function's follow-up", () => {
     const code = await runCli(["copy", "--follow", "--copy-poll-seconds", "60", "--json"], {
       stdout: { write: (t: string) => (stdout += t) },
       stderr: { write: () => true },
-      env: { AWS_REGION: HOME, DEST_REGION: DR },
+      env: { AWS_REGION: HOME, DEST_REGION: DR, COPY_MODE: "two-step" },
       gateway: () => simulatedGateway(cli.sim, B),
       now: () => cli.sim.now(),
       sleep: cli.sleep,

@@ -8,11 +8,12 @@
 import { readFileSync } from "node:fs";
 
 import { bindStepFrom } from "@aurora-snapshot-tool/core";
-import { simulatedGateway } from "@aurora-snapshot-tool/core/testing";
+import { simulatedGateway, type InMemoryRdsOptions } from "@aurora-snapshot-tool/core/testing";
 import { parse } from "yaml";
 import { beforeAll, describe, expect, it } from "vitest";
 
 import { loadTemplate, type CfnResource, type CfnTemplate } from "../src/templates.js";
+import { deployStack, renderDeep, type PolicyDocument } from "./support/cfn-iam.js";
 import {
   deployFunctions,
   denials,
@@ -47,45 +48,94 @@ const NOT_FROM_THE_ENGINE: Record<string, string> = {
 
 const templates = { source: loadTemplate("source"), dest: loadTemplate("dest") };
 
+interface CrossAccountOptions {
+  /** Today's source template, or one with an older role. */
+  readonly source?: CfnTemplate;
+  /** Options of the in-memory RDS (e.g. a region that refuses single-step copies). */
+  readonly rds?: InMemoryRdsOptions;
+  /**
+   * The destination stack with SourceAccounts = the source account (so it creates the share
+   * events bus) and the source stack with DestinationEventBusArn = that bus: share announces
+   * each share on it, under the bus policy the destination template deploys.
+   */
+  readonly announce?: boolean;
+  readonly days?: number;
+}
+
+/** The bus the destination stack creates (its Name rendered for the tests' stack name). */
+const DEST_BUS = `arn:aws:events:${EAST}:${B}:event-bus/snapshot-tool-snapshots-shared`;
+
 /**
  * Two accounts and two regions: the source account's encrypted (customer key shared with the
  * destination) and plain Aurora clusters, a neptune cluster to be left alone; the destination
- * copies into its us-east-1 (intermediate, re-encrypted with its own key) and on to us-west-2
- * (with that region's key), then removes the intermediate copies.
+ * copies them into us-west-2 (with that region's key): in one call (COPY_MODE auto), or where the
+ * region refuses that, through an intermediate copy in its us-east-1 (re-encrypted with its own
+ * key) that it then removes.
  */
-async function crossAccount(source: CfnTemplate = templates.source): Promise<ScenarioResult> {
-  const sim = new IamTracingRds({ now: START });
+async function crossAccount(
+  options: CrossAccountOptions = {},
+): Promise<ScenarioResult & { readonly sim: IamTracingRds }> {
+  const source = options.source ?? templates.source;
+  const sim = new IamTracingRds({ now: START, ...options.rds });
   const sourceKey = sim.addKey({ account: A, region: EAST, alias: "snapshots", usableBy: [B] });
   sim.addKey({ account: B, region: EAST, alias: "local" });
   const dr = sim.addKey({ account: B, region: WEST, alias: "dr" });
   sim.addCluster({ account: A, region: EAST, id: "orders", kmsKeyId: sourceKey });
   sim.addCluster({ account: A, region: EAST, id: "reports", engine: "aurora-mysql" });
   sim.addCluster({ account: A, region: EAST, id: "graph", engine: "neptune" });
+  const destParameters = {
+    CodeBucket: "code",
+    DestinationRegion: WEST,
+    KmsKeySource: "alias/local",
+    KmsKeyDestination: dr,
+    ...(options.announce && { SourceAccounts: A }),
+  };
   const stacks: StackSpec[] = [
     {
       name: "source",
       template: source,
       account: A,
       region: EAST,
-      parameters: { CodeBucket: "code", DestinationAccount: B },
+      parameters: {
+        CodeBucket: "code",
+        DestinationAccount: B,
+        ...(options.announce && { DestinationEventBusArn: DEST_BUS }),
+      },
     },
     {
       name: "dest",
       template: templates.dest,
       account: B,
       region: EAST,
-      parameters: {
-        CodeBucket: "code",
-        DestinationRegion: WEST,
-        KmsKeySource: "alias/local",
-        KmsKeyDestination: dr,
-      },
+      parameters: destParameters,
     },
   ];
+  if (options.announce) {
+    const name = DEST_BUS.split("/")[1]!;
+    expect(sim.addEventBus({ account: B, region: EAST, name, allowAccounts: [A] })).toBe(DEST_BUS);
+    sim.setBusPolicy(DEST_BUS, destinationBusPolicy(destParameters));
+  }
   const functions = deployFunctions(stacks);
   await twoTakesAtOnce(sim, functions);
-  await runFunctions(sim, functions, DAYS);
-  return { functions, verdicts: await evaluate(sim.requests, functions) };
+  await runFunctions(sim, functions, options.days ?? DAYS);
+  return { functions, verdicts: await evaluate(sim.requests, functions), sim };
+}
+
+/** The destination template's event bus policy as deployed, as one policy document. */
+function destinationBusPolicy(parameters: Record<string, string>): PolicyDocument {
+  const stack = deployStack(templates.dest, parameters, { account: B, region: EAST });
+  const id = "eventBusPolicySnapshotsAuroraDest";
+  if (!stack.active.has(id)) throw new Error(`the destination stack creates no ${id}`);
+  const properties = renderDeep(stack, templates.dest.Resources[id]?.Properties, id) as {
+    EventBusName: string;
+    StatementId: string;
+    Statement: PolicyDocument["Statement"][number];
+  };
+  expect(`arn:aws:events:${EAST}:${B}:event-bus/${properties.EventBusName}`).toBe(DEST_BUS);
+  return {
+    Version: "2012-10-17",
+    Statement: [{ Sid: properties.StatementId, ...properties.Statement }],
+  };
 }
 
 /** Source and destination stacks in one account: copy the account's own snapshots to us-west-2. */
@@ -153,11 +203,22 @@ function sourceWithOldShareRole(): CfnTemplate {
 }
 
 describe("IAM coverage of the functions' roles", { timeout: 240_000 }, () => {
-  let cross: ScenarioResult;
+  let cross: ScenarioResult & { readonly sim: IamTracingRds };
+  let twoStep: ScenarioResult & { readonly sim: IamTracingRds };
   let same: ScenarioResult;
   beforeAll(async () => {
-    [cross, same] = await Promise.all([crossAccount(), sameAccount()]);
-  });
+    [cross, twoStep, same] = await Promise.all([
+      crossAccount(),
+      // us-west-2 refuses a shared snapshot from another region in one call: COPY_MODE auto goes
+      // through an intermediate copy there; and share announces its shares on the bus.
+      crossAccount({
+        rds: { allowSharedCrossRegionCopy: false },
+        announce: true,
+        days: 3,
+      }),
+      sameAccount(),
+    ]);
+  }, 240_000);
 
   const operations = (s: ScenarioResult, step: string) =>
     [
@@ -177,6 +238,7 @@ describe("IAM coverage of the functions' roles", { timeout: 240_000 }, () => {
       "rds:DescribeDBClusterSnapshots",
       "rds:ModifyDBClusterSnapshotAttribute",
     ]);
+    expect(operations(twoStep, "share")).toContain("events:PutEvents");
     expect(operations(cross, "prune")).toEqual([
       "rds:DeleteDBClusterSnapshot",
       "rds:DescribeDBClusterSnapshots",
@@ -185,36 +247,61 @@ describe("IAM coverage of the functions' roles", { timeout: 240_000 }, () => {
       "rds:DeleteDBClusterSnapshot",
       "rds:DescribeDBClusterSnapshots",
     ]);
-    const copy = cross.verdicts.filter((v) => v.request.step === "copy").map((v) => v.request);
-    const has = (what: string, resource: RegExp) =>
-      copy.some((r) => r.what === what && resource.test(r.resource));
-    // cross-account local copy of the shared snapshot, then the onward copy to us-west-2
-    expect(has("copy source", new RegExp(`^arn:aws:rds:${EAST}:${A}:cluster-snapshot:`))).toBe(
-      true,
-    );
-    expect(has("copy source", new RegExp(`^arn:aws:rds:${EAST}:${B}:cluster-snapshot:`))).toBe(
-      true,
-    );
-    expect(has("copy target", new RegExp(`^arn:aws:rds:${WEST}:${B}:cluster-snapshot:`))).toBe(
-      true,
-    );
-    expect(has("source key via RDS", new RegExp(`^arn:aws:kms:${EAST}:${A}:key/`))).toBe(true);
-    expect(has("copy key via RDS", new RegExp(`^arn:aws:kms:${WEST}:${B}:key/`))).toBe(true);
-    expect(has("delete", new RegExp(`^arn:aws:rds:${EAST}:${B}:cluster-snapshot:`))).toBe(true);
-    expect(copy.some((r) => r.action === "sts:GetCallerIdentity")).toBe(true);
-    expect(copy.some((r) => r.action === "kms:DescribeKey" && r.origin === "observed")).toBe(true);
-    // one account: the own snapshot copied straight to us-west-2
-    const own = same.verdicts.filter((v) => v.request.step === "copy").map((v) => v.request);
+    const requests = (s: ScenarioResult) =>
+      s.verdicts.filter((v) => v.request.step === "copy").map((v) => v.request);
+    const has = (s: ScenarioResult, what: string, resource: RegExp) =>
+      requests(s).some((r) => r.what === what && resource.test(r.resource));
+    // single-step: the shared snapshot straight to us-west-2, its presigned request in us-east-1
+    const shared = new RegExp(`^arn:aws:rds:${EAST}:${A}:cluster-snapshot:`);
+    expect(has(cross, "copy source", shared)).toBe(true);
+    expect(has(cross, "presigned copy request, run in the source region", shared)).toBe(true);
     expect(
-      own.some(
+      has(cross, "copy target", new RegExp(`^arn:aws:rds:${WEST}:${B}:cluster-snapshot:`)),
+    ).toBe(true);
+    expect(has(cross, "copy target", new RegExp(`^arn:aws:rds:${EAST}:${B}:`))).toBe(false);
+    expect(has(cross, "source key via RDS", new RegExp(`^arn:aws:kms:${EAST}:${A}:key/`))).toBe(
+      true,
+    );
+    expect(has(cross, "copy key via RDS", new RegExp(`^arn:aws:kms:${WEST}:${B}:key/`))).toBe(true);
+    expect(requests(cross).some((r) => r.action === "sts:GetCallerIdentity")).toBe(true);
+    expect(
+      requests(cross).some((r) => r.action === "kms:DescribeKey" && r.origin === "observed"),
+    ).toBe(true);
+    // two steps (the region refused one): the local copy of the shared snapshot, the onward copy
+    // of that intermediate copy, then its removal
+    const local = new RegExp(`^arn:aws:rds:${EAST}:${B}:cluster-snapshot:`);
+    expect(has(twoStep, "copy target", local)).toBe(true);
+    expect(has(twoStep, "copy source", local)).toBe(true);
+    expect(has(twoStep, "presigned copy request, run in the source region", local)).toBe(true);
+    expect(has(twoStep, "delete", local)).toBe(true);
+    expect(has(twoStep, "copy key via RDS", new RegExp(`^arn:aws:kms:${EAST}:${B}:key/`))).toBe(
+      true,
+    );
+    // one account: the own snapshot copied straight to us-west-2
+    expect(
+      requests(same).some(
         (r) => r.what === "copy source" && r.resource.startsWith(`arn:aws:rds:${EAST}:${C}:`),
       ),
     ).toBe(true);
     expect(operations(same, "prune-dest")).toContain("rds:DeleteDBClusterSnapshot");
   });
 
+  it("announces shares on the destination's bus, which admits them under the policy the destination template deploys", () => {
+    const events = twoStep.sim.events({});
+    expect(events.length).toBeGreaterThan(0);
+    const puts = twoStep.verdicts.filter((v) => v.request.action === "events:PutEvents");
+    expect(puts.map((v) => [v.request.step, v.request.resource, v.result])).toEqual(
+      puts.map(() => ["share", DEST_BUS, "Allowed"]),
+    );
+    expect(puts.every((v) => v.request.resourcePolicy !== undefined)).toBe(true);
+  });
+
   it("allows every request of every function, two accounts and two regions", () => {
     expect(denials(cross.verdicts)).toEqual([]);
+  });
+
+  it("allows every request of every function, two accounts, copies in two steps, shares announced", () => {
+    expect(denials(twoStep.verdicts)).toEqual([]);
   });
 
   it("allows every request of every function, one account (CrossAccountCopy FALSE)", () => {
@@ -222,14 +309,14 @@ describe("IAM coverage of the functions' roles", { timeout: 240_000 }, () => {
   });
 
   it("passes every context key to the evaluator for the action it belongs to", () => {
-    const ignored = [...cross.verdicts, ...same.verdicts].flatMap((v) =>
+    const ignored = [...cross.verdicts, ...twoStep.verdicts, ...same.verdicts].flatMap((v) =>
       v.ignoredContextKeys.map((k) => `${v.request.action}: ${k}`),
     );
     expect([...new Set(ignored)].sort()).toEqual([]);
   });
 
   it("grants nothing the functions do not use", () => {
-    expect(unusedGrants([cross, same], NOT_FROM_THE_ENGINE)).toEqual([]);
+    expect(unusedGrants([cross, twoStep, same], NOT_FROM_THE_ENGINE)).toEqual([]);
   });
 
   it("refuses what the functions must never do", async () => {
@@ -296,6 +383,10 @@ describe("IAM coverage of the functions' roles", { timeout: 240_000 }, () => {
         },
         A,
       ),
+      // a tagless copy landing in this account (the presigned grant is for others' snapshots)
+      ask("copy", B, "rds:CopyDBClusterSnapshot", snapshot(B, WEST, "untagged-copy"), {
+        "aws:ResourceAccount": B,
+      }),
     ];
     const verdicts = await evaluate(requests, cross.functions);
     expect(verdicts).toHaveLength(requests.length);
@@ -306,8 +397,38 @@ describe("IAM coverage of the functions' roles", { timeout: 240_000 }, () => {
     ).toEqual([]);
   });
 
+  it("refuses share events on any other bus, and other events on the destination's bus", async () => {
+    const event = {
+      "events:source": ["aurora-snapshot-tool"],
+      "events:detail-type": ["Snapshots Shared"],
+    };
+    const put = (bus: string, context: Record<string, string | string[]>): IamRequest => ({
+      step: "share",
+      account: A,
+      region: EAST,
+      operation: "(synthetic)",
+      action: "events:PutEvents",
+      resource: bus,
+      resourceAccount: /:(\d{12}):event-bus/.exec(bus)?.[1] ?? A,
+      context,
+      ...(bus === DEST_BUS && {
+        resourcePolicy: twoStep.verdicts.find((v) => v.request.resource === DEST_BUS)?.request
+          .resourcePolicy,
+      }),
+      origin: "modelled",
+      what: "must be refused",
+    });
+    const requests = [
+      put(`arn:aws:events:${EAST}:${A}:event-bus/default`, event),
+      put(DEST_BUS, { ...event, "events:source": ["someone.else"] }),
+      put(DEST_BUS, { ...event, "events:detail-type": ["Snapshots Shared", "Snapshots Deleted"] }),
+    ];
+    const verdicts = await evaluate(requests, twoStep.functions);
+    expect(verdicts.map((v) => v.result)).toEqual(requests.map(() => "ImplicitlyDenied"));
+  });
+
   it("fails on the share role before issue 10, naming the share step and rds:AddTagsToResource", async () => {
-    const before = await crossAccount(sourceWithOldShareRole());
+    const before = await crossAccount({ source: sourceWithOldShareRole() });
     const denied = denials(before.verdicts);
     expect(denied.length).toBeGreaterThan(0);
     for (const line of denied) {

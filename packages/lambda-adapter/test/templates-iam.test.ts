@@ -45,8 +45,9 @@ interface RenderedStatement {
 }
 
 /**
- * Every statement of every role's inline policies, as deployed with these parameter values:
- * Fn::If resolved, AWS::NoValue dropped, Ref/GetAtt/Sub rendered (`<logicalId>` for resources).
+ * Every statement of every role's inline policies and of the AWS::IAM::Policy resources attached
+ * to a role, as deployed with these parameter values: Fn::If resolved, AWS::NoValue dropped,
+ * Ref/GetAtt/Sub rendered (`<logicalId>` for resources).
  */
 function statements(name: TemplateName, given: ParameterValues = {}): RenderedStatement[] {
   const template = templates[name];
@@ -58,16 +59,31 @@ function statements(name: TemplateName, given: ParameterValues = {}): RenderedSt
     (attribute === undefined ? `<${ref}>` : `<${ref}.${attribute}>`);
   const out: RenderedStatement[] = [];
   for (const id of activeResources(template, { ...REQUIRED[name], ...given })) {
-    const role = resolveConditionals(template.Resources[id], holds) as {
+    const found = resolveConditionals(template.Resources[id], holds) as {
       Type: string;
-      Properties: { Policies?: { PolicyDocument: { Statement: Statement[] } }[] };
+      Properties: {
+        Policies?: { PolicyDocument: { Statement: Statement[] } }[];
+        PolicyDocument?: { Statement: Statement[] };
+        Roles?: { Ref: string }[];
+      };
     };
-    if (role.Type !== "AWS::IAM::Role") continue;
-    for (const policy of role.Properties.Policies ?? []) {
-      for (const s of policy.PolicyDocument.Statement) {
+    let attached: { role: string; document: { Statement: Statement[] } }[];
+    if (found.Type === "AWS::IAM::Role") {
+      attached = (found.Properties.Policies ?? []).map((p) => ({
+        role: id,
+        document: p.PolicyDocument,
+      }));
+    } else if (found.Type === "AWS::IAM::Policy" && found.Properties.PolicyDocument) {
+      const document = found.Properties.PolicyDocument;
+      attached = (found.Properties.Roles ?? []).map((r) => ({ role: r.Ref, document }));
+    } else {
+      continue;
+    }
+    for (const { role, document } of attached) {
+      for (const s of document.Statement) {
         const resources = Array.isArray(s.Resource) ? s.Resource : [s.Resource];
         out.push({
-          role: id,
+          role,
           sid: s.Sid ?? "",
           actions: typeof s.Action === "string" ? [s.Action] : s.Action,
           resources: resources.map((r) => renderString(r, resolve, `${id}.${s.Sid}`)),
@@ -368,20 +384,46 @@ describe("IAM in the dest template", () => {
   });
 
   it("allows the presigned source-region request only without tags, from the tool's own snapshots", () => {
-    const presigned = grantsOf("dest", "rds:CopyDBClusterSnapshot").filter((s) =>
-      s.sid.startsWith("Presigned"),
-    );
-    expect(presigned.map((s) => s.resources)).toEqual([[own], [own]]);
-    expect(presigned.map((s) => s.condition)).toEqual([
+    const presigned = (given: ParameterValues = {}) =>
+      grantsOf("dest", "rds:CopyDBClusterSnapshot", given).filter(
+        (s) => s.sid.startsWith("PresignedCopyOf") && s.sid !== "PresignedCopyOfSharedSnapshots",
+      );
+    const cases: ParameterValues[] = [{}, { CrossAccountCopy: "FALSE" }];
+    for (const given of cases) {
+      expect(presigned(given).map((s) => s.resources)).toEqual([[own], [own]]);
+      expect(presigned(given).map((s) => s.condition)).toEqual([
+        {
+          Null: { "aws:TagKeys": "true" },
+          StringEquals: { "rds:cluster-snapshot-tag/CopiedBy": TOOL },
+        },
+        {
+          Null: { "aws:TagKeys": "true" },
+          StringEquals: { "rds:cluster-snapshot-tag/CreatedBy": TOOL },
+        },
+      ]);
+    }
+  });
+
+  // COPY_MODE single-step (auto's first try): the presigned request names the snapshot shared in,
+  // in its owner's account. Tagless and never in this account, so it cannot make a copy here.
+  it("allows the presigned request of a single-step copy only without tags, on other accounts' snapshots, cross-account only", () => {
+    const shared = (given: ParameterValues = {}) =>
+      grantsOf("dest", "rds:CopyDBClusterSnapshot", given).filter(
+        (s) => s.sid === "PresignedCopyOfSharedSnapshots",
+      );
+    expect(shared()).toEqual([
       {
-        Null: { "aws:TagKeys": "true" },
-        StringEquals: { "rds:cluster-snapshot-tag/CopiedBy": TOOL },
-      },
-      {
-        Null: { "aws:TagKeys": "true" },
-        StringEquals: { "rds:cluster-snapshot-tag/CreatedBy": TOOL },
+        role: "iamroleCopySnapshotsAurora",
+        sid: "PresignedCopyOfSharedSnapshots",
+        actions: ["rds:CopyDBClusterSnapshot"],
+        resources: [anyAccount],
+        condition: {
+          Null: { "aws:TagKeys": "true" },
+          StringNotEquals: { "aws:ResourceAccount": { Ref: "AWS::AccountId" } },
+        },
       },
     ]);
+    expect(shared({ CrossAccountCopy: "FALSE" })).toEqual([]);
   });
 
   it("tags only this account's snapshots", () => {
@@ -472,5 +514,108 @@ describe("IAM in the dest template", () => {
         "logs:PutLogEvents",
       ].sort(),
     );
+  });
+});
+
+describe("IAM of the loops and the share events", () => {
+  const BUS = "arn:aws:events:us-east-1:222222222222:event-bus/snapshot-tool-dest-snapshots-shared";
+  const machines = {
+    source: "statemachineShareSnapshotsAurora",
+    dest: "statemachineCopySnapshotsDestAurora",
+  };
+
+  it.each(["source", "dest"] as const)(
+    "lets the %s loop list its own state machine's executions, and nothing else",
+    (name) => {
+      expect(grantsOf(name, "states:ListExecutions")).toEqual([
+        {
+          role: "iamroleStateExecution",
+          sid: "ListOwnExecutions",
+          actions: ["states:ListExecutions"],
+          resources: [`<${machines[name]}>`],
+        },
+      ]);
+    },
+  );
+
+  it("grants nothing for the share loop when ShareSnapshots is FALSE", () => {
+    expect(grantsOf("source", "states:ListExecutions", { ShareSnapshots: "FALSE" })).toEqual([]);
+  });
+
+  // The state machine names the role (RoleArn); a grant inside the role naming the state machine
+  // would make each wait for the other.
+  it.each(["source", "dest"] as const)(
+    "grants ListExecutions apart from the %s state-machine role, so neither waits for the other",
+    (name) => {
+      const role = JSON.stringify(templates[name].Resources["iamroleStateExecution"]);
+      expect(role).not.toContain(machines[name]);
+      const definition = JSON.stringify(
+        templates[name].Resources[machines[name]]?.Properties?.["DefinitionString"],
+      );
+      expect(definition).not.toContain(`\${${machines[name]}}`);
+      expect(definition).toContain("$$.StateMachine.Id");
+    },
+  );
+
+  it("lets share put events only on DestinationEventBusArn, and only when it is set", () => {
+    expect(grantsOf("source", "events:PutEvents")).toEqual([]);
+    expect(grantsOf("source", "events:PutEvents", { DestinationEventBusArn: BUS })).toEqual([
+      {
+        role: "iamroleShareSnapshotsAurora",
+        sid: "AnnounceShares",
+        actions: ["events:PutEvents"],
+        resources: [BUS],
+      },
+    ]);
+  });
+
+  it("refuses a DestinationEventBusArn that is not an event bus ARN", () => {
+    const pattern = new RegExp(
+      templates.source.Parameters["DestinationEventBusArn"]?.["AllowedPattern"] as string,
+    );
+    for (const good of ["", BUS, "arn:aws-us-gov:events:us-gov-west-1:222222222222:event-bus/b"]) {
+      expect(pattern.test(good), good).toBe(true);
+    }
+    for (const bad of [
+      "*",
+      "arn:aws:events:us-east-1:222222222222:rule/x",
+      "arn:aws:events:us-east-1:*:event-bus/x",
+      "arn:aws:sns:us-east-1:222222222222:event-bus/x",
+    ]) {
+      expect(pattern.test(bad), bad).toBe(false);
+    }
+  });
+
+  it("admits only the SourceAccounts to the destination's bus, and only their share events", () => {
+    const policies = Object.entries(templates.dest.Resources).filter(
+      ([, r]) => r.Type === "AWS::Events::EventBusPolicy",
+    );
+    expect(policies.map(([id]) => id)).toEqual(["eventBusPolicySnapshotsAuroraDest"]);
+    const stack = deployStack(
+      templates.dest,
+      { ...REQUIRED.dest, SourceAccounts: "111111111111,333333333333" },
+      { account: "222222222222", region: "us-east-1" },
+    );
+    expect(stack.active.has("eventBusPolicySnapshotsAuroraDest")).toBe(true);
+    const properties = renderDeep(
+      stack,
+      templates.dest.Resources["eventBusPolicySnapshotsAuroraDest"]?.Properties,
+    );
+    expect(properties).toEqual({
+      EventBusName: "snapshot-tool-snapshots-shared",
+      StatementId: "SourceAccountsPutShareEvents",
+      Statement: {
+        Effect: "Allow",
+        Principal: { AWS: ["111111111111", "333333333333"] },
+        Action: "events:PutEvents",
+        Resource: "arn:aws:events:us-east-1:222222222222:event-bus/snapshot-tool-snapshots-shared",
+        Condition: {
+          "ForAllValues:StringEquals": {
+            "events:source": ["aurora-snapshot-tool"],
+            "events:detail-type": ["Snapshots Shared"],
+          },
+        },
+      },
+    });
   });
 });

@@ -1,7 +1,7 @@
 /**
  * Deploys both templates into moto's CloudFormation and checks what it created. moto does not
- * create CloudWatch alarms or SNS topic policies from a template (it skips them with a warning),
- * so those two types are checked by the static template tests only.
+ * create CloudWatch alarms, SNS topic policies or event bus policies from a template (it skips
+ * them with a warning), so those types are checked by the static template tests only.
  */
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -41,7 +41,11 @@ import { zipArchive } from "../scripts/zip-archive.js";
 const REGION = "us-east-1";
 const BUCKET = "snapshot-tool-code";
 /** Resource types moto's CloudFormation skips; everything else in a template must be created. */
-const NOT_CREATED_BY_MOTO = new Set(["AWS::CloudWatch::Alarm", "AWS::SNS::TopicPolicy"]);
+const NOT_CREATED_BY_MOTO = new Set([
+  "AWS::CloudWatch::Alarm",
+  "AWS::SNS::TopicPolicy",
+  "AWS::Events::EventBusPolicy",
+]);
 const REQUIRED: Record<TemplateName, ParameterValues> = {
   source: { CodeBucket: BUCKET },
   dest: { CodeBucket: BUCKET, DestinationRegion: "us-west-2" },
@@ -156,6 +160,11 @@ const CASES: { name: TemplateName; given: ParameterValues; label: string }[] = [
     given: { DeleteOldSnapshots: "FALSE", CrossAccountCopy: "FALSE" },
     label: "DeleteOldSnapshots and CrossAccountCopy FALSE",
   },
+  {
+    name: "dest",
+    given: { SourceAccounts: "111111111111,333333333333" },
+    label: "SourceAccounts set (the share events bus)",
+  },
 ];
 
 describe.each(CASES)("the $name template deployed to moto with $label", ({ name, given }) => {
@@ -224,8 +233,9 @@ describe.each(CASES)("the $name template deployed to moto with $label", ({ name,
         }),
       );
       const definition = JSON.parse(machine.definition ?? "{}") as StateMachineDefinition;
-      const task = definition.States[definition.StartAt];
-      expect(task?.Resource).toBe(fn.FunctionArn);
+      const tasks = Object.values(definition.States).filter((s) => s.Resource === fn.FunctionArn);
+      expect(tasks).toHaveLength(1);
+      const [task] = tasks;
       expect(task?.Retry?.map((r) => [r.ErrorEquals, r.IntervalSeconds, r.MaxAttempts])).toEqual([
         [["SnapshotToolException"], step.toolRetry.interval, step.toolRetry.attempts],
         [["States.ALL"], step.anyErrorRetry.interval, step.anyErrorRetry.attempts],
@@ -251,6 +261,53 @@ describe.each(CASES)("the $name template deployed to moto with $label", ({ name,
       );
     },
   );
+
+  if (name === "source" && values["ShareSnapshots"] === "TRUE") {
+    it("share: a rule on RDS's manual cluster snapshot created events starts the share state machine", async () => {
+      const ruleName = physicalId(deployed, "cwEventShareOnSnapshotCreated");
+      const rule = await events.send(new DescribeRuleCommand({ Name: ruleName }));
+      expect(JSON.parse(rule.EventPattern ?? "{}")).toEqual({
+        source: ["aws.rds"],
+        "detail-type": ["RDS DB Cluster Snapshot Event"],
+        detail: { EventID: ["RDS-EVENT-0075"] },
+      });
+      const targets = await events.send(new ListTargetsByRuleCommand({ Rule: ruleName }));
+      expect(targets.Targets?.map((t) => t.Arn)).toEqual([
+        physicalId(deployed, "statemachineShareSnapshotsAurora"),
+      ]);
+    });
+  }
+
+  if (name === "dest" && values["SourceAccounts"] !== "") {
+    it("copy: a bus for the share events, output for the source stacks, whose rule starts the copy state machine", async () => {
+      expect(deployed.outputs["EventBusArn"]).toMatch(
+        /^arn:aws:events:us-east-1:\d{12}:event-bus\/snapshot-tool-dest-\d+-snapshots-shared$/,
+      );
+      const busName = deployed.outputs["EventBusArn"]?.split("/").pop() ?? "";
+      const ruleName = physicalId(deployed, "cwEventCopyOnShareDest");
+      const rule = await events.send(
+        new DescribeRuleCommand({ Name: ruleName, EventBusName: busName }),
+      );
+      expect(JSON.parse(rule.EventPattern ?? "{}")).toEqual({
+        source: ["aurora-snapshot-tool"],
+        "detail-type": ["Snapshots Shared"],
+        account: ["111111111111", "333333333333"],
+      });
+      const targets = await events.send(
+        new ListTargetsByRuleCommand({ Rule: ruleName, EventBusName: busName }),
+      );
+      expect(targets.Targets?.map((t) => t.Arn)).toEqual([
+        physicalId(deployed, "statemachineCopySnapshotsDestAurora"),
+      ]);
+    });
+  }
+
+  if (name === "dest" && values["SourceAccounts"] === "") {
+    it("copy: no share events bus without SourceAccounts", () => {
+      expect(deployed.outputs["EventBusArn"]).toBeUndefined();
+      expect(deployed.resources.has("eventBusSnapshotsAuroraDest")).toBe(false);
+    });
+  }
 
   it.each(removedSteps)("$step: switched off, has no function, state machine or rule", (step) => {
     for (const id of [step.fn, step.stateMachine, step.rule]) {

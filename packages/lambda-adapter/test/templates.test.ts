@@ -10,6 +10,7 @@ import {
   renderString,
   stateMachineDefinitions,
   templatePath,
+  type CfnResource,
   type CfnTemplate,
   type TemplateName,
 } from "../src/templates.js";
@@ -167,6 +168,7 @@ describe.each(NAMES)("references in the %s template", (name) => {
       "AWS::IAM::Role",
       "AWS::Logs::LogGroup",
       "AWS::StepFunctions::StateMachine",
+      "AWS::Events::EventBus",
     ]);
     for (const ref of everything.filter((r) => r.attribute !== undefined)) {
       expect(ref.attribute, ref.path).toBe("Arn");
@@ -181,22 +183,29 @@ describe.each(NAMES)("references in the %s template", (name) => {
           DeleteOldSnapshots: ["TRUE", "FALSE"],
           SNSTopic: ["", "arn:aws:sns:us-east-1:123456789012:mine"],
           SourceRegionOverride: ["NO", "eu-west-1"],
+          DestinationEventBusArn: ["", "arn:aws:events:us-east-1:222222222222:event-bus/shares"],
         })
       : combinations({
           DeleteOldSnapshots: ["TRUE", "FALSE"],
           CrossAccountCopy: ["TRUE", "FALSE"],
           SNSTopic: ["", "arn:aws:sns:us-east-1:123456789012:mine"],
+          SourceAccounts: ["", "111111111111,333333333333"],
         });
 
   it.each(switches)("never point at a resource a switch removed (%o)", (given) => {
     const values = parameterValues(template, { ...REQUIRED[name], ...given });
     const holds = evaluateConditions(template, values);
     const active = new Set(activeResources(template, { ...REQUIRED[name], ...given }));
+    const outputs = Object.entries((template.Outputs ?? {}) as Record<string, CfnResource>);
     const kept = {
       Resources: Object.fromEntries(
         [...active].map((id) => [id, resolveConditionals(resource(name, id), holds)]),
       ),
-      Outputs: resolveConditionals(template.Outputs, holds),
+      Outputs: Object.fromEntries(
+        outputs
+          .filter(([, o]) => o.Condition === undefined || holds[o.Condition])
+          .map(([id, o]) => [id, resolveConditionals(o, holds)]),
+      ),
     };
     const toRemoved = collectReferences(kept, name).filter(
       (ref) => resources.has(ref.target) && !active.has(ref.target),
@@ -224,9 +233,40 @@ describe.each(NAMES)("the %s template's state machines", (name) => {
     expect(result.isValid).toBe(true);
   });
 
-  it.each(stepsOf(name))(
-    "$step: one Task invoking its function, with the original retry policy",
-    ({ stateMachine, fn, toolRetry, anyErrorRetry }) => {
+  // The loops use payload templates with intrinsic functions, an SDK integration and Choice rules
+  // on paths: asl-validator checks all of them, so a typo there fails the line above.
+  it.each(stepsOf(name).filter((s) => s.loops))(
+    "$step: asl-validator refuses the loop with a broken intrinsic, path or transition",
+    ({ stateMachine }) => {
+      const definition = definitions[stateMachine]!;
+      const task = Object.entries(definition.States).find(
+        ([, s]) => s.Type === "Task" && !String(s.Resource).includes(":states:::"),
+      )!;
+      const broken: [
+        string,
+        (d: Record<string, Record<string, Record<string, unknown>>>) => void,
+      ][] = [
+        [
+          "intrinsic",
+          (d) =>
+            void (d["States"]!["NextRound"]!["Parameters"] = {
+              "round.$": "States.MathAdd($.round,",
+            }),
+        ],
+        ["path", (d) => void (d["States"]![task[0]]!["ResultPath"] = "result")],
+        ["transition", (d) => void (d["States"]!["NextRound"]!["Next"] = "Nowhere")],
+      ];
+      for (const [what, breakIt] of broken) {
+        const copy = structuredClone(definition) as never;
+        breakIt(copy);
+        expect(aslValidator(copy).isValid, what).toBe(false);
+      }
+    },
+  );
+
+  it.each(stepsOf(name).filter((s) => !s.loops))(
+    "$step: one Task, as in the original",
+    ({ stateMachine, fn }) => {
       const definition = definitions[stateMachine];
       const states = Object.values(definition?.States ?? {});
       expect(states).toHaveLength(1);
@@ -237,6 +277,19 @@ describe.each(NAMES)("the %s template's state machines", (name) => {
         Resource: placeholderResolver(template)(fn, "Arn"),
         End: true,
       });
+    },
+  );
+
+  it.each(stepsOf(name))(
+    "$step: one Task invoking its function, with the original retry policy",
+    ({ stateMachine, fn, toolRetry, anyErrorRetry }) => {
+      const definition = definitions[stateMachine];
+      const tasks = Object.values(definition?.States ?? {}).filter(
+        (s) => s.Resource === placeholderResolver(template)(fn, "Arn"),
+      );
+      expect(tasks).toHaveLength(1);
+      const [task] = tasks;
+      expect(task?.Type).toBe("Task");
       expect(task?.Retry).toEqual([
         {
           ErrorEquals: ["SnapshotToolException"],
@@ -296,13 +349,74 @@ describe.each(NAMES)("the %s template's schedules", (name) => {
   }
 });
 
+describe("the event rules", () => {
+  const stateMachineTarget = (stateMachine: string) => [
+    {
+      Id: "Target1",
+      Arn: { Ref: stateMachine },
+      RoleArn: { "Fn::GetAtt": ["iamroleStepInvocation", "Arn"] },
+    },
+  ];
+
+  it("share: starts when RDS reports a manual cluster snapshot created (RDS-EVENT-0075), on the default bus", () => {
+    const rule = resource("source", "cwEventShareOnSnapshotCreated");
+    expect(rule.Condition).toBe("Share");
+    expect(rule.Properties).toEqual({
+      Description: expect.any(String),
+      EventPattern: {
+        source: ["aws.rds"],
+        "detail-type": ["RDS DB Cluster Snapshot Event"],
+        detail: { EventID: ["RDS-EVENT-0075"] },
+      },
+      State: "ENABLED",
+      Targets: stateMachineTarget("statemachineShareSnapshotsAurora"),
+    });
+  });
+
+  it("copy: starts on the share bus for a SourceAccounts account's Snapshots Shared event only", () => {
+    const rule = resource("dest", "cwEventCopyOnShareDest");
+    expect(rule.Condition).toBe("HasSourceAccounts");
+    expect(rule.Properties).toEqual({
+      Description: expect.any(String),
+      EventBusName: { "Fn::GetAtt": ["eventBusSnapshotsAuroraDest", "Arn"] },
+      EventPattern: {
+        source: ["aurora-snapshot-tool"],
+        "detail-type": ["Snapshots Shared"],
+        account: { "Fn::Split": [",", { Ref: "SourceAccounts" }] },
+      },
+      State: "ENABLED",
+      Targets: stateMachineTarget("statemachineCopySnapshotsDestAurora"),
+    });
+  });
+
+  it("copy: outputs the share bus's ARN for the source stacks, when there is a bus", () => {
+    const outputs = templates.dest.Outputs as Record<string, Record<string, unknown>>;
+    expect(outputs["EventBusArn"]).toMatchObject({
+      Condition: "HasSourceAccounts",
+      Value: { "Fn::GetAtt": ["eventBusSnapshotsAuroraDest", "Arn"] },
+    });
+    expect(resource("dest", "eventBusSnapshotsAuroraDest").Type).toBe("AWS::Events::EventBus");
+  });
+
+  it("share: hands the destination's bus to the share function as DEST_EVENT_BUS_ARN", () => {
+    const bus = "arn:aws:events:us-east-1:222222222222:event-bus/shares";
+    const env = (
+      rendered("source", "lambdaShareSnapshotsAurora", { DestinationEventBusArn: bus }).Properties[
+        "Environment"
+      ] as { Variables: Record<string, unknown> }
+    ).Variables;
+    expect(env["DEST_EVENT_BUS_ARN"]).toEqual({ Ref: "DestinationEventBusArn" });
+    expect(templates.source.Parameters["DestinationEventBusArn"]?.Default).toBe("");
+  });
+});
+
 describe.each(NAMES)("the %s template's alarms", (name) => {
   const topic =
     name === "source" ? "snsTopicSnapshotsAuroraTool" : "snsTopicSnapshotsAuroraToolDest";
 
   it.each(stepsOf(name))(
-    "$step: ExecutionsFailed with the original period, evaluation periods and threshold",
-    ({ alarm, stateMachine, alarmSettings }) => {
+    "$step: ExecutionsFailed with the original period and evaluation periods, and the original threshold unless documented",
+    ({ alarm, stateMachine, alarmSettings, deployedAlarmThreshold }) => {
       expect(rendered(name, alarm).Properties).toMatchObject({
         Namespace: "AWS/States",
         MetricName: "ExecutionsFailed",
@@ -311,10 +425,21 @@ describe.each(NAMES)("the %s template's alarms", (name) => {
         ComparisonOperator: "GreaterThanOrEqualToThreshold",
         Period: alarmSettings.period,
         EvaluationPeriods: alarmSettings.evaluationPeriods,
-        Threshold: alarmSettings.threshold,
+        Threshold: deployedAlarmThreshold ?? alarmSettings.threshold,
       });
     },
   );
+
+  if (name === "dest") {
+    // The original's 2 failed executions in one 5-minute period could not happen with executions
+    // 30 minutes apart; a copy loop execution lasts for hours and fails only for good.
+    it("copy: alarms on the first failed execution, saying why in the template", () => {
+      expect(rendered(name, "alarmcwCopyFailedDest").Properties["Threshold"]).toBe(1);
+      const text = readFileSync(templatePath(name), "utf8");
+      const alarm = text.slice(text.indexOf("  alarmcwCopyFailedDest:"));
+      expect(alarm.slice(0, alarm.indexOf("Threshold: 1"))).toMatch(/#.*threshold was 2/);
+    });
+  }
 
   it.each(stepsOf(name))("$step: notifies the topic the stack creates by default", ({ alarm }) => {
     const properties = rendered(name, alarm).Properties;
@@ -386,15 +511,47 @@ describe("feature switches", () => {
     return all.filter((id) => !active.has(id)).sort();
   };
 
-  it("keep every resource with the default parameters", () => {
-    for (const name of NAMES) {
-      expect(activeResources(templates[name], REQUIRED[name])).toEqual(
-        Object.keys(templates[name].Resources).sort(),
-      );
-    }
+  /** The destination's share events: a bus only the listed SourceAccounts may put events on. */
+  const SHARE_EVENTS = [
+    "eventBusSnapshotsAuroraDest",
+    "eventBusPolicySnapshotsAuroraDest",
+    "cwEventCopyOnShareDest",
+  ].sort();
+  const addedBy = (name: TemplateName, given: ParameterValues) => {
+    const before = new Set(activeResources(templates[name], REQUIRED[name]));
+    return activeResources(templates[name], { ...REQUIRED[name], ...given }).filter(
+      (id) => !before.has(id),
+    );
+  };
+
+  it("keep every resource with the default parameters, but the share events bus (no SourceAccounts)", () => {
+    expect(activeResources(templates.source, REQUIRED.source)).toEqual(
+      Object.keys(templates.source.Resources).sort(),
+    );
+    expect(activeResources(templates.dest, REQUIRED.dest)).toEqual(
+      Object.keys(templates.dest.Resources)
+        .filter((id) => !SHARE_EVENTS.includes(id))
+        .sort(),
+    );
   });
 
-  it("ShareSnapshots=FALSE removes exactly the share function, its role, logs, state machine, rule and alarm", () => {
+  it("SourceAccounts adds exactly the share events bus, its policy and the rule starting the copy", () => {
+    expect(addedBy("dest", { SourceAccounts: "111111111111" })).toEqual(SHARE_EVENTS);
+    for (const id of SHARE_EVENTS) {
+      expect(resource("dest", id).Condition, id).toBe("HasSourceAccounts");
+    }
+    expect(templates.dest.Conditions["HasSourceAccounts"]).toEqual({
+      "Fn::Not": [{ "Fn::Equals": [{ Ref: "SourceAccounts" }, ""] }],
+    });
+  });
+
+  it("DestinationEventBusArn adds and removes no resource (one statement of the share role)", () => {
+    const given = { DestinationEventBusArn: "arn:aws:events:us-east-1:222222222222:event-bus/b" };
+    expect(addedBy("source", given)).toEqual([]);
+    expect(removedBy("source", given)).toEqual([]);
+  });
+
+  it("ShareSnapshots=FALSE removes exactly the share function, its role, logs, state machine, rules, alarm and ListExecutions grant", () => {
     expect(removedBy("source", { ShareSnapshots: "FALSE" })).toEqual(
       [
         "lambdaShareSnapshotsAurora",
@@ -402,6 +559,8 @@ describe("feature switches", () => {
         "logGroupShareSnapshotsAurora",
         "statemachineShareSnapshotsAurora",
         "cwEventShareSnapshotsAurora",
+        "cwEventShareOnSnapshotCreated",
+        "iampolicyShareListExecutions",
         "alarmcwShareFailed",
       ].sort(),
     );

@@ -9,6 +9,7 @@ import {
   summarize,
   type Gateway,
   type Outcome,
+  type CopyLoopState,
   type Step,
 } from "@aurora-snapshot-tool/core";
 import type { Command } from "commander";
@@ -37,6 +38,16 @@ function logOutcome(ctx: CommandContext, o: Outcome): void {
   const line = `${o.status} ${d.action} ${d.snapshot} in ${d.region}${note}${error}`;
   if (o.status === "failed") ctx.log.warn(line);
   else ctx.log.info(line);
+}
+
+/** One progress line per round of `copy --follow`, on stderr. */
+export function loopLine(state: CopyLoopState): string {
+  const oldest =
+    state.oldestWaitingMinutes === null
+      ? ""
+      : ` (oldest snapshot ${state.oldestWaitingMinutes} min old)`;
+  const next = state.continue ? `looking again in ${state.pollSeconds} s` : `done: ${state.reason}`;
+  return `copy: round ${state.round}: ${state.inFlight} in flight, ${state.waiting} waiting for a slot${oldest}; ${next}`;
 }
 
 interface StepOptions extends CommonOptions {
@@ -76,9 +87,11 @@ async function runStep(
     // copy --follow: keep going while the copies this run started finish, up to --timeout.
     ...(opts.follow === true && {
       deadline: now.getTime() + timeoutMs,
-      followUp: { sleep: sleepOf(io) },
+      followUp: { sleep: sleepOf(io), onRound: (state) => ctx.log.info(loopLine(state)) },
     }),
   });
+  // What the run adapted to (a region that refused the one-call copy, an event not published).
+  for (const notice of report.notices ?? []) ctx.log.warn(notice);
   const results = resultsOf(report);
   const summary = summarize(report);
   // A gap in protection is never quiet: each blocked cluster or snapshot, with its fix, on stderr.
@@ -113,7 +126,7 @@ export function addStepCommands(
       cmd
         .option(
           "--follow",
-          "keep going while the copies this run started finish, looking again every --copy-poll-seconds, so later stages happen in this run",
+          "the copy loop in this process: while copies are in flight or wait for one of RDS's copy slots (5 per region), look again every --copy-poll-seconds and start what fits, so a freed slot is reused at once; progress on stderr",
         )
         .option(
           "--timeout <seconds>",

@@ -1,5 +1,6 @@
 import {
   REASONS,
+  type CopyBacklog,
   type Decision,
   type DecisionResult,
   type Facts,
@@ -39,6 +40,10 @@ export interface StepJson {
   readonly finishedAt: string;
   readonly decisions: readonly DecisionJson[];
   readonly summary: ReportSummary;
+  /** copy only: copies in flight and waiting for a slot at the end of the run, in all and per region. */
+  readonly backlog?: CopyBacklog;
+  /** What the run adapted to, one sentence each (also on stderr). */
+  readonly notices?: readonly string[];
 }
 
 const BASE_KEYS = new Set([
@@ -86,7 +91,22 @@ export function stepJson(
     finishedAt: report.finishedAt,
     decisions: results.map(decisionJson),
     summary,
+    ...(report.backlog !== undefined && { backlog: report.backlog }),
+    ...(report.notices !== undefined && { notices: report.notices }),
   };
+}
+
+/** The copy backlog in one line under the table; empty when nothing is in flight or waiting. */
+export function backlogLine(report: RunReport): string {
+  const b = report.backlog;
+  if (b === undefined || (b.inFlight === 0 && b.waiting === 0)) return "";
+  const oldest =
+    b.oldestWaitingMinutes === null ? "" : `, the oldest waiting ${b.oldestWaitingMinutes} min`;
+  const regions = Object.entries(b.byRegion)
+    .filter(([, c]) => c.inFlight > 0 || c.waiting > 0)
+    .map(([r, c]) => `${r} ${c.inFlight}+${c.waiting}`)
+    .join(", ");
+  return `copy backlog: ${b.inFlight} in flight, ${b.waiting} waiting for a slot${oldest} (${regions})\n`;
 }
 
 export function formatFacts(facts: Facts): string {
@@ -172,5 +192,12 @@ export function stepTable(
     results.map((r) => r.decision.reason),
     palette,
   );
-  return title + body + legend + "\n" + summaryLine(report.step, summary, report.dryRun);
+  return (
+    title +
+    body +
+    legend +
+    "\n" +
+    backlogLine(report) +
+    summaryLine(report.step, summary, report.dryRun)
+  );
 }

@@ -1,3 +1,5 @@
+import { PutEventsCommand } from "@aws-sdk/client-eventbridge";
+import type { PutEventsRequestEntry } from "@aws-sdk/client-eventbridge";
 import { DescribeKeyCommand } from "@aws-sdk/client-kms";
 import {
   AddTagsToResourceCommand,
@@ -24,6 +26,7 @@ import type {
   CreateSnapshotInput,
   Gateway,
   SnapshotQuery,
+  ToolEvent,
 } from "../execute/gateway.js";
 import { parseArn } from "../model/index.js";
 import type { Cluster, KeyInfo, Snapshot, SnapshotType, Tags } from "../model/index.js";
@@ -35,6 +38,17 @@ export const PAGE_SIZE = 100;
 
 /** Safety rule 3: a share goes to one 12-digit account, never to `all` (public). */
 const ACCOUNT_ID = /^\d{12}$/;
+
+/** PutEvents takes at most 10 entries a call (API_PutEvents). */
+export const PUT_EVENTS_MAX_ENTRIES = 10;
+/**
+ * PutEvents refuses an entry, and a call, whose size is 256 KB or more (eb-putevents, "Calculating
+ * PutEvents event entry sizes"); batches are kept below it.
+ */
+export const PUT_EVENTS_MAX_BYTES = 256 * 1024;
+
+/** Entry-level PutEvents error codes that a later attempt may get through (PutEventsResultEntry). */
+const RETRYABLE_ENTRY_CODES = new Set(["InternalFailure", "ThrottlingException"]);
 
 /** Tag key prefixes AWS reserves; RDS rejects a request that tries to set them. */
 const RESERVED_TAG_PREFIXES = ["aws:", "rds:"];
@@ -110,6 +124,44 @@ export function clusterFromRds(raw: DBCluster, region: string): Cluster {
     account: parsed?.account ?? "",
     region: parsed?.region ?? region,
   };
+}
+
+/**
+ * An entry's size as EventBridge counts it: 14 bytes for a Time, plus the UTF-8 bytes of Source,
+ * DetailType, Detail and each of Resources (eb-putevents, "Calculating PutEvents event entry sizes").
+ */
+export function putEventsEntrySize(entry: PutEventsRequestEntry): number {
+  const bytes = (text: string | undefined): number =>
+    text === undefined ? 0 : Buffer.byteLength(text, "utf8");
+  return (
+    (entry.Time === undefined ? 0 : 14) +
+    bytes(entry.Source) +
+    bytes(entry.DetailType) +
+    bytes(entry.Detail) +
+    (entry.Resources ?? []).reduce((sum, r) => sum + bytes(r), 0)
+  );
+}
+
+/** Consecutive batches of at most 10 entries and below 256 KB each, in order. */
+function putEventsBatches(entries: readonly PutEventsRequestEntry[]): PutEventsRequestEntry[][] {
+  const batches: PutEventsRequestEntry[][] = [];
+  let current: PutEventsRequestEntry[] = [];
+  let size = 0;
+  for (const entry of entries) {
+    const entrySize = putEventsEntrySize(entry);
+    if (
+      current.length > 0 &&
+      (current.length >= PUT_EVENTS_MAX_ENTRIES || size + entrySize >= PUT_EVENTS_MAX_BYTES)
+    ) {
+      batches.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(entry);
+    size += entrySize;
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
 }
 
 function errorName(error: unknown): string | undefined {
@@ -336,6 +388,69 @@ export class AwsGateway implements Gateway {
     await this.attempt("DeleteDBClusterSnapshot", () =>
       client.send(new DeleteDBClusterSnapshotCommand({ DBClusterSnapshotIdentifier: snapshotId })),
     );
+  }
+
+  /**
+   * PutEvents with a client in the bus's region (EventBridge refuses cross-region API calls), the
+   * bus named by its ARN in every entry, so a bus in another account is reached directly when its
+   * policy admits this account. At most 10 entries and under 256 KB a call, in order; the first
+   * refused call or entry (FailedEntryCount > 0) rejects with its error code, later batches unsent.
+   */
+  async publishEvents(busArn: string, events: readonly ToolEvent[]): Promise<void> {
+    const bus = parseArn(busArn);
+    if (bus?.service !== "events" || bus.resourceType !== "event-bus" || bus.region === "") {
+      throw new AwsActionError({
+        code: "InvalidEventBusArn",
+        message: `${JSON.stringify(busArn)} is not an EventBridge event bus ARN`,
+        retryable: false,
+        operation: "PutEvents",
+      });
+    }
+    if (events.length === 0) return;
+    const client = this.factory.clients(bus.region).events;
+    if (client === undefined) {
+      throw new AwsActionError({
+        code: "NoEventBridgeClient",
+        message: "the client factory gives no EventBridge client",
+        retryable: false,
+        operation: "PutEvents",
+      });
+    }
+    const entries = events.map((event): PutEventsRequestEntry => ({
+      EventBusName: busArn,
+      Source: event.source,
+      DetailType: event.detailType,
+      Detail: JSON.stringify(event.detail),
+      ...(event.resources !== undefined && { Resources: [...event.resources] }),
+      ...(event.time !== undefined && { Time: event.time }),
+    }));
+    const oversized = entries.find((e) => putEventsEntrySize(e) >= PUT_EVENTS_MAX_BYTES);
+    if (oversized !== undefined) {
+      throw new AwsActionError({
+        code: "EventTooLarge",
+        message: `a ${oversized.DetailType ?? ""} event of ${putEventsEntrySize(oversized)} bytes is over PutEvents' 256 KB limit`,
+        retryable: false,
+        operation: "PutEvents",
+      });
+    }
+    for (const batch of putEventsBatches(entries)) {
+      const output = await this.attempt("PutEvents", () =>
+        client.send(new PutEventsCommand({ Entries: batch })),
+      );
+      const failedCount = output.FailedEntryCount ?? 0;
+      if (failedCount > 0) {
+        const failed = output.Entries?.find((e) => Boolean(e.ErrorCode));
+        const code = failed?.ErrorCode ?? "FailedEntry";
+        throw new AwsActionError({
+          code,
+          message:
+            `${failedCount} of ${batch.length} events refused by ${busArn}` +
+            (failed?.ErrorMessage ? `: ${failed.ErrorMessage}` : ""),
+          retryable: RETRYABLE_ENTRY_CODES.has(code),
+          operation: "PutEvents",
+        });
+      }
+    }
   }
 
   private created(

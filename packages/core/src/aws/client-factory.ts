@@ -1,3 +1,4 @@
+import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { KMSClient } from "@aws-sdk/client-kms";
 import { RDSClient, type RDSClientConfig } from "@aws-sdk/client-rds";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
@@ -15,8 +16,9 @@ export type AwsCredentialIdentityProvider = () => Promise<AwsCredentialIdentity>
 
 /**
  * A smithy middleware bundle (`Pluggable`) added to every client a factory creates. It is typed
- * loosely on purpose: the same plugin serves the RDS, KMS and STS clients, whose stacks differ only
- * in their input and output types. The in-memory RDS in `testing/` plugs in this way.
+ * loosely on purpose: the same plugin serves the RDS, KMS, STS and EventBridge clients, whose
+ * stacks differ only in their input and output types. The in-memory RDS in `testing/` plugs in this
+ * way.
  */
 export interface ClientPlugin {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -28,6 +30,12 @@ export interface AwsClients {
   readonly rds: RDSClient;
   readonly kms: KMSClient;
   readonly sts: STSClient;
+  /**
+   * EventBridge, for PutEvents on a bus in this region (share tells the destination about its
+   * shares). Optional so that a factory of one's own need not make it: without it the gateway
+   * cannot publish events, and share reports that in a notice.
+   */
+  readonly events?: EventBridgeClient;
 }
 
 /** AWS's time as its latest response said (the HTTP Date header), and when that response came. */
@@ -169,8 +177,8 @@ export function assumeRoleCredentials(
 }
 
 /**
- * Creates RDS, KMS and STS clients on demand, one set per region, all sharing the same credentials,
- * endpoint, retry settings and plugins.
+ * Creates RDS, KMS, STS and EventBridge clients on demand, one set per region, all sharing the same
+ * credentials, endpoint, retry settings and plugins.
  */
 export function createClientFactory(options: ClientFactoryOptions = {}): ClientFactory {
   const byRegion = new Map<string, AwsClients>();
@@ -208,13 +216,14 @@ export function createClientFactory(options: ClientFactoryOptions = {}): ClientF
       // SDK's own AWS_ENDPOINT_URL handling beyond doubt.
       ...(options.endpoint !== undefined && { endpoint: options.endpoint }),
     };
-    const clients: AwsClients = {
+    const clients = {
       rds: new RDSClient(config),
       kms: new KMSClient(config),
       sts: new STSClient(config),
-    };
+      events: new EventBridgeClient(config),
+    } satisfies AwsClients;
     const plugins = options.plugins?.(region) ?? [];
-    for (const client of [clients.rds, clients.kms, clients.sts]) {
+    for (const client of [clients.rds, clients.kms, clients.sts, clients.events]) {
       client.middlewareStack.use(recorder);
       for (const plugin of plugins) client.middlewareStack.use(plugin);
     }

@@ -1,4 +1,10 @@
-export { AwsGateway, PAGE_SIZE } from "./aws-gateway.js";
+export {
+  AwsGateway,
+  PAGE_SIZE,
+  PUT_EVENTS_MAX_BYTES,
+  PUT_EVENTS_MAX_ENTRIES,
+  putEventsEntrySize,
+} from "./aws-gateway.js";
 export type { AwsGatewayOptions } from "./aws-gateway.js";
 export { assumeRoleCredentials, createClientFactory } from "./client-factory.js";
 export type {

@@ -25,9 +25,27 @@ export interface CopySnapshotInput {
 }
 
 /**
- * Everything the engine needs from RDS and KMS in one account. The only implementation that talks
- * to AWS lives in `aws/`; tests and the demo run the same implementation over the in-memory RDS.
- * Methods throw `AwsActionError` (with the AWS error code) on failure.
+ * One event for an EventBridge event bus (a PutEvents entry). The tool's own events use the
+ * source `aurora-snapshot-tool` (`aws.` sources are AWS's own and are refused).
+ */
+export interface ToolEvent {
+  /** The event's `source`. */
+  readonly source: string;
+  /** The event's `detail-type`, e.g. `Snapshots Shared`. */
+  readonly detailType: string;
+  /** The event's `detail`: a JSON object (sent as its JSON text). */
+  readonly detail: Readonly<Record<string, unknown>>;
+  /** ARNs the event is about (the event's `resources`); default none. */
+  readonly resources?: readonly string[];
+  /** The event's `time`; default: when EventBridge receives it. */
+  readonly time?: Date;
+}
+
+/**
+ * Everything the engine needs from RDS and KMS in one account, and EventBridge PutEvents after a
+ * share. The only implementation that talks to AWS lives in `aws/`; tests and the demo run the same
+ * implementation over the in-memory RDS. Methods throw `AwsActionError` (with the AWS error code)
+ * on failure.
  */
 export interface Gateway {
   /**
@@ -50,4 +68,12 @@ export interface Gateway {
   addTags(region: string, arn: string, tags: Readonly<Record<string, string>>): Promise<void>;
   copySnapshot(input: CopySnapshotInput): Promise<Snapshot>;
   deleteSnapshot(region: string, snapshotId: string): Promise<void>;
+  /**
+   * Puts `events` on the EventBridge bus `busArn` (which may be in another account and region,
+   * when its policy admits this account). Best effort for the caller: nothing in the engine may
+   * depend on an event arriving. Rejects with `AwsActionError` when the bus refuses the call or
+   * any entry; entries sent before the failure may have been delivered. Optional: a gateway
+   * without it cannot publish (the share step then says so in a notice).
+   */
+  publishEvents?(busArn: string, events: readonly ToolEvent[]): Promise<void>;
 }

@@ -89,6 +89,27 @@ export interface RunReport {
   readonly deferred: readonly SkipDecision[];
   /** The skips among `skipped` whose reason is in BLOCKED_REASONS: gaps the operator must fix. */
   readonly blocked: readonly SkipDecision[];
+  /**
+   * Things the run learnt and adapted to, one sentence each, said once per run (the Lambda logs
+   * them at WARN, the CLI on stderr): for example a region where RDS refused a single-step copy.
+   */
+  readonly notices?: readonly string[];
+  /** copy only: the copies in flight and the copies waiting for one of RDS's copy slots. */
+  readonly backlog?: CopyBacklog;
+}
+
+/** Copies in flight and copies waiting for a slot, at the end of a copy run. */
+export interface CopyBacklogCounts {
+  /** Unfinished copies in this account (pending, creating, copying), the tool's or not. */
+  readonly inFlight: number;
+  /** Copies the run wanted to start but found no free slot for (copy-slots-full). */
+  readonly waiting: number;
+  /** Age of the oldest snapshot waiting for a slot, in minutes; null when none waits. */
+  readonly oldestWaitingMinutes: number | null;
+}
+
+export interface CopyBacklog extends CopyBacklogCounts {
+  readonly byRegion: Readonly<Record<string, CopyBacklogCounts>>;
 }
 
 /** What became of one decision: an action's outcome, or a skip (deferred when it is work left). */

@@ -15,6 +15,7 @@ import {
   TOOL_NAME,
   isToolCopy,
   isToolSnapshot,
+  parseArn,
 } from "../model/index.js";
 import { formatTimestamp, isOwnName } from "../naming/index.js";
 import type { DestinationPolicy } from "../policy/types.js";
@@ -46,6 +47,11 @@ export interface PlanCopyInput {
    * blocked with the reason given, and take no copy slot.
    */
   readonly blockedSourceKeys?: ReadonlyMap<string, Reason>;
+  /**
+   * Destination regions where RDS refused a single-step copy of a shared snapshot earlier in the
+   * run (COPY_MODE auto): snapshots bound there go in two steps for the rest of the run.
+   */
+  readonly singleStepRefused?: ReadonlySet<string>;
 }
 
 export type CopyStepDecision = CopyDecision | DeleteDecision | SkipDecision;
@@ -54,6 +60,19 @@ interface Candidate {
   readonly snapshot: Snapshot;
   readonly time: Date;
 }
+
+/** Where a candidate stands in the queue for copy slots; smaller sorts first. */
+interface Priority {
+  /** 0: some target region holds no available copy of the cluster younger than its interval. */
+  readonly tier: number;
+  /** 0 for the cluster's newest candidate, 1 for the next, ...: round-robin across clusters. */
+  readonly rank: number;
+  /** How old the cluster's recovery point is in its worst target region (ms; Infinity: none). */
+  readonly behindMs: number;
+}
+
+/** The interval assumed for a cluster with a single candidate: the original's daily default. */
+const DEFAULT_INTERVAL_MS = 24 * 3600 * 1000;
 
 interface CopyTarget {
   readonly source: Snapshot;
@@ -95,14 +114,18 @@ export function copyKeyFor(
 /**
  * Which copies to start in the destination account, and which intermediate copies to remove.
  *
- * Cross-account: RDS only copies a shared snapshot within its region, so a snapshot bound for
- * another region goes in two steps: a local copy (re-encrypted with KMS_KEY_SOURCE_REGION), then a
- * cross-region copy of it. Unlike the original, which needed three scheduled runs, the onward copy
- * is planned in the same run as soon as the local copy is available, and the local copy (when it is
- * only a step) is removed in the run that sees every onward copy available.
+ * Cross-account, a snapshot bound for another region is copied there straight from the shared
+ * snapshot in one call (COPY_MODE single-step, and auto until RDS refuses it in a region), or in two
+ * steps: a local copy (re-encrypted with KMS_KEY_SOURCE_REGION), then a cross-region copy of it.
+ * Unlike the original, which needed three scheduled runs, the onward copy is planned in the same
+ * run as soon as the local copy is available, and the local copy (when it is only a step) is
+ * removed in the run that sees every onward copy available.
  *
- * AWS allows a handful of copies in flight per destination region and account; slots go to the
- * newest snapshots first, since the latest backup matters most for a recovery.
+ * AWS allows a handful of copies in flight per destination region and account. When more are
+ * wanted, slots go by what they do for a recovery: first the clusters with no available copy
+ * younger than their interval in some target region, then each cluster's newest snapshot before
+ * any cluster's second newest (round-robin), the cluster furthest behind first; older snapshots
+ * after.
  */
 export function planCopy(input: PlanCopyInput): CopyStepDecision[] {
   return new CopyPlanner(input).plan();
@@ -133,7 +156,9 @@ class CopyPlanner {
   }
 
   plan(): CopyStepDecision[] {
-    const candidates = this.policy.crossAccount ? this.sharedCandidates() : this.ownCandidates();
+    const candidates = this.inSlotOrder(
+      this.policy.crossAccount ? this.sharedCandidates() : this.ownCandidates(),
+    );
     for (const candidate of candidates) {
       if (this.policy.crossAccount) this.planCrossAccount(candidate);
       else this.planSameAccount(candidate);
@@ -157,7 +182,13 @@ class CopyPlanner {
       const keyVerdict =
         s.kmsKeyId === undefined ? undefined : this.input.blockedSourceKeys?.get(s.kmsKeyId);
       if (s.encrypted && keyVerdict !== undefined) {
-        return [keyVerdict, { sourceKey: s.kmsKeyId ?? null, source: s.arn }];
+        // Said in every region a copy would be tried in, so a refusal RDS gave there earlier in
+        // the run is answered by this skip.
+        return [
+          keyVerdict,
+          { sourceKey: s.kmsKeyId ?? null, source: s.arn },
+          this.attemptRegions(),
+        ];
       }
       return undefined;
     });
@@ -183,13 +214,14 @@ class CopyPlanner {
   /** Applies the snapshot-level checks, then orders the survivors newest first for the slots. */
   private candidates(
     snapshots: readonly Snapshot[],
-    reject: (s: Snapshot) => [Reason, Facts] | undefined,
+    reject: (s: Snapshot) => [Reason, Facts, (readonly string[])?] | undefined,
   ): Candidate[] {
     const out: Candidate[] = [];
     for (const s of snapshots) {
       const rejected = reject(s);
       if (rejected) {
-        this.skip(s, this.input.localRegion, rejected[0], rejected[1]);
+        const [reason, facts, regions = [this.input.localRegion]] = rejected;
+        for (const region of regions) this.skip(s, region, reason, facts);
         continue;
       }
       if (isFutureStamped(s, this.input.now)) {
@@ -215,24 +247,99 @@ class CopyPlanner {
       }
       out.push({ snapshot: s, time });
     }
-    return out.sort(
+    return out;
+  }
+
+  /** The regions a candidate's copies are kept in (the local region of a same-account copy is the snapshot itself). */
+  private targetRegions(): readonly string[] {
+    return this.policy.crossAccount
+      ? this.regions
+      : this.regions.filter((r) => r !== this.input.localRegion);
+  }
+
+  /**
+   * Orders the candidates for the copy slots (see planCopy). A cluster's interval is read from its
+   * two newest candidates (24 h with one); its recovery point in a region is the newest available
+   * copy there, by the copy's stamped time.
+   */
+  private inSlotOrder(candidates: readonly Candidate[]): Candidate[] {
+    const now = this.input.now.getTime();
+    const byCluster = new Map<string, Candidate[]>();
+    for (const c of candidates) {
+      const key = c.snapshot.clusterId.toLowerCase();
+      byCluster.set(key, [...(byCluster.get(key) ?? []), c]);
+    }
+    const recovery = this.recoveryPoints();
+    const priority = new Map<Candidate, Priority>();
+    for (const [cluster, list] of byCluster) {
+      list.sort(newestFirst);
+      const [newest, previous] = list;
+      const intervalMs =
+        newest && previous ? newest.time.getTime() - previous.time.getTime() : DEFAULT_INTERVAL_MS;
+      let behindMs = 0;
+      for (const region of this.targetRegions()) {
+        const point = recovery.get(`${region}\n${cluster}`);
+        behindMs = Math.max(behindMs, point === undefined ? Infinity : now - point);
+      }
+      const tier = behindMs > intervalMs ? 0 : 1;
+      list.forEach((c, rank) => priority.set(c, { tier, rank, behindMs }));
+    }
+    const p = (c: Candidate): Priority => priority.get(c) as Priority;
+    return [...candidates].sort(
       (a, b) =>
-        b.time.getTime() - a.time.getTime() ||
-        compare(a.snapshot.name, b.snapshot.name) ||
-        compare(a.snapshot.arn, b.snapshot.arn),
+        p(a).tier - p(b).tier ||
+        p(a).rank - p(b).rank ||
+        p(b).behindMs - p(a).behindMs ||
+        newestFirst(a, b),
     );
+  }
+
+  /** Newest available copy time per region and cluster, over this account's copies. */
+  private recoveryPoints(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const s of this.input.own) {
+      if (s.status !== "available" || s.type !== "manual") continue;
+      if (s.tags[TAG_INTERMEDIATE] === "YES") continue;
+      if (!isToolCopy(s.tags) && !isToolSnapshot(s.tags)) continue;
+      const time = snapshotTime(s);
+      if (!time || isFutureStamped(s, this.input.now)) continue;
+      const key = `${s.region}\n${s.clusterId.toLowerCase()}`;
+      out.set(key, Math.max(out.get(key) ?? -Infinity, time.getTime()));
+    }
+    return out;
+  }
+
+  /** Where a shared snapshot's copies are made: each destination region, and the local region when a copy goes through it. */
+  private attemptRegions(): string[] {
+    const local = this.input.localRegion;
+    const remotes = this.regions.filter((r) => r !== local);
+    const viaLocal = this.regions.includes(local) || remotes.some((r) => !this.singleStep(r));
+    return [...(viaLocal ? [local] : []), ...remotes];
+  }
+
+  /** Whether a snapshot bound for `region` is copied there in one call from the shared snapshot. */
+  private singleStep(region: string): boolean {
+    const mode = this.policy.copyMode;
+    if (mode === "two-step") return false;
+    return mode === "single-step" || !(this.input.singleStepRefused?.has(region) ?? false);
   }
 
   private planCrossAccount({ snapshot: s, time }: Candidate): void {
     const localRegion = this.input.localRegion;
     const localIsFinal = this.regions.includes(localRegion);
     const remotes = this.regions.filter((r) => r !== localRegion);
+    const direct = remotes.filter((r) => this.singleStep(r));
+    const viaLocal = remotes.filter((r) => !this.singleStep(r));
     const local = this.own.get(targetKey(localRegion, s.name));
 
     // What the onward copies wait for when the local copy cannot be used yet.
     let localBlock: SkipDecision | undefined;
     let localPlanned = false;
-    if (local && !isCopyOf(local, s)) {
+    const localNeeded = localIsFinal || viaLocal.some((r) => !this.own.has(targetKey(r, s.name)));
+    if (!localNeeded) {
+      // Every copy that could come from a local copy exists: an intermediate there is cleaned up
+      // below, and a name taken there stands in nobody's way.
+    } else if (local && !isCopyOf(local, s)) {
       // The local name is taken by something else (a stranger's share copied earlier, a snapshot
       // made by hand): nothing can be copied from it, nor over it.
       localBlock = this.nameTaken(s, localRegion, local);
@@ -240,7 +347,7 @@ class CopyPlanner {
       localBlock = this.copyFailed(s, localRegion, local);
     } else if (local) {
       if (localIsFinal) this.reportExisting(s, localRegion, local);
-    } else if (localIsFinal || remotes.some((r) => !this.own.has(targetKey(r, s.name)))) {
+    } else {
       // Only when some copy is still missing: once every onward copy exists and the intermediate is
       // gone, making it again would loop forever.
       const d = this.copyTo({
@@ -257,7 +364,25 @@ class CopyPlanner {
       else localBlock = d;
     }
 
-    for (const region of remotes) {
+    for (const region of direct) {
+      const remote = this.own.get(targetKey(region, s.name));
+      if (remote) {
+        this.reportExisting(s, region, remote);
+        continue;
+      }
+      this.copyTo({
+        source: s,
+        time,
+        region,
+        sourceArn: s.arn,
+        sourceRegion: localRegion,
+        encrypted: s.encrypted,
+        kmsKeyId: copyKeyFor(this.policy, localRegion, region),
+        intermediate: false,
+      });
+    }
+
+    for (const region of viaLocal) {
       const remote = this.own.get(targetKey(region, s.name));
       if (remote) {
         this.reportExisting(s, region, remote);
@@ -361,6 +486,7 @@ class CopyPlanner {
     const inFlight = this.inFlight.get(t.region) ?? 0;
     if (inFlight >= this.policy.maxCopiesInFlight) {
       return this.skip(s, t.region, "copy-slots-full", {
+        ...this.ageFacts(t.time),
         inFlight,
         max: this.policy.maxCopiesInFlight,
       });
@@ -393,6 +519,7 @@ class CopyPlanner {
         ...this.ageFacts(t.time),
         encrypted: t.encrypted,
         intermediate: t.intermediate,
+        copyMode: copyModeOf(this.input.account, t),
         inFlightBefore: inFlight,
       },
     };
@@ -494,6 +621,27 @@ function onwardStatus(intermediate: Snapshot, onward: Snapshot | undefined): str
   const b = onward.tags[TAG_SOURCE_ARN];
   if (a !== undefined && b !== undefined && a !== b) return "another source's copy";
   return onward.status;
+}
+
+/**
+ * What kind of copy a target is: `single-step` (a snapshot shared from another account, straight
+ * into another region), `cross-region`, `cross-account` (within the shared snapshot's region) or
+ * `local`. The step falls back to two steps when RDS refuses a `single-step` one.
+ */
+function copyModeOf(account: string, t: CopyTarget): string {
+  const crossRegion = t.sourceRegion !== t.region;
+  const crossAccount = parseArn(t.sourceArn)?.account !== account;
+  if (crossAccount && crossRegion) return "single-step";
+  if (crossRegion) return "cross-region";
+  return crossAccount ? "cross-account" : "local";
+}
+
+function newestFirst(a: Candidate, b: Candidate): number {
+  return (
+    b.time.getTime() - a.time.getTime() ||
+    compare(a.snapshot.name, b.snapshot.name) ||
+    compare(a.snapshot.arn, b.snapshot.arn)
+  );
 }
 
 function targetKey(region: string, name: string): string {

@@ -5,6 +5,7 @@ import {
   isNoneKey,
   parseAccountList,
   parseBoolean,
+  parseChoice,
   parseInteger,
   parseKmsKeyRef,
   parseOptionalInteger,
@@ -15,7 +16,13 @@ import {
 import { lookUpSetting, type SettingLayers } from "./layers.js";
 import { ALL_SNAPSHOTS, parsePattern } from "./pattern.js";
 import { DESTINATION_SETTINGS } from "./registry.js";
-import type { ClusterPattern, DestinationPolicy, SourcePolicy } from "./types.js";
+import {
+  COPY_MODES,
+  type ClusterPattern,
+  type CopyMode,
+  type DestinationPolicy,
+  type SourcePolicy,
+} from "./types.js";
 
 /**
  * The plain-object form of a DestinationPolicy. Numbers may be given as decimal strings, lists as
@@ -49,6 +56,8 @@ export interface DestinationPolicyInput {
   sourceAccounts?: string | readonly string[];
   /** Seconds between two looks at the copies a run started, until its deadline (default 30; 0 = off). */
   copyPollSeconds?: number | string;
+  /** auto (default), single-step or two-step: see CopyMode. */
+  copyMode?: CopyMode | string;
 }
 
 type DestinationKey = keyof DestinationPolicyInput;
@@ -201,6 +210,7 @@ function buildDestinationPolicy(get: Lookup): DestinationPolicy {
     { min: 0, max: MAX_COPY_POLL_SECONDS, unit: "seconds; 0 turns following off" },
     30,
   );
+  const copyMode = parseChoice(...get("copyMode"), COPY_MODES, "auto");
 
   const policy: DestinationPolicy = {
     snapshotPattern,
@@ -214,6 +224,7 @@ function buildDestinationPolicy(get: Lookup): DestinationPolicy {
     maxCopiesInFlight,
     sourceAccounts,
     copyPollSeconds,
+    copyMode,
     ...(sourceRetentionDays !== undefined && { sourceRetentionDays }),
   };
   return Object.freeze(policy);

@@ -226,6 +226,39 @@ function isKmsKeyRef(text: string): boolean {
   return isRegionName(region) && partitionOf(region) === arnPartition;
 }
 
+/**
+ * One of a fixed set of words, in any letter case; not set or blank gives the fallback. The error
+ * lists every accepted word.
+ */
+export function parseChoice<T extends string>(
+  field: FieldRef,
+  raw: unknown,
+  choices: readonly T[],
+  fallback: T,
+): T {
+  if (isBlank(raw)) return fallback;
+  const word = typeof raw === "string" ? raw.trim().toLowerCase() : undefined;
+  const found = choices.find((c) => c === word);
+  if (found === undefined) throw new ConfigError(field, raw, `one of ${choices.join(", ")}`);
+  return found;
+}
+
+const EVENT_BUS_ARN =
+  /^arn:(aws[a-z-]*):events:([a-z0-9-]+):(\d{12}):event-bus\/[A-Za-z0-9._\-/]{1,256}$/;
+export const EVENT_BUS_EXPECTED =
+  "an EventBridge event bus ARN (arn:aws:events:REGION:ACCOUNT:event-bus/NAME), or empty for none";
+
+/** An event bus ARN whose partition matches its region; blank gives undefined (no bus). */
+export function parseEventBusArn(field: FieldRef, raw: unknown): string | undefined {
+  if (isBlank(raw)) return undefined;
+  const text = typeof raw === "string" ? raw.trim() : undefined;
+  const m = text === undefined ? null : EVENT_BUS_ARN.exec(text);
+  if (text === undefined || !m || !isRegionName(m[2] ?? "") || partitionOf(m[2] ?? "") !== m[1]) {
+    throw new ConfigError(field, raw, EVENT_BUS_EXPECTED);
+  }
+  return text;
+}
+
 /** `None` (any case) or blank means no key, as in the original tool. */
 export function isNoneKey(raw: unknown): boolean {
   return isBlank(raw) || (typeof raw === "string" && raw.trim().toLowerCase() === "none");

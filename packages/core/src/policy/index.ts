@@ -1,4 +1,5 @@
 export type * from "./types.js";
+export { COPY_MODES } from "./types.js";
 export { ConfigError, fieldLabel } from "./config-error.js";
 export type { FieldOrigin, FieldRef } from "./config-error.js";
 export {

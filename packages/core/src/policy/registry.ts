@@ -152,6 +152,19 @@ export const SOURCE_SETTINGS: Registry<SourcePolicyInput> = Object.freeze({
     parameter: "ClusterTagsExclude",
     since: "added",
   },
+  destinationEventBus: {
+    key: "destinationEventBus",
+    env: "DEST_EVENT_BUS_ARN",
+    flag: "--dest-event-bus-arn",
+    valueName: "arn",
+    shape: "string",
+    defaultText: "none",
+    help:
+      "event bus of the destination account that share tells about each snapshot it shares, " +
+      "so the copy starts at once instead of at the next copy schedule",
+    parameter: "DestinationEventBusArn",
+    since: "added",
+  },
 });
 
 /** Destination-side settings (copy, prune-dest), in the order they are validated. */
@@ -264,6 +277,20 @@ export const DESTINATION_SETTINGS: Registry<DestinationPolicyInput> = Object.fre
       "how often the copy function (and copy --follow) looks again at the copies it started, " +
       "until its deadline, to start the next stage in the same run (0 = off)",
     parameter: "CopyPollSeconds",
+    since: "added",
+  },
+  copyMode: {
+    key: "copyMode",
+    env: "COPY_MODE",
+    flag: "--copy-mode",
+    valueName: "mode",
+    shape: "string",
+    defaultText: "auto",
+    help:
+      "how a shared snapshot reaches another region: single-step (one copy, straight from the " +
+      "shared snapshot), two-step (a local intermediate copy, then the onward copy), or auto " +
+      "(single-step, and two-step in a region where RDS refuses it)",
+    parameter: "CopyMode",
     since: "added",
   },
 });

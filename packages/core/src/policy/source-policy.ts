@@ -1,6 +1,7 @@
 import {
   MAX_DAYS,
   MAX_HOURS,
+  parseEventBusArn,
   parseInteger,
   parseOptionalAccountId,
   parseRegionOverride,
@@ -37,6 +38,8 @@ export interface SourcePolicyInput {
   includeTags?: string | readonly TagSelector[];
   /** `key=value,...` selectors; a cluster carrying any of them is skipped. */
   excludeTags?: string | readonly TagSelector[];
+  /** ARN of the destination's event bus told about each share; empty (default) for none. */
+  destinationEventBus?: string;
 }
 
 type SourceKey = keyof SourcePolicyInput;
@@ -67,6 +70,7 @@ function buildSourcePolicy(get: Lookup): SourcePolicy {
   const regionOverride = parseRegionOverride(...get("regionOverride"));
   const includeTags = Object.freeze(parseTagSelectors(...get("includeTags")));
   const excludeTags = Object.freeze(parseTagSelectors(...get("excludeTags")));
+  const destinationEventBus = parseEventBusArn(...get("destinationEventBus"));
 
   const policy: SourcePolicy = {
     clusterPattern,
@@ -78,6 +82,7 @@ function buildSourcePolicy(get: Lookup): SourcePolicy {
     ...(destinationAccount !== undefined && { destinationAccount }),
     ...(snapshotNamePrefix !== undefined && { snapshotNamePrefix }),
     ...(regionOverride !== undefined && { regionOverride }),
+    ...(destinationEventBus !== undefined && { destinationEventBus }),
   };
   return Object.freeze(policy);
 }

@@ -37,7 +37,22 @@ export interface SourcePolicy {
   readonly snapshotNamePrefix?: string;
   /** REGION_OVERRIDE: the region the clusters live in, when not where the tool runs. */
   readonly regionOverride?: string;
+  /**
+   * DEST_EVENT_BUS_ARN: the destination account's event bus that share tells about each share, so
+   * the copy loop starts at once; undefined: no event (the copy schedule alone).
+   */
+  readonly destinationEventBus?: string;
 }
+
+/**
+ * How a snapshot shared from another account reaches a destination region in another region:
+ * `single-step` copies it there in one call; `two-step` copies it within its region first (an
+ * intermediate), then on; `auto` tries one call and falls back to two steps in a region where RDS
+ * refuses it, for the rest of the run.
+ */
+export type CopyMode = "auto" | "single-step" | "two-step";
+
+export const COPY_MODES: readonly CopyMode[] = ["auto", "single-step", "two-step"];
 
 /** Settings of the destination-account steps: copy, prune-dest. */
 export interface DestinationPolicy {
@@ -60,6 +75,8 @@ export interface DestinationPolicy {
   readonly sourceAccounts: readonly string[];
   /** Seconds between two looks at the copies a run started, until its deadline; 0 = do not follow. */
   readonly copyPollSeconds: number;
+  /** COPY_MODE (default auto); see CopyMode. Same-account copies are always one call. */
+  readonly copyMode: CopyMode;
   /** The source side's retention, when known, to check the destination keeps copies at least as long. */
   readonly sourceRetentionDays?: number;
 }

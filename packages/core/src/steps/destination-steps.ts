@@ -19,6 +19,7 @@ import {
   runTime,
   type StepContext,
 } from "./context.js";
+import { copyBacklog, copyLoopState, type CopyLoopState } from "./copy-loop.js";
 import type { Plan } from "./source-steps.js";
 
 export interface DestinationStepInput extends StepContext {
@@ -193,17 +194,19 @@ function keyProblem(
 }
 
 /**
- * Keep a copy run going while the copies it started finish, so the next stage (the remote copy of
- * a local copy, the removal of an intermediate copy) happens in the same run instead of 30 minutes
- * later. Polls only while something this run started is still copying, every
- * `policy.copyPollSeconds` (0 turns it off), and never past the run's deadline: without a
- * deadline there is no follow-up.
+ * Keep a copy run going while its copies are in flight or wait for a slot, so the next stage (a
+ * freed slot reused, the remote copy of a local copy, the removal of an intermediate copy) happens
+ * in the same run instead of 30 minutes later. Polls every `policy.copyPollSeconds` (0 turns it
+ * off) while copyLoopState says so, and never past the run's deadline: without a deadline there is
+ * no follow-up.
  */
 export interface CopyFollowUp {
   /** Wait between two rounds (default: the policy's copyPollSeconds). */
   readonly pollMs?: number;
   /** Injected for tests and simulations (default: a real timer). */
   readonly sleep?: (ms: number) => Promise<void>;
+  /** Called after every round with the loop's verdict and that round's report (progress). */
+  readonly onRound?: (state: CopyLoopState, round: RunReport) => void;
 }
 
 /**
@@ -256,71 +259,131 @@ function blockedKeys(verdicts: SourceKeyVerdicts): Map<string, Reason> {
 interface CopyRound {
   readonly report: RunReport;
   readonly plan: Plan;
-  /** Whether RDS refused a copy for a shared snapshot's key this round (the key is now blocked). */
-  readonly keyRefused: boolean;
+  /**
+   * Whether the round learnt something that changes the plan at once: RDS refused a copy for a
+   * shared snapshot's key (the key is now blocked), or refused a single-step copy into a region
+   * (that region now goes in two steps).
+   */
+  readonly replan: boolean;
 }
 
-async function copyRound(
-  input: DestinationStepInput,
-  keyVerdicts: Map<string, KeyProblem | undefined>,
-  sourceKeys: SourceKeyVerdicts,
-): Promise<CopyRound> {
+/** What a copy run learns as it goes and keeps for its later rounds. */
+interface CopyRunMemory {
+  readonly keyVerdicts: Map<string, KeyProblem | undefined>;
+  readonly sourceKeys: SourceKeyVerdicts;
+  /** Regions where RDS refused a single-step copy of a shared snapshot (COPY_MODE auto). */
+  readonly singleStepRefused: Set<string>;
+  readonly notices: string[];
+}
+
+/**
+ * RDS's answer to a copy it does not support between these places: the error a region gives when
+ * it does not take a shared snapshot from another region in one call.
+ */
+const SINGLE_STEP_REFUSED = "InvalidParameterCombination";
+
+async function copyRound(input: DestinationStepInput, memory: CopyRunMemory): Promise<CopyRound> {
   const inv = await listDestinationInventory(input);
-  if (!input.dryRun) await screenSourceKeys(input, inv.shared, sourceKeys);
-  const plan = planCopyFrom(input, inv, blockedKeys(sourceKeys));
+  if (!input.dryRun) await screenSourceKeys(input, inv.shared, memory.sourceKeys);
+  const decisions = planCopy({
+    account: inv.account,
+    localRegion: inv.local,
+    shared: inv.shared,
+    own: inv.own,
+    policy: input.policy,
+    now: runTime(input),
+    blockedSourceKeys: blockedKeys(memory.sourceKeys),
+    singleStepRefused: memory.singleStepRefused,
+  });
+  const plan: Plan = { decisions, region: inv.local, snapshots: [...inv.shared, ...inv.own] };
   const actions = plan.decisions.filter((d): d is ActionDecision => d.action !== "skip");
   const problems = input.dryRun
     ? new Map<string, KeyProblem>()
-    : await checkCopyKeys(input, actions, keyVerdicts);
-  const report = await execute("copy", plan.decisions, input.gateway, {
+    : await checkCopyKeys(input, actions, memory.keyVerdicts);
+  const executed = await execute("copy", plan.decisions, input.gateway, {
     ...executeOptions(input, copyRegions(input)),
     precheck: (d) =>
       d.action === "copy" && d.kmsKeyId ? problems.get(`${d.region}|${d.kmsKeyId}`) : undefined,
   });
-  // A copy RDS refused for the shared snapshot's key: that key is blocked from now on, so the
-  // slots its snapshots would take go to others in the next round.
   const byArn = new Map(inv.shared.map((s) => [s.arn, s]));
-  let keyRefused = false;
-  for (const o of report.failed) {
-    const source = o.decision.action === "copy" ? byArn.get(o.decision.sourceArn) : undefined;
-    if (o.errorCode !== "KMSKeyNotAccessibleFault" || source?.kmsKeyId === undefined) continue;
-    if (sourceKeys.get(source.kmsKeyId) === undefined) keyRefused = true;
-    sourceKeys.set(source.kmsKeyId, "source-key-not-accessible");
+  let replan = false;
+  for (const o of executed.failed) {
+    const d = o.decision;
+    if (d.action !== "copy") continue;
+    // A copy RDS refused for the shared snapshot's key: that key is blocked from now on, so the
+    // slots its snapshots would take go to others in the next round.
+    const source = byArn.get(d.sourceArn);
+    if (o.errorCode === "KMSKeyNotAccessibleFault" && source?.kmsKeyId !== undefined) {
+      if (memory.sourceKeys.get(source.kmsKeyId) === undefined) replan = true;
+      memory.sourceKeys.set(source.kmsKeyId, "source-key-not-accessible");
+    }
+    // COPY_MODE auto: a region that does not take a shared snapshot from another region in one
+    // call gets the two-step copy for the rest of the run, said once.
+    if (
+      o.errorCode === SINGLE_STEP_REFUSED &&
+      input.policy.copyMode === "auto" &&
+      d.facts["copyMode"] === "single-step" &&
+      !memory.singleStepRefused.has(d.region)
+    ) {
+      memory.singleStepRefused.add(d.region);
+      memory.notices.push(
+        `RDS refused a single-step copy of a shared snapshot into ${d.region} ` +
+          `(${SINGLE_STEP_REFUSED}); this run copies into ${d.region} in two steps. ` +
+          "Set COPY_MODE to two-step to skip the attempt.",
+      );
+      replan = true;
+    }
   }
-  return { report, plan, keyRefused };
+  const backlog = copyBacklog(copyRegions(input), inv.own, executed, runTime(input));
+  return { report: { ...executed, backlog }, plan, replan };
 }
 
-const placeKey = (region: string, name: string): string => `${region}|${name.toLowerCase()}`;
-
-/** Rounds at once after a key refusal: one per key RDS refused, bounded. */
+/** Rounds at once after a refusal that changes the plan (a key, a region's single-step copy), bounded. */
 const MAX_REPLANS = 3;
+
+/** Options of a copy run that keeps going (the copy loop inside one invocation). */
+export interface CopyRunOptions {
+  readonly followUp?: CopyFollowUp;
+}
 
 /**
  * copy: snapshots shared in (cross-account) or the account's own (same account) copied into every
  * destination region, re-encrypted with that region's key; intermediate local copies removed once
- * every onward copy is available. When RDS refuses a copy for its source's key, the run plans
- * again at once without that key's snapshots. With `followUp` and a deadline, later stages run in
- * the same invocation, and the report covers every round.
+ * every onward copy is available. When RDS refuses a copy for its source's key, or refuses a
+ * single-step copy into a region, the run plans again at once without that key's snapshots, or
+ * in two steps for that region. With `followUp` and a deadline the run is the copy loop (see
+ * copyLoopState) inside one invocation: while copies are in flight or wait for a slot it looks
+ * again every COPY_POLL_SECONDS, and the report covers every round.
  */
-export async function runCopy(
-  input: DestinationStepInput & { readonly followUp?: CopyFollowUp },
-): Promise<RunReport> {
-  const keyVerdicts = new Map<string, KeyProblem | undefined>();
-  const sourceKeys: SourceKeyVerdicts = new Map();
+export async function runCopy(input: DestinationStepInput & CopyRunOptions): Promise<RunReport> {
+  const memory: CopyRunMemory = {
+    keyVerdicts: new Map(),
+    sourceKeys: new Map(),
+    singleStepRefused: new Set(),
+    notices: [],
+  };
   const clock = clockOf(input);
   const rounds: CopyRound[] = [];
   const round = async (now?: Date): Promise<CopyRound> => {
-    let r = await copyRound(now ? { ...input, now } : input, keyVerdicts, sourceKeys);
+    let r = await copyRound(now ? { ...input, now } : input, memory);
     rounds.push(r);
-    for (let i = 0; r.keyRefused && i < MAX_REPLANS; i += 1) {
-      r = await copyRound({ ...input, now: now ?? runTime(input) }, keyVerdicts, sourceKeys);
+    for (let i = 0; r.replan && i < MAX_REPLANS; i += 1) {
+      r = await copyRound({ ...input, now: now ?? runTime(input) }, memory);
       rounds.push(r);
     }
     return r;
   };
-  const merged = (): RunReport =>
-    mergeRounds(rounds.map((r) => r.report) as [RunReport, ...RunReport[]]);
+  const merged = (): RunReport => {
+    const last = rounds[rounds.length - 1] as CopyRound;
+    const report = mergeRounds(rounds.map((r) => r.report) as [RunReport, ...RunReport[]]);
+    return {
+      ...report,
+      ...(last.report.backlog !== undefined && { backlog: last.report.backlog }),
+      ...(memory.notices.length > 0 && { notices: [...memory.notices] }),
+    };
+  };
 
+  const startedAt = runTime(input);
   let last = await round();
   const follow = input.followUp;
   const until = input.deadline;
@@ -328,20 +391,14 @@ export async function runCopy(
   if (!follow || input.dryRun || until === undefined || pollMs <= 0) return merged();
 
   const sleep = follow.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  // Copies this run started and has not yet seen available.
-  const started = new Set<string>();
-  for (;;) {
-    for (const o of last.report.done) {
-      if (o.decision.action === "copy")
-        started.add(placeKey(o.decision.region, o.decision.snapshot));
-    }
-    for (const s of last.plan.snapshots) {
-      // Own snapshots only: a snapshot shared in carries the same name in the local region.
-      if (s.type === "manual" && s.status === "available")
-        started.delete(placeKey(s.region, s.name));
-    }
-    const acted = last.report.done.length > 0;
-    if ((started.size === 0 && !acted) || clock() + pollMs >= until) break;
+  for (let n = 1; ; n += 1) {
+    const state = copyLoopState(
+      last.report,
+      { copyPollSeconds: pollMs / 1000 },
+      { round: n, startedAt, now: new Date(clock()) },
+    );
+    follow.onRound?.(state, last.report);
+    if (!state.continue || clock() + pollMs >= until) break;
     await sleep(pollMs);
     last = await round(new Date(clock()));
   }

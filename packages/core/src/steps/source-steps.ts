@@ -1,7 +1,7 @@
 import { execute } from "../execute/executor.js";
-import type { SnapshotQuery } from "../execute/gateway.js";
+import type { SnapshotQuery, ToolEvent } from "../execute/gateway.js";
 import type { RunReport } from "../execute/report.js";
-import type { Cluster, Decision, KeyInfo, Snapshot } from "../model/index.js";
+import type { Cluster, Decision, KeyInfo, ShareDecision, Snapshot } from "../model/index.js";
 import { planPrune, planShare, planTake } from "../plan/index.js";
 import { ConfigError, type FieldRef } from "../policy/config-error.js";
 import type { SourcePolicy } from "../policy/types.js";
@@ -177,10 +177,123 @@ export async function runTake(input: SourceStepInput): Promise<RunReport> {
   return execute("take", plan.decisions, input.gateway, executeOptions(input, [plan.region]));
 }
 
-/** share: the tool's available snapshots, shared with the destination account. */
+/** The `source` of the events the tool puts on an event bus. */
+export const TOOL_EVENT_SOURCE = "aurora-snapshot-tool";
+/** The `detail-type` of the event share puts on DEST_EVENT_BUS_ARN after sharing snapshots. */
+export const SNAPSHOTS_SHARED = "Snapshots Shared";
+/**
+ * Snapshots named in one "Snapshots Shared" event; more are split over several events. 50 of the
+ * longest ARNs and cluster ids (the ARNs twice, with `resources`) come to about 16 KB, far below
+ * PutEvents' 256 KB an entry.
+ */
+export const SNAPSHOTS_PER_EVENT = 50;
+
+/** The `detail` of a "Snapshots Shared" event. */
+export interface SnapshotsSharedDetail {
+  /** The account the snapshots are in (the one that shared them). */
+  readonly sourceAccount: string;
+  /** The region the snapshots are in. */
+  readonly sourceRegion: string;
+  /** The account they were shared with. */
+  readonly destinationAccount: string;
+  readonly snapshots: readonly { readonly arn: string; readonly cluster: string }[];
+}
+
+/**
+ * The "Snapshots Shared" events for the shares a share run did: one per source account, region and
+ * destination account (a run has one of each), split every SNAPSHOTS_PER_EVENT snapshots; none
+ * when nothing was shared. Each event's `resources` are its snapshots' ARNs.
+ */
+export function snapshotsSharedEvents(report: RunReport): ToolEvent[] {
+  const groups = new Map<
+    string,
+    { detail: Omit<SnapshotsSharedDetail, "snapshots">; shares: ShareDecision[] }
+  >();
+  for (const outcome of report.done) {
+    const d = outcome.decision;
+    if (d.action !== "share") continue;
+    const key = `${d.account}|${d.region}|${d.shareWith}`;
+    let group = groups.get(key);
+    if (group === undefined) {
+      group = {
+        detail: {
+          sourceAccount: d.account,
+          sourceRegion: d.region,
+          destinationAccount: d.shareWith,
+        },
+        shares: [],
+      };
+      groups.set(key, group);
+    }
+    group.shares.push(d);
+  }
+  const events: ToolEvent[] = [];
+  for (const { detail, shares } of groups.values()) {
+    for (let i = 0; i < shares.length; i += SNAPSHOTS_PER_EVENT) {
+      const part = shares.slice(i, i + SNAPSHOTS_PER_EVENT);
+      const snapshots = part.map((d) => ({ arn: d.snapshotArn, cluster: d.cluster }));
+      events.push({
+        source: TOOL_EVENT_SOURCE,
+        detailType: SNAPSHOTS_SHARED,
+        detail: { ...detail, snapshots } satisfies SnapshotsSharedDetail,
+        resources: snapshots.map((s) => s.arn),
+      });
+    }
+  }
+  return events;
+}
+
+function withNotice(report: RunReport, notice: string): RunReport {
+  return { ...report, notices: [...(report.notices ?? []), notice] };
+}
+
+/**
+ * Tells the destination's event bus (DEST_EVENT_BUS_ARN) what this run shared, so its copy loop
+ * starts at once. Best effort: the shares stay done whatever happens here, and a failure is only a
+ * notice (the destination's copy schedule finds the snapshots anyway). Nothing on a dry run, or
+ * when nothing was shared. Throttling and 5xx answers are retried like any read; a retry after a
+ * call of several batches failed part way may repeat events already delivered, which the
+ * destination's copy loop takes as one more reason to look (running it twice does no harm).
+ */
+async function announceShares(input: SourceStepInput, report: RunReport): Promise<RunReport> {
+  const bus = input.policy.destinationEventBus;
+  if (bus === undefined || report.dryRun) return report;
+  const events = snapshotsSharedEvents(report);
+  if (events.length === 0) return report;
+  const shared = events.reduce((n, e) => n + (e.resources?.length ?? 0), 0);
+  const what = `${shared} shared snapshot${shared === 1 ? "" : "s"}`;
+  const publish = input.gateway.publishEvents?.bind(input.gateway);
+  if (publish === undefined) {
+    return withNotice(
+      report,
+      `share: did not tell the event bus ${bus} about ${what}: this gateway cannot publish events; the destination's copy schedule will find them`,
+    );
+  }
+  try {
+    await readWithRetry(input, () => publish(bus, events));
+    return report;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return withNotice(
+      report,
+      `share: could not tell the event bus ${bus} about ${what} (${reason}); the shares are done and the destination's copy schedule will find them`,
+    );
+  }
+}
+
+/**
+ * share: the tool's available snapshots, shared with the destination account; then, when
+ * DEST_EVENT_BUS_ARN is set, one "Snapshots Shared" event (or a few, for many snapshots) on it.
+ */
 export async function runShare(input: SourceStepInput): Promise<RunReport> {
   const plan = await planShareStep(input);
-  return execute("share", plan.decisions, input.gateway, executeOptions(input, [plan.region]));
+  const report = await execute(
+    "share",
+    plan.decisions,
+    input.gateway,
+    executeOptions(input, [plan.region]),
+  );
+  return announceShares(input, report);
 }
 
 /** prune: the tool's own snapshots past retention, keeping the newest minKeep per cluster. */

@@ -179,6 +179,7 @@ export function aDestinationPolicy(over: Partial<DestinationPolicy> = {}): Desti
     maxCopiesInFlight: 5,
     sourceAccounts: [],
     copyPollSeconds: 30,
+    copyMode: "auto",
     ...over,
   };
 }

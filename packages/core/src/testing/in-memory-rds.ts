@@ -1,3 +1,13 @@
+import type { PutEventsRequest } from "@aws-sdk/client-eventbridge";
+import {
+  EventedSimStore,
+  SimEvents,
+  type SimBusEvent,
+  type SimBusEventFilter,
+  type SimEventBusInit,
+  type SimEventBusRecord,
+  type SimRdsEvent,
+} from "./sim-events.js";
 import { FaultInjector } from "./sim-faults.js";
 import { SimulatedRetryStrategy, type SimulatedRetryOptions } from "./sim-retry.js";
 import {
@@ -26,7 +36,7 @@ import {
 } from "./sim-restore.js";
 import { clusterRecord, defaultEngineVersion, snapshotRecord } from "./sim-state.js";
 import type { ClusterState, SnapshotState } from "./sim-state.js";
-import { byArn, SimStore } from "./sim-store.js";
+import { byArn, type SimStore } from "./sim-store.js";
 import type {
   FailOnOptions,
   InMemoryRdsOptions,
@@ -86,10 +96,10 @@ const MINUTE = 60_000;
 type Input = Readonly<Record<string, unknown>>;
 
 /**
- * An in-memory Amazon RDS (cluster snapshots), KMS (DescribeKey) and STS (GetCallerIdentity) for
- * tests, the demo and benchmarks. It plugs into real SDK v3 clients as a middleware that answers
- * every command itself, so the production gateway, the SDK paginators and `instanceof` checks on
- * errors all run unchanged:
+ * An in-memory Amazon RDS (cluster snapshots), KMS (DescribeKey), STS (GetCallerIdentity) and
+ * EventBridge (PutEvents) for tests, the demo and benchmarks. It plugs into real SDK v3 clients as
+ * a middleware that answers every command itself, so the production gateway, the SDK paginators and
+ * `instanceof` checks on errors all run unchanged:
  *
  * ```ts
  * const sim = new InMemoryRds();
@@ -104,6 +114,8 @@ type Input = Readonly<Record<string, unknown>>;
  */
 export class InMemoryRds {
   private readonly store: SimStore;
+  /** Event buses, what was put on them, and the events RDS emitted (sim-events.ts). */
+  private readonly bus = new SimEvents();
   private readonly faults = new FaultInjector();
   private callLog: SimCall[] = [];
   private callSeq = 0;
@@ -111,7 +123,7 @@ export class InMemoryRds {
   constructor(options: InMemoryRdsOptions = {}) {
     const copyMinutes = options.copyMinutes ?? DEFAULT_COPY_MINUTES;
     const crossRegionCopyMinutes = options.crossRegionCopyMinutes ?? DEFAULT_CROSS_REGION_MINUTES;
-    this.store = new SimStore(
+    this.store = new EventedSimStore(
       {
         manualSnapshotQuota: options.manualSnapshotQuota ?? 100,
         copiesInFlightLimit: options.copiesInFlightLimit ?? 5,
@@ -123,13 +135,14 @@ export class InMemoryRds {
         createMinutes: options.createMinutes ?? 10,
         copyMinutes,
         crossRegionCopyMinutes,
-        allowSharedCrossRegionCopy: options.allowSharedCrossRegionCopy ?? false,
+        allowSharedCrossRegionCopy: options.allowSharedCrossRegionCopy ?? true,
         restoreMinutes: options.restoreMinutes ?? 30,
         instanceCreateMinutes: options.instanceCreateMinutes ?? 10,
         instanceDeleteMinutes: options.instanceDeleteMinutes ?? 5,
         clusterDeleteMinutes: options.clusterDeleteMinutes ?? 5,
       },
       options.now ?? DEFAULT_START,
+      this.bus,
     );
   }
 
@@ -359,6 +372,35 @@ export class InMemoryRds {
       .map((k) => this.store.kms.record(k));
   }
 
+  /**
+   * Creates an EventBridge event bus (`default` gives the account's default bus a policy) and
+   * returns its ARN. `allowAccounts` are the accounts its resource policy lets call PutEvents on
+   * it; anyone else of another account is refused with AccessDeniedException.
+   */
+  addEventBus(init: SimEventBusInit): string {
+    assertPlace(init);
+    return this.bus.addBus(init).arn;
+  }
+
+  /** The event buses created with addEventBus. */
+  eventBuses(): SimEventBusRecord[] {
+    return this.bus.listBuses();
+  }
+
+  /** The events PutEvents put on buses (every sender, every bus), oldest first. */
+  events(filter: SimBusEventFilter = {}): SimBusEvent[] {
+    return this.bus.events(filter);
+  }
+
+  /**
+   * The cluster-snapshot events RDS emitted, in time order: RDS-EVENT-0074 when a manual snapshot
+   * starts, RDS-EVENT-0075 when it becomes available (none for copies: RDS has no such event).
+   * `sinceMs`: only those after that epoch ms (strictly).
+   */
+  rdsEvents(sinceMs?: number): SimRdsEvent[] {
+    return this.bus.rdsEvents(sinceMs);
+  }
+
   /** Every call answered or refused so far, oldest first. */
   get calls(): readonly SimCall[] {
     return this.callLog;
@@ -395,13 +437,13 @@ export class InMemoryRds {
   // ---------------------------------------------------------------- plugging in
 
   /**
-   * An SDK v3 plugin answering every command of the client it is added to (RDSClient, KMSClient or
-   * STSClient) as `account` in `region`, without any network I/O. It sits where the HTTP transport
-   * would: in the `finalizeRequest` step after the SDK's retry and signing middleware, so the
-   * request is serialized and signed, and a throttled or failed call (`throttle`, `failOn`) is
-   * retried by the SDK's own retry strategy (3 attempts, with its back-off) before the tool's
-   * retries see it, as on AWS. Each attempt is one entry in `calls`. The answer carries a `Date`
-   * header from the simulated clock.
+   * An SDK v3 plugin answering every command of the client it is added to (RDSClient, KMSClient,
+   * STSClient or EventBridgeClient) as `account` in `region`, without any network I/O. It sits
+   * where the HTTP transport would: in the `finalizeRequest` step after the SDK's retry and signing
+   * middleware, so the request is serialized and signed, and a throttled or failed call
+   * (`throttle`, `failOn`) is retried by the SDK's own retry strategy (3 attempts, with its
+   * back-off) before the tool's retries see it, as on AWS. Each attempt is one entry in `calls`.
+   * The answer carries a `Date` header from the simulated clock.
    */
   plugin(account: string, region: string): SimPluggable {
     assertPlace({ account, region });
@@ -455,7 +497,7 @@ export class InMemoryRds {
     try {
       const injected = this.faults.check(op, input);
       if (injected) throw injected;
-      const output = runOperation(this.store, place, op, input);
+      const output = this.route(place, op, input);
       this.callLog.push(call);
       return Promise.resolve({
         ...output,
@@ -470,6 +512,17 @@ export class InMemoryRds {
       this.callLog.push({ ...call, error: error instanceof Error ? error.name : String(error) });
       return Promise.reject(error);
     }
+  }
+
+  /**
+   * Which service answers: EventBridge's PutEvents (the JSON 1.1 target `AWSEvents.PutEvents`, a
+   * name no RDS, KMS or STS operation has) goes to the event buses, the rest to RDS, KMS and STS.
+   */
+  private route(place: SimPlace, op: string, input: Input): object {
+    if (op === "PutEvents") {
+      return this.bus.putEvents(place, input as Partial<PutEventsRequest>, this.store.now());
+    }
+    return runOperation(this.store, place, op, input);
   }
 
   private seededCluster(ref: SimRef): ClusterState {

@@ -35,6 +35,14 @@ export type {
   SimSnapshotType,
   ThrottleOptions,
 } from "./sim-types.js";
+export type {
+  SimBusEvent,
+  SimBusEventFilter,
+  SimEventBusInit,
+  SimEventBusRecord,
+  SimRdsEvent,
+  SimRdsEventId,
+} from "./sim-events.js";
 export * from "./fleet-simulation.js";
 export * from "./builders.js";
 export * from "./scenarios.js";

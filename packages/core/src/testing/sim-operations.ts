@@ -241,7 +241,12 @@ function copySnapshot(
   }
   const crossAccount = source.account !== place.account;
   const crossRegion = source.region !== place.region;
-  if (crossAccount && crossRegion && !store.settings.allowSharedCrossRegionCopy) {
+  const allowed = store.settings.allowSharedCrossRegionCopy;
+  const singleStepAllowed =
+    typeof allowed === "function"
+      ? allowed({ targetRegion: place.region, sourceRegion: source.region })
+      : allowed;
+  if (crossAccount && crossRegion && !singleStepAllowed) {
     throw simError(
       "InvalidParameterCombination",
       "A snapshot shared from another account can only be copied within its region",

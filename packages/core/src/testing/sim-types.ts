@@ -57,10 +57,13 @@ export interface InMemoryRdsOptions {
   readonly crossRegionCopyMinutes?: number;
   /**
    * Whether a snapshot shared from another account may be copied straight into another region in
-   * one call. AWS's pages disagree on this; the default (false) answers InvalidParameterCombination,
-   * the conservative reading the engine's two-step copy is built for.
+   * one call: RDS takes it since September 2025 (the API's SourceDBClusterSnapshotIdentifier: "an
+   * ARN of a snapshot that is in a different account and a different AWS Region"). Default true;
+   * false, or a function of the target region returning false, answers InvalidParameterCombination,
+   * as an older API, or a region or partition without the feature, would.
    */
-  readonly allowSharedCrossRegionCopy?: boolean;
+  readonly allowSharedCrossRegionCopy?:
+    boolean | ((copy: { readonly targetRegion: string; readonly sourceRegion: string }) => boolean);
   /**
    * How long RestoreDBClusterFromSnapshot stays `creating`. Default 30 minutes: AWS says a restore
    * "can take up to a few hours" and grows with the data (re:Post knowledge center,

@@ -419,10 +419,10 @@ const DIVERGENCES: readonly KnownDivergence[] = [
   {
     step: "encryption: CopyDBClusterSnapshot shared encrypted, other account, other region",
     field: "outcome",
-    model: "InvalidParameterCombination",
+    model: "ok",
     moto: "DBClusterSnapshotNotFoundFault",
     decidedBy: `${DOC.copySnapshot} (SourceDBClusterSnapshotIdentifier, current text: "You can also specify an ARN of a snapshot that is in a different account and a different AWS Region")`,
-    note: 'model wrong (its default allowSharedCrossRegionCopy: false follows the older text "You can\'t copy an encrypted, shared DB cluster snapshot from one AWS Region to another"); moto wrong too',
+    note: "moto wrong (no cross-account copy at all); the model refuses it only when allowSharedCrossRegionCopy says so, as an API before 2025-09 did",
   },
   {
     step: "encryption: DescribeDBClusterSnapshots manual, settled",

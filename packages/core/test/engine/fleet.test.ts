@@ -19,7 +19,7 @@ const RETENTION = 7;
  * snapshots. The destination account copies everything shared to it into its own us-east-1 (the
  * intermediate step) and keeps the copies in us-west-2.
  */
-function aFleet(overrides: { sim?: InMemoryRds } = {}) {
+function aFleet(overrides: { sim?: InMemoryRds; copyMode?: "auto" | "two-step" } = {}) {
   const sim = overrides.sim ?? new InMemoryRds({ now: new Date("2026-03-01T00:00:00Z") });
   const sourceKey = sim.addKey({
     account: A,
@@ -87,6 +87,7 @@ function aFleet(overrides: { sim?: InMemoryRds } = {}) {
         kmsKeySource: localKey,
         kmsKeyDestination: { [WEST]: "alias/dr" },
         crossAccount: true,
+        copyMode: overrides.copyMode ?? "auto",
       }),
     },
   };
@@ -131,20 +132,27 @@ describe(
   "the engine over 30 simulated days, two accounts and two regions",
   { timeout: 120_000 },
   () => {
-    it("keeps retention-many snapshots of each cluster in every place and touches nothing else", async () => {
-      const { sim, options } = aFleet();
-      const days = await simulateFleet({ ...options, sim });
-      expectSteadyState(sim);
-      // each day after the first week: one take, share, copy and prune per cluster
-      const day20 = days[20]!;
-      expect(day20.taken).toHaveLength(3);
-      expect(day20.shared).toHaveLength(3);
-      expect(day20.copied).toHaveLength(6); // local + remote
-      expect(day20.intermediateRemoved).toHaveLength(3);
-      expect(day20.pruned).toHaveLength(3);
-      expect(day20.prunedDest).toHaveLength(3);
-      expect(days.reduce((n, d) => n + d.failed, 0)).toBe(0);
-    });
+    it.each([
+      ["two-step", 6, 3],
+      ["auto", 3, 0],
+    ] as const)(
+      "keeps retention-many snapshots of each cluster in every place and touches nothing else (%s)",
+      async (copyMode, copiesPerDay, intermediatesPerDay) => {
+        const { sim, options } = aFleet({ copyMode });
+        const days = await simulateFleet({ ...options, sim });
+        expectSteadyState(sim);
+        // each day after the first week: one take, share, copy and prune per cluster
+        const day20 = days[20]!;
+        expect(day20.taken).toHaveLength(3);
+        expect(day20.shared).toHaveLength(3);
+        // two-step: local + remote and the intermediate removed; single-step: the remote copy only
+        expect(day20.copied).toHaveLength(copiesPerDay);
+        expect(day20.intermediateRemoved).toHaveLength(intermediatesPerDay);
+        expect(day20.pruned).toHaveLength(3);
+        expect(day20.prunedDest).toHaveLength(3);
+        expect(days.reduce((n, d) => n + d.failed, 0)).toBe(0);
+      },
+    );
 
     it("reaches the same end state with 20% of calls throttled", async () => {
       const { sim, options } = aFleet();
@@ -231,6 +239,7 @@ describe(
           retentionDays: RETENTION,
           kmsKeySource: "alias/local",
           kmsKeyDestination: { [WEST]: "alias/missing" },
+          copyMode: "two-step",
         }),
       };
       const days = await simulateFleet({ ...options, sim, destination: broken, days: 2 });

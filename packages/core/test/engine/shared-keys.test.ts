@@ -20,7 +20,7 @@ const HOME = "us-east-1";
 const DR = "us-west-2";
 const NOW = new Date("2026-06-15T12:00:00Z");
 
-function sharedWith(keyOf: (sim: InMemoryRds) => string) {
+function sharedWith(keyOf: (sim: InMemoryRds) => string, copyMode: "auto" | "two-step" = "auto") {
   const sim = new InMemoryRds({ now: NOW });
   sim.addKey({ account: DEST, region: HOME, alias: "local" });
   sim.addKey({ account: DEST, region: DR, alias: "dr" });
@@ -47,6 +47,7 @@ function sharedWith(keyOf: (sim: InMemoryRds) => string) {
       sourceAccounts: [SOURCE],
       kmsKeySource: "alias/local",
       kmsKeyDestination: { [DR]: "alias/dr" },
+      copyMode,
     }),
     execute: { retry: { minTimeoutMs: 1, maxTimeoutMs: 2 } },
   };
@@ -54,24 +55,31 @@ function sharedWith(keyOf: (sim: InMemoryRds) => string) {
 }
 
 describe("a shared snapshot's key the destination cannot use", () => {
-  it("not granted by its owner: RDS refuses the one copy tried, then it is blocked with the fix in both regions", async () => {
-    const { sim, id, input } = sharedWith((s) =>
-      s.addKey({ account: SOURCE, region: HOME, alias: "private" }),
-    );
-    for (let run = 0; run < 2; run += 1) {
-      const report = await runCopy(input);
-      expect(report.blocked.map((d) => [d.region, d.reason, d.snapshot])).toEqual([
-        [HOME, "source-key-not-accessible", id],
-      ]);
-      // The refused attempt is re-planned at once as blocked: no failure left to retry blindly.
-      expect(report.failed).toEqual([]);
-      expect(isComplete(report)).toBe(false);
-    }
-    // KMS answers AccessDenied for a key not granted, which could also be a key policy that
-    // admits this account only through RDS: so RDS is asked, once per run.
-    expect(sim.callCounts()["CopyDBClusterSnapshot"]).toBe(2);
-    expect(sim.snapshots({ account: DEST })).toEqual([]);
-  });
+  it.each([
+    ["auto", [DR]],
+    ["two-step", [HOME, DR]],
+  ] as const)(
+    "not granted by its owner: RDS refuses the one copy tried, then it is blocked with the fix in every region a copy would be made in (%s)",
+    async (copyMode, regions) => {
+      const { sim, id, input } = sharedWith(
+        (s) => s.addKey({ account: SOURCE, region: HOME, alias: "private" }),
+        copyMode,
+      );
+      for (let run = 0; run < 2; run += 1) {
+        const report = await runCopy(input);
+        expect(report.blocked.map((d) => [d.region, d.reason, d.snapshot])).toEqual(
+          regions.map((r) => [r, "source-key-not-accessible", id]),
+        );
+        // The refused attempt is re-planned at once as blocked: no failure left to retry blindly.
+        expect(report.failed).toEqual([]);
+        expect(isComplete(report)).toBe(false);
+      }
+      // KMS answers AccessDenied for a key not granted, which could also be a key policy that
+      // admits this account only through RDS: so RDS is asked, once per run.
+      expect(sim.callCounts()["CopyDBClusterSnapshot"]).toBe(2);
+      expect(sim.snapshots({ account: DEST })).toEqual([]);
+    },
+  );
 
   it("the AWS-managed aws/rds key: blocked too, the fix saying it must be re-encrypted at the source", async () => {
     const { input } = sharedWith((s) => {
@@ -139,9 +147,8 @@ describe("a shared snapshot's key the destination cannot use", () => {
       s.addKey({ account: SOURCE, region: HOME, alias: "shared", usableBy: [DEST] }),
     );
     const report = await runCopy(input);
-    expect(report.done.map((o) => [o.decision.action, o.decision.region])).toEqual([
-      ["copy", HOME],
-    ]);
+    // Straight into DR in one call (COPY_MODE auto).
+    expect(report.done.map((o) => [o.decision.action, o.decision.region])).toEqual([["copy", DR]]);
     expect(report.blocked).toEqual([]);
     const describes = sim.calls.filter(
       (c) => c.operation === "DescribeKey" && String(c.input["KeyId"]).includes(SOURCE),

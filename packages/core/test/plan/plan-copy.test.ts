@@ -60,7 +60,8 @@ function summary(decisions: readonly Decision[]) {
 }
 
 const localOnly = { destinationRegions: [LOCAL] };
-const remoteOnly = { destinationRegions: [REMOTE] };
+/** The two-step copy (COPY_MODE two-step, or auto in a region that refused the one-call copy). */
+const remoteOnly = { destinationRegions: [REMOTE], copyMode: "two-step" } as const;
 
 describe("planCopy, cross-account", () => {
   describe("into the local region", () => {
@@ -88,6 +89,7 @@ describe("planCopy, cross-account", () => {
             ageDays: 1,
             encrypted: false,
             intermediate: false,
+            copyMode: "cross-account",
             inFlightBefore: 0,
           },
         },
@@ -237,7 +239,10 @@ describe("planCopy, cross-account", () => {
 
     it("keeps the local copy as a final one when the local region is a destination too", () => {
       const s = aShared();
-      const decisions = copy({ shared: [s], policy: { destinationRegions: [LOCAL, REMOTE] } });
+      const decisions = copy({
+        shared: [s],
+        policy: { destinationRegions: [LOCAL, REMOTE], copyMode: "two-step" },
+      });
       expect(decisions).toMatchObject([
         { region: REMOTE, reason: "copy-in-progress" },
         { region: LOCAL, action: "copy", intermediate: false },
@@ -313,6 +318,8 @@ describe("planCopy, cross-account", () => {
       const decisions = copy({ shared, own: busy, policy: { ...localOnly, maxCopiesInFlight: 3 } });
       expect(decisions.filter((d) => d.action === "copy")).toHaveLength(2);
       expect(decisions.find((d) => d.reason === "copy-slots-full")!.facts).toEqual({
+        time: hoursAgo(4).toISOString(),
+        ageDays: 0.2,
         inFlight: 3,
         max: 3,
       });
@@ -366,7 +373,7 @@ describe("planCopy, cross-account", () => {
   describe("intermediate copies", () => {
     const s = aShared();
     const REMOTE2 = "eu-central-1";
-    const regions = { destinationRegions: [REMOTE, REMOTE2] };
+    const regions = { destinationRegions: [REMOTE, REMOTE2], copyMode: "two-step" } as const;
     const intermediate = aCopyOf(s, LOCAL, { tags: { SnapshotToolIntermediate: "YES" } });
 
     it("deletes an intermediate copy once every onward copy is available", () => {
@@ -419,6 +426,134 @@ describe("planCopy, cross-account", () => {
       });
       expect(decisions.filter((d) => d.action === "delete")).toEqual([]);
     });
+  });
+});
+
+describe("planCopy, cross-account, single-step (COPY_MODE auto or single-step)", () => {
+  const REMOTE2 = "eu-central-1";
+  const keys = { kmsKeySource: "src", kmsKeyDestination: { [REMOTE]: "dst", [REMOTE2]: "dst2" } };
+
+  it("copies a shared snapshot straight into the other region, with that region's key and no intermediate", () => {
+    const s = aShared({ encrypted: true, kmsKeyId: "source-key" });
+    for (const copyMode of ["auto", "single-step"] as const) {
+      const decisions = copy({
+        shared: [s],
+        policy: { destinationRegions: [REMOTE], copyMode, ...keys },
+      });
+      expect(decisions).toMatchObject([
+        {
+          action: "copy",
+          region: REMOTE,
+          sourceArn: s.arn,
+          sourceRegion: LOCAL,
+          kmsKeyId: "dst",
+          intermediate: false,
+          facts: { copyMode: "single-step" },
+        },
+      ]);
+      expect((decisions[0] as CopyDecision).tags).not.toHaveProperty("SnapshotToolIntermediate");
+    }
+  });
+
+  it("in auto, goes in two steps into a region that refused the one-call copy, and in one call elsewhere", () => {
+    const s = aShared();
+    const decisions = copy({
+      shared: [s],
+      policy: { destinationRegions: [REMOTE, REMOTE2], copyMode: "auto" },
+      singleStepRefused: new Set([REMOTE]),
+    });
+    expect(summary(decisions)).toEqual([
+      `${REMOTE2} copy not-copied`,
+      `${REMOTE} skip copy-in-progress`,
+      `${LOCAL} copy not-copied`,
+    ]);
+    const local = decisions.find((d) => d.region === LOCAL) as CopyDecision;
+    expect(local.intermediate).toBe(true);
+  });
+
+  it("in single-step, a refusal changes nothing: the mode is the operator's choice", () => {
+    const decisions = copy({
+      shared: [aShared()],
+      policy: { destinationRegions: [REMOTE], copyMode: "single-step" },
+      singleStepRefused: new Set([REMOTE]),
+    });
+    expect(summary(decisions)).toEqual([`${REMOTE} copy not-copied`]);
+  });
+
+  it("does not wait for a local name taken by something else", () => {
+    const s = aShared();
+    const stranger = aSnapshot({ name: s.name, account: DEST_ACCOUNT, region: LOCAL });
+    const decisions = copy({
+      shared: [s],
+      own: [stranger],
+      policy: { destinationRegions: [REMOTE], copyMode: "single-step" },
+    });
+    expect(summary(decisions)).toEqual([`${REMOTE} copy not-copied`]);
+  });
+
+  it("removes an intermediate left by earlier two-step runs once the onward copy is there", () => {
+    const s = aShared();
+    const intermediate = aCopyOf(s, LOCAL, { tags: { SnapshotToolIntermediate: "YES" } });
+    const waiting = copy({
+      shared: [s],
+      own: [intermediate, aCopyOf(s, REMOTE, { status: "copying" })],
+      policy: { destinationRegions: [REMOTE], copyMode: "single-step" },
+    });
+    expect(summary(waiting)).toEqual([
+      `${REMOTE} skip copy-in-progress`,
+      `${LOCAL} skip intermediate-waiting`,
+    ]);
+    const done = copy({
+      shared: [s],
+      own: [intermediate, aCopyOf(s, REMOTE)],
+      policy: { destinationRegions: [REMOTE], copyMode: "single-step" },
+    });
+    expect(summary(done)).toEqual([
+      `${REMOTE} skip already-copied`,
+      `${LOCAL} delete intermediate-done`,
+    ]);
+  });
+});
+
+describe("planCopy: who gets the copy slots when more copies are wanted than RDS runs", () => {
+  const policy = { destinationRegions: [REMOTE], maxCopiesInFlight: 2 };
+  const snap = (cluster: string, h: number) =>
+    aShared({ clusterId: cluster, name: `${cluster}-${h}`, takenAt: hoursAgo(h) });
+  const started = (decisions: readonly Decision[]) =>
+    decisions.filter((d) => d.action === "copy").map((d) => d.snapshot);
+
+  it("gives every cluster's newest snapshot a slot before any cluster's second newest", () => {
+    // Cluster a has three snapshots newer than b's only one: newest-first would give a two slots.
+    const shared = [snap("a", 1), snap("a", 2), snap("a", 3), snap("b", 4)];
+    expect(started(copy({ shared, policy })).sort()).toEqual(["a-1", "b-4"]);
+  });
+
+  it("puts the cluster furthest behind in DR first", () => {
+    // Both have a new snapshot; a's newest DR copy is 2 days old, b's 1 day, c's 3 hours (within its interval).
+    const shared = [snap("a", 1), snap("b", 1), snap("c", 1)];
+    const own = [
+      aCopyOf(snap("a", 49), REMOTE, { clusterId: "a", name: "a-49", takenAt: hoursAgo(49) }),
+      aCopyOf(snap("b", 25), REMOTE, { clusterId: "b", name: "b-25", takenAt: hoursAgo(25) }),
+      aCopyOf(snap("c", 3), REMOTE, { clusterId: "c", name: "c-3", takenAt: hoursAgo(3) }),
+    ];
+    expect(started(copy({ shared, own, policy })).sort()).toEqual(["a-1", "b-1"]);
+  });
+
+  it("gives the first slot to a cluster never copied, over one merely behind", () => {
+    const shared = [snap("a", 1), snap("b", 2)];
+    const own = [
+      aCopyOf(snap("a", 30), REMOTE, { clusterId: "a", name: "a-30", takenAt: hoursAgo(30) }),
+    ];
+    const decisions = copy({ shared, own, policy: { ...policy, maxCopiesInFlight: 1 } });
+    expect(started(decisions)).toEqual(["b-2"]);
+  });
+
+  it("names the snapshot's time on each copy left waiting, for the backlog", () => {
+    const shared = [snap("a", 1), snap("b", 2), snap("c", 3)];
+    const waiting = copy({ shared, policy }).filter((d) => d.reason === "copy-slots-full");
+    expect(waiting).toMatchObject([
+      { snapshot: "c-3", facts: { time: hoursAgo(3).toISOString() } },
+    ]);
   });
 });
 

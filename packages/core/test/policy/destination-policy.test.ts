@@ -25,6 +25,7 @@ const DEFAULTS = {
   maxCopiesInFlight: 5,
   sourceAccounts: [],
   copyPollSeconds: 30,
+  copyMode: "auto",
 };
 
 describe("destinationPolicyFromEnv", () => {
@@ -55,6 +56,9 @@ describe("destinationPolicyFromEnv", () => {
       "destinationRegions",
       ["us-east-1", "eu-west-1"],
     ],
+    ["COPY_MODE", "Single-Step", "copyMode", "single-step"],
+    ["COPY_MODE", "two-step", "copyMode", "two-step"],
+    ["COPY_MODE", "", "copyMode", "auto"],
     ["REGION_OVERRIDE", "us-east-1", "regionOverride", "us-east-1"],
     ["REGION_OVERRIDE", "NO", "regionOverride", undefined],
     ["KMS_KEY_SOURCE_REGION", KEY_ID, "kmsKeySource", KEY_ID],
@@ -223,5 +227,16 @@ describe("destinationPolicyFromObject", () => {
   it("refuses a key it does not know, listing the keys it does", () => {
     const input = { destinationRegions: "eu-west-1", pattern: "x" } as DestinationPolicyInput;
     expectConfigError(() => destinationPolicyFromObject(input), "pattern", "x", /snapshotPattern/);
+  });
+});
+
+describe("COPY_MODE", () => {
+  it("refuses a mode it does not know, naming the variable and every accepted mode", () => {
+    expectConfigError(
+      () => destinationPolicyFromEnv(anEnv({ COPY_MODE: "one-step" })),
+      "COPY_MODE",
+      "one-step",
+      /one of auto, single-step, two-step/,
+    );
   });
 });

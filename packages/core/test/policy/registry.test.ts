@@ -197,6 +197,7 @@ const FULL = {
     regionOverride: "NO",
     includeTags: [{ key: "backup", value: "yes" }],
     excludeTags: "skip-backup=yes",
+    destinationEventBus: "arn:aws:events:eu-central-1:210987654321:event-bus/aurora-snapshot-tool",
   },
   destination: {
     snapshotPattern: "ALL_SNAPSHOTS",
@@ -211,6 +212,7 @@ const FULL = {
     maxCopiesInFlight: 3,
     sourceAccounts: "111111111111",
     copyPollSeconds: 30,
+    copyMode: "two-step",
   },
 };
 

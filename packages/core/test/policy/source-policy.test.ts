@@ -168,3 +168,28 @@ describe("sourcePolicyFromObject", () => {
     expectConfigError(() => sourcePolicyFromObject(input), "policy", "PATTERN=x", /an object/);
   });
 });
+
+describe("DEST_EVENT_BUS_ARN", () => {
+  const bus = "arn:aws:events:eu-west-1:210987654321:event-bus/aurora-snapshot-tool";
+
+  it("takes an event bus ARN, in any account and region, and leaves it out when empty", () => {
+    expect(sourcePolicyFromEnv({ DEST_EVENT_BUS_ARN: bus }).destinationEventBus).toBe(bus);
+    expect(sourcePolicyFromEnv({ DEST_EVENT_BUS_ARN: "" })).not.toHaveProperty(
+      "destinationEventBus",
+    );
+  });
+
+  it.each([
+    "aurora-snapshot-tool",
+    "arn:aws:sns:eu-west-1:210987654321:topic",
+    "arn:aws:events:eu-west-1:2109876543:event-bus/x",
+    "arn:aws-cn:events:eu-west-1:210987654321:event-bus/x",
+  ])("refuses %s, naming the variable and the form it takes", (value) => {
+    expectConfigError(
+      () => sourcePolicyFromEnv({ DEST_EVENT_BUS_ARN: value }),
+      "DEST_EVENT_BUS_ARN",
+      value,
+      /event bus ARN/,
+    );
+  });
+});

@@ -743,17 +743,27 @@ describe("CopyDBClusterSnapshot", () => {
       ).rejects.toMatchObject({ name: "KMSKeyNotAccessibleFault" });
     });
 
-    it("stays in the source region unless allowSharedCrossRegionCopy is set", async () => {
+    it("copies straight into another region (RDS since 2025-09) unless allowSharedCrossRegionCopy refuses it", async () => {
       const input = { SourceDBClusterSnapshotIdentifier: sourceArn };
-      const strict = aSim();
-      aSnapshot(strict, { sharedWith: [DEST] });
-      await expect(copy(rds(strict, DEST, AWAY), input)).rejects.toMatchObject({
+      const current = aSim();
+      aSnapshot(current, { sharedWith: [DEST] });
+      await expect(copy(rds(current, DEST, AWAY), input)).resolves.toMatchObject({
+        DBClusterSnapshot: { SourceDBClusterSnapshotArn: sourceArn },
+      });
+
+      const older = aSim({ allowSharedCrossRegionCopy: false });
+      aSnapshot(older, { sharedWith: [DEST] });
+      await expect(copy(rds(older, DEST, AWAY), input)).rejects.toMatchObject({
         name: "InvalidParameterCombination",
       });
 
-      const lenient = aSim({ allowSharedCrossRegionCopy: true });
-      aSnapshot(lenient, { sharedWith: [DEST] });
-      await expect(copy(rds(lenient, DEST, AWAY), input)).resolves.toBeDefined();
+      const oneRegion = aSim({ allowSharedCrossRegionCopy: (c) => c.targetRegion !== AWAY });
+      aSnapshot(oneRegion, { sharedWith: [DEST] });
+      await expect(copy(rds(oneRegion, DEST, AWAY), input)).rejects.toMatchObject({
+        name: "InvalidParameterCombination",
+      });
+      // Within the shared snapshot's own region, the copy is always allowed.
+      await expect(copy(rds(oneRegion, DEST), input)).resolves.toBeDefined();
     });
   });
 

@@ -5,11 +5,17 @@ import {
   SnapshotToolException,
   assertComplete,
   bindStepFrom,
+  copyLoopFails,
+  copyLoopPositionOf,
+  copyLoopState,
   createClientFactory,
   lambdaDeadline,
   summarize,
   type ClientFactory,
+  type CopyLoopState,
+  type DestinationPolicy,
   type ReportSummary,
+  type RunReport,
   type Step,
 } from "@aurora-snapshot-tool/core";
 import type { Context } from "aws-lambda";
@@ -23,11 +29,18 @@ export interface HandlerResult extends ReportSummary {
   readonly step: Step;
   readonly startedAt: string;
   readonly finishedAt: string;
+  /**
+   * Copy only, when the event carried `copyLoop` (the copy state machine's loop): whether the
+   * state machine runs the copy again, after how many seconds, and what it follows.
+   */
+  readonly copyLoop?: CopyLoopState;
 }
 
 /**
- * A Lambda handler (Handler `index.handler`). The event is not read: the schedule only says "run
- * now", and all configuration comes from the function's environment, as in the original tool.
+ * A Lambda handler (Handler `index.handler`). All configuration comes from the function's
+ * environment, as in the original tool, and the event is not read, with one exception: the copy
+ * function given `{"copyLoop": {"round": N, "startedAt": ISO}}` by the copy state machine runs one
+ * round of its loop and returns the loop's verdict (see `HandlerResult.copyLoop`).
  */
 export type StepHandler = (event: unknown, context?: Context) => Promise<HandlerResult>;
 
@@ -53,10 +66,12 @@ export interface StepHandlerOptions {
  * logged naming the variable and rethrown before any AWS call), a gateway over the clients, the step
  * under a deadline taken from the Lambda context (copy keeps following its copies until it), the
  * report logged, and SnapshotToolException when work is left (the state machines retry that name
- * on their long interval).
+ * on their long interval). In the copy state machine's loop (`copyLoop` in the event) copy runs one
+ * round and throws only when core's copyLoopFails says the round failed: copies in flight or
+ * waiting for a slot are the loop's to come back for.
  */
 export function createStepHandler(step: Step, options: StepHandlerOptions = {}): StepHandler {
-  return async (_event, context) => {
+  return async (event, context) => {
     const clock = options.clock ?? Date.now;
     const startedAt = clock();
     const env = withEnvDefaults(options.env ?? process.env, bundledEnvDefaults());
@@ -70,29 +85,49 @@ export function createStepHandler(step: Step, options: StepHandlerOptions = {}):
       const region = runRegion(env);
       const clients = options.clients ?? createClientFactory();
       const deadline = lambdaDeadline(context, startedAt);
+      // The copy state machine drives the loop itself (a Wait state between rounds): one round
+      // per invocation, and no follow-up inside it.
+      const loop = step === "copy" ? copyLoopPositionOf(event, new Date(startedAt)) : undefined;
       const report = await bound.run({
         gateway: new AwsGateway({ clients, homeRegion: region }),
         region,
         now: new Date(startedAt),
         execute: { clock },
-        ...(deadline !== undefined && {
-          deadline,
-          followUp: options.sleep === undefined ? {} : { sleep: options.sleep },
-        }),
+        ...(deadline !== undefined && { deadline }),
+        ...(deadline !== undefined &&
+          loop === undefined && {
+            followUp: options.sleep === undefined ? {} : { sleep: options.sleep },
+          }),
       });
       logReport(logger, report);
-      assertComplete(report);
-      return {
+      logNotices(logger, step, report);
+      const result = {
         step,
         ...summarize(report),
         startedAt: report.startedAt,
         finishedAt: report.finishedAt,
       };
+      if (loop === undefined) {
+        assertComplete(report);
+        return result;
+      }
+      const state = copyLoopState(report, bound.policy as DestinationPolicy, {
+        ...loop,
+        now: new Date(clock()),
+      });
+      logger.info("copy loop", { step, ...state });
+      if (copyLoopFails(report, state)) throw new SnapshotToolException(report);
+      return { ...result, copyLoop: state };
     } catch (error) {
       logFailure(logger, step, error);
       throw error;
     }
   };
+}
+
+/** What the run adapted to (a region refusing single-step copies, ...), once each, at WARN. */
+function logNotices(logger: ReportLogger, step: Step, report: RunReport): void {
+  for (const notice of new Set(report.notices ?? [])) logger.warn(notice, { step });
 }
 
 /** A bad LOG_LEVEL is still reported, at the default level, before the handler gives up. */

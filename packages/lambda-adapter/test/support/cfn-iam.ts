@@ -83,6 +83,13 @@ function resolver(stack: StackDeployment) {
     if (resource.Type === "AWS::IAM::ManagedPolicy" && attribute === undefined) {
       return `arn:aws:iam::${stack.account}:policy/${name}`;
     }
+    if (resource.Type === "AWS::Events::EventBus") {
+      // Ref is the bus's name, Arn its ARN, from the Name property as the stack renders it.
+      const bus = renderString(resource.Properties?.["Name"], resolver(stack), name);
+      if (attribute === undefined) return bus;
+      if (attribute === "Arn")
+        return `arn:aws:events:${stack.region}:${stack.account}:event-bus/${bus}`;
+    }
     return attribute === undefined ? `<${name}>` : `<${name}.${attribute}>`;
   };
 }

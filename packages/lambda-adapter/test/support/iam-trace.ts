@@ -25,6 +25,10 @@
  *   - the snapshot `restore` attribute as the resource-side grant of a cross-account copy, and the
  *     key policies (the default key policy for the owner account, plus the cross-account
  *     statement AWS-FACTS.md prescribes for a key `usableBy` another account).
+ * - EventBridge PutEvents (share's "Snapshots Shared" events): one authorization per entry, on the
+ *   bus the entry names, with `events:source` and `events:detail-type` (both multi-valued in the
+ *   Service Authorization Reference; eb-use-conditions), and the
+ *   bus's resource policy as given to `setBusPolicy` (the destination template's, rendered).
  */
 import { InMemoryRds, type SimKeyRecord, type SimPlace } from "@aurora-snapshot-tool/core/testing";
 
@@ -124,6 +128,12 @@ function requestTags(input: Input): Record<string, string | string[]> {
  */
 export class IamTracingRds extends InMemoryRds {
   readonly requests: IamRequest[] = [];
+  private readonly busPolicies = new Map<string, PolicyDocument>();
+
+  /** The resource policy IAM evaluates PutEvents on `busArn` against (another account's bus). */
+  setBusPolicy(busArn: string, policy: PolicyDocument): void {
+    this.busPolicies.set(busArn, policy);
+  }
 
   /** Labels every request recorded since the last call with the step that sent them. */
   assignStep(step: string): void {
@@ -154,7 +164,12 @@ export class IamTracingRds extends InMemoryRds {
       action,
       resource,
       resourceAccount,
-      context,
+      // AWS sets aws:ResourceAccount for RDS actions (only a documented few services' actions
+      // lack it); the copy role's grant for presigned copies of shared snapshots depends on it.
+      context:
+        action.startsWith("rds:") && resource !== "*"
+          ? { ...context, "aws:ResourceAccount": resourceAccount }
+          : context,
       origin: "observed",
       what,
       ...(resourcePolicy && { resourcePolicy }),
@@ -255,6 +270,31 @@ export class IamTracingRds extends InMemoryRds {
       }
       case "CopyDBClusterSnapshot":
         return this.copyAuthorizations(base, input, observed);
+      case "PutEvents": {
+        const entries = (input["Entries"] ?? []) as {
+          EventBusName?: string;
+          Source?: string;
+          DetailType?: string;
+        }[];
+        return entries.map((entry) => {
+          const bus =
+            entry.EventBusName?.startsWith("arn:") === true
+              ? entry.EventBusName
+              : `arn:aws:events:${place.region}:${place.account}:event-bus/${entry.EventBusName ?? "default"}`;
+          const busAccount = /^arn:aws:events:[a-z0-9-]+:(\d{12}):/.exec(bus)?.[1] ?? place.account;
+          return observed(
+            "events:PutEvents",
+            bus,
+            busAccount,
+            {
+              "events:source": [entry.Source ?? ""],
+              "events:detail-type": [entry.DetailType ?? ""],
+            },
+            "event on a bus",
+            this.busPolicies.get(bus),
+          );
+        });
+      }
       default:
         throw new Error(`the IAM trace does not know ${op}: add how IAM authorizes it`);
     }
@@ -315,6 +355,9 @@ export class IamTracingRds extends InMemoryRds {
           sourceAccount,
           this.snapshotContext(sourceArn),
           "presigned copy request, run in the source region",
+          // A single-step copy of a shared snapshot: the presigned request reads it in its
+          // owner's account, through the same restore attribute.
+          shared,
         ),
         region: sourceRegion,
         origin: "modelled",

@@ -21,6 +21,7 @@ export const ADDED_PARAMETERS: Record<TemplateName, Record<string, ExpectedParam
     MinKeep: { Type: "Number", Default: "1" },
     ClusterTagsInclude: { Type: "String", Default: "" },
     ClusterTagsExclude: { Type: "String", Default: "" },
+    DestinationEventBusArn: { Type: "String", Default: "" },
   },
   dest: {
     MinKeep: { Type: "Number", Default: "1" },
@@ -28,6 +29,11 @@ export const ADDED_PARAMETERS: Record<TemplateName, Record<string, ExpectedParam
     SourceRetentionDays: { Type: "String", Default: "" },
     MaxCopiesInFlight: { Type: "Number", Default: "5" },
     CopyPollSeconds: { Type: "Number", Default: "30" },
+    CopyMode: {
+      Type: "String",
+      Default: "auto",
+      AllowedValues: ["auto", "single-step", "two-step"],
+    },
   },
 };
 
@@ -92,6 +98,16 @@ export interface StepContract {
     readonly evaluationPeriods: number;
     readonly threshold: number;
   };
+  /**
+   * The alarm threshold deployed, where this project changed the original's (the template says
+   * why next to the alarm).
+   */
+  readonly deployedAlarmThreshold?: number;
+  /**
+   * The state machine loops around its function's task (the copy loop, share's rounds) instead of
+   * the original's single task; its shape is tested on its own.
+   */
+  readonly loops?: true;
   /** Environment variable -> the parameter it carries. */
   readonly env: Record<string, string>;
 }
@@ -140,7 +156,9 @@ export const STEPS: readonly StepContract[] = [
       DEST_ACCOUNT: "DestinationAccount",
       REGION_OVERRIDE: "SourceRegionOverride",
       LOG_LEVEL: "LogLevel",
+      DEST_EVENT_BUS_ARN: "DestinationEventBusArn",
     },
+    loops: true,
   },
   {
     template: "source",
@@ -178,6 +196,9 @@ export const STEPS: readonly StepContract[] = [
     toolRetry: { interval: 300, attempts: 5 },
     anyErrorRetry: { interval: 30, attempts: 20 },
     alarmSettings: { period: 300, evaluationPeriods: 1, threshold: 2 },
+    // 2 failed executions in 5 minutes: never reached by executions started 30 minutes apart.
+    deployedAlarmThreshold: 1,
+    loops: true,
     env: {
       SNAPSHOT_PATTERN: "SnapshotPattern",
       DEST_REGION: "DestinationRegion",
@@ -191,6 +212,7 @@ export const STEPS: readonly StepContract[] = [
       SOURCE_RETENTION_DAYS: "SourceRetentionDays",
       MAX_COPIES_IN_FLIGHT: "MaxCopiesInFlight",
       COPY_POLL_SECONDS: "CopyPollSeconds",
+      COPY_MODE: "CopyMode",
     },
   },
   {

@@ -1,0 +1,306 @@
+/**
+ * The templates' looping state machines walked as Step Functions would run them (support/asl-walker),
+ * with scripted answers for their tasks: the copy loop (dest) and share's rounds (source). Then
+ * the copy loop with the real copy function on the in-memory RDS, its Wait states moving the
+ * simulation's clock.
+ */
+import { createClientFactory } from "@aurora-snapshot-tool/core";
+import { InMemoryRds } from "@aurora-snapshot-tool/core/testing";
+import { describe, expect, it } from "vitest";
+
+import type { ReportLogger } from "../src/runtime/report-log.js";
+import { createStepHandler } from "../src/runtime/step-handler.js";
+import {
+  loadTemplate,
+  placeholderResolver,
+  stateMachineDefinitions,
+  type StateMachineDefinition,
+} from "../src/templates.js";
+import { TaskError, walk, type TaskHandler, type WalkResult } from "./support/asl-walker.js";
+
+const LIST_EXECUTIONS = "arn:aws:states:::aws-sdk:sfn:listExecutions";
+const START = "2026-04-01T02:00:00.000Z";
+
+interface Machine {
+  readonly definition: StateMachineDefinition;
+  readonly arn: string;
+  readonly fn: string;
+}
+
+function machine(
+  name: "source" | "dest",
+  stateMachine: string,
+  fn: string,
+): Machine & { execution: (n: number) => string } {
+  const template = loadTemplate(name);
+  const resolve = placeholderResolver(template);
+  const definition = stateMachineDefinitions(template)[stateMachine];
+  if (!definition) throw new Error(`no ${stateMachine}`);
+  const arn = resolve(stateMachine);
+  const execution = (n: number) => `${arn.replace(":stateMachine:", ":execution:")}:execution-${n}`;
+  return { definition, arn, fn: resolve(fn, "Arn"), execution };
+}
+
+const copy = machine("dest", "statemachineCopySnapshotsDestAurora", "lambdaCopySnapshotsAurora");
+const share = machine("source", "statemachineShareSnapshotsAurora", "lambdaShareSnapshotsAurora");
+const SELF = copy.execution(2);
+const OLDER = copy.execution(1);
+const NEWER = copy.execution(3);
+
+/** What ListExecutions answers: the running executions, newest first (MaxResults 2). */
+const running = (...arns: string[]) => ({
+  Executions: arns.map((a) => ({ ExecutionArn: a, Status: "RUNNING" })),
+});
+
+/**
+ * A task handler: ListExecutions answers `listed` (or throws it), the function answers with the
+ * scripted results in turn (a TaskError is thrown).
+ */
+function scripted(m: Machine, listed: unknown, results: unknown[]): TaskHandler {
+  const queue = [...results];
+  return (resource, input) => {
+    if (resource === LIST_EXECUTIONS) {
+      expect(input).toEqual({ StateMachineArn: m.arn, StatusFilter: "RUNNING", MaxResults: 2 });
+      if (listed instanceof TaskError) throw listed;
+      return listed;
+    }
+    expect(resource).toBe(m.fn);
+    if (queue.length === 0) throw new Error("the function was invoked more often than scripted");
+    const next = queue.shift();
+    if (next instanceof TaskError) throw next;
+    return next;
+  };
+}
+
+function run(m: Machine, handler: TaskHandler, input: unknown = {}, self = SELF) {
+  return walk(m.definition, input, {
+    context: { executionArn: self, startTime: START, stateMachineArn: m.arn },
+    task: handler,
+  });
+}
+
+/** The copy function's answer in the loop: its summary plus the loop's verdict. */
+const round = (n: number, go: boolean, pollSeconds = 30) => ({
+  step: "copy",
+  done: 1,
+  failed: 0,
+  blocked: 0,
+  copyLoop: {
+    continue: go,
+    reason: go ? "waiting-for-slots" : "nothing-to-follow",
+    pollSeconds,
+    round: n,
+  },
+});
+
+const invocations = (result: WalkResult, fn: string) =>
+  result.calls.filter((c) => c.resource === fn).map((c) => c.input);
+
+describe("the copy state machine, walked", () => {
+  it("runs the copy function again after pollSeconds while it says continue, counting the rounds", async () => {
+    const result = await run(
+      copy,
+      scripted(copy, running(SELF), [round(1, true, 30), round(2, true, 45), round(3, false)]),
+    );
+
+    expect(result).toMatchObject({ status: "SUCCEEDED", endState: "Done" });
+    expect(invocations(result, copy.fn)).toEqual([
+      { copyLoop: { round: 1, startedAt: START } },
+      { copyLoop: { round: 2, startedAt: START } },
+      { copyLoop: { round: 3, startedAt: START } },
+    ]);
+    expect(result.waits).toEqual([
+      { seconds: 30, why: "Wait" },
+      { seconds: 45, why: "Wait" },
+    ]);
+  });
+
+  it("stops after a round with nothing left to follow", async () => {
+    const result = await run(copy, scripted(copy, running(SELF), [round(1, false)]));
+    expect(result).toMatchObject({ status: "SUCCEEDED", endState: "Done" });
+    expect(invocations(result, copy.fn)).toHaveLength(1);
+    expect(result.waits).toEqual([]);
+  });
+
+  it("leaves the work to an older execution that is running, without invoking the function", async () => {
+    const result = await run(copy, scripted(copy, running(SELF, OLDER), []));
+    expect(result).toMatchObject({ status: "SUCCEEDED", endState: "AnOlderLoopRuns" });
+    expect(invocations(result, copy.fn)).toEqual([]);
+  });
+
+  it.each([
+    ["it is the only one listed", running(SELF)],
+    ["a newer one is listed first (that one leaves)", running(NEWER, SELF)],
+    ["the list does not show it yet (ListExecutions is eventually consistent)", running()],
+  ])("runs the loop when %s", async (_, listed) => {
+    const result = await run(copy, scripted(copy, listed, [round(1, false)]));
+    expect(result).toMatchObject({ status: "SUCCEEDED", endState: "Done" });
+    expect(invocations(result, copy.fn)).toHaveLength(1);
+  });
+
+  it("runs the loop when it cannot list the running executions", async () => {
+    const denied = new TaskError("Sfn.SfnException", "AccessDenied");
+    const result = await run(copy, scripted(copy, denied, [round(1, false)]));
+    expect(result).toMatchObject({ status: "SUCCEEDED", endState: "Done" });
+    expect(invocations(result, copy.fn)).toHaveLength(1);
+  });
+
+  it.each([
+    ["a schedule's {}", {}],
+    [
+      "an EventBridge event from the share bus",
+      {
+        version: "0",
+        source: "aurora-snapshot-tool",
+        "detail-type": "Snapshots Shared",
+        account: "111111111111",
+        detail: { snapshots: ["orders-2026-04-01-01-00"] },
+      },
+    ],
+  ])("ignores its input: %s starts the same loop", async (_, input) => {
+    const result = await run(copy, scripted(copy, running(SELF), [round(1, false)]), input);
+    expect(invocations(result, copy.fn)).toEqual([{ copyLoop: { round: 1, startedAt: START } }]);
+  });
+
+  it("retries a round that throws SnapshotToolException every 300 s, 5 times, then fails", async () => {
+    const failing = () => new TaskError("SnapshotToolException", "copy: 1 failed");
+    const recovered = await run(
+      copy,
+      scripted(copy, running(SELF), [...Array.from({ length: 5 }, failing), round(1, false)]),
+    );
+    expect(recovered).toMatchObject({ status: "SUCCEEDED", endState: "Done" });
+    expect(recovered.waits).toEqual(Array(5).fill({ seconds: 300, why: "Retry" }));
+
+    const failed = await run(
+      copy,
+      scripted(copy, running(SELF), Array.from({ length: 6 }, failing)),
+    );
+    expect(failed).toMatchObject({
+      status: "FAILED",
+      endState: "CopySnapshots",
+      error: "SnapshotToolException",
+    });
+  });
+
+  it("retries any other error every 30 s, 20 times", async () => {
+    const timeouts = Array.from({ length: 20 }, () => new TaskError("Sandbox.Timedout"));
+    const result = await run(copy, scripted(copy, running(SELF), [...timeouts, round(1, false)]));
+    expect(result.status).toBe("SUCCEEDED");
+    expect(result.waits).toEqual(Array(20).fill({ seconds: 30, why: "Retry" }));
+  });
+
+  it("stops, without failing, when the function answers without copyLoop (code older than the template)", async () => {
+    const old = { step: "copy", done: 0, failed: 0, complete: true };
+    const result = await run(copy, scripted(copy, running(SELF), [old]));
+    expect(result).toMatchObject({ status: "SUCCEEDED", endState: "Done" });
+  });
+});
+
+describe("the share state machine, walked", () => {
+  const SHARE_SELF = share.execution(2);
+  const shared = (done: number) => ({ step: "share", done, failed: 0, complete: true });
+  const runShare = (listed: unknown, results: unknown[]) =>
+    run(share, scripted(share, listed, results), {}, SHARE_SELF);
+
+  it("shares again at once while a round shares something, and stops after a round that shares nothing", async () => {
+    const result = await runShare(running(SHARE_SELF), [shared(2), shared(1), shared(0)]);
+    expect(result).toMatchObject({ status: "SUCCEEDED", endState: "Done" });
+    expect(invocations(result, share.fn)).toEqual([
+      { shareRound: 1 },
+      { shareRound: 2 },
+      { shareRound: 3 },
+    ]);
+    expect(result.waits).toEqual([]);
+  });
+
+  it("runs at most 10 rounds", async () => {
+    const result = await runShare(running(SHARE_SELF), Array(12).fill(shared(1)));
+    expect(result).toMatchObject({ status: "SUCCEEDED", endState: "Done" });
+    expect(invocations(result, share.fn)).toHaveLength(10);
+  });
+
+  it("leaves the work to an older execution that is running", async () => {
+    const result = await runShare(running(SHARE_SELF, share.execution(1)), []);
+    expect(result).toMatchObject({ status: "SUCCEEDED", endState: "AnOlderShareRuns" });
+    expect(invocations(result, share.fn)).toEqual([]);
+  });
+
+  it("shares when it cannot list the running executions", async () => {
+    const result = await runShare(new TaskError("Sfn.SfnException"), [shared(0)]);
+    expect(invocations(result, share.fn)).toHaveLength(1);
+  });
+
+  it("keeps the original retry policy: SnapshotToolException every 300 s, 3 times", async () => {
+    const failing = () => new TaskError("SnapshotToolException");
+    const failed = await runShare(running(SHARE_SELF), Array.from({ length: 4 }, failing));
+    expect(failed).toMatchObject({ status: "FAILED", error: "SnapshotToolException" });
+    expect(failed.waits).toEqual(Array(3).fill({ seconds: 300, why: "Retry" }));
+  });
+});
+
+describe("the copy state machine with the copy function on the in-memory RDS", () => {
+  const A = "111111111111";
+  const B = "222222222222";
+  const quiet: ReportLogger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
+
+  it("copies a backlog larger than RDS's copy slots in one execution, a round per poll", async () => {
+    const sim = new InMemoryRds({
+      now: new Date(START),
+      copyStartMinutes: 1,
+      crossRegionCopyMinutes: 30,
+    });
+    for (let i = 1; i <= 12; i++) {
+      sim.addCluster({ account: A, region: "us-east-1", id: `db${i}` });
+      sim.addSnapshot({
+        account: A,
+        region: "us-east-1",
+        id: `db${i}-2026-04-01-01-00`,
+        clusterId: `db${i}`,
+        sharedWith: [B],
+        tags: { CreatedBy: "Snapshot Tool for Aurora", shareAndCopy: "YES" },
+      });
+    }
+    const handler = createStepHandler("copy", {
+      env: {
+        AWS_REGION: "us-east-1",
+        DEST_REGION: "us-west-2",
+        COPY_POLL_SECONDS: "60",
+        SOURCE_ACCOUNTS: A,
+      },
+      clients: createClientFactory({
+        credentials: { accessKeyId: "x", secretAccessKey: "x" },
+        plugins: (region) => [sim.plugin(B, region)],
+        retryStrategy: sim.retryStrategy(),
+      }),
+      clock: () => sim.now().getTime(),
+      logger: () => quiet,
+    });
+    const lambdaContext = () => {
+      const end = sim.now().getTime() + 300_000;
+      return { getRemainingTimeInMillis: () => end - sim.now().getTime() } as never;
+    };
+
+    const result = await walk(
+      copy.definition,
+      {},
+      {
+        context: { executionArn: SELF, startTime: START, stateMachineArn: copy.arn },
+        task: (resource, input) =>
+          resource === LIST_EXECUTIONS ? running(SELF) : handler(input, lambdaContext()),
+        onWait: (seconds) => {
+          sim.advance(seconds * 1000);
+        },
+      },
+    );
+
+    expect(result).toMatchObject({ status: "SUCCEEDED", endState: "Done" });
+    const copies = sim.snapshots({ account: B, region: "us-west-2" });
+    expect(copies.map((s) => s.status)).toEqual(Array(12).fill("available"));
+    // 12 copies of 30 minutes through 5 slots: three waves, each started within a poll of a
+    // slot freeing, so the loop ends a little after 90 minutes, not at a later schedule.
+    const elapsedMinutes = (sim.now().getTime() - Date.parse(START)) / 60_000;
+    expect(elapsedMinutes).toBeGreaterThanOrEqual(90);
+    expect(elapsedMinutes).toBeLessThan(100);
+    expect(new Set(result.waits.map((w) => w.seconds))).toEqual(new Set([60]));
+  });
+});

@@ -1,0 +1,379 @@
+/**
+ * A small Amazon States Language interpreter for the templates' state machines: Pass, Task, Choice,
+ * Wait, Succeed and Fail, JSONPath reference paths (`$.a.b[0].c`, `$$.Execution.Id`), payload
+ * templates (`"key.$"`) with the intrinsic States.MathAdd, ResultSelector, ResultPath, Retry and
+ * Catch. Only what the templates use; anything else throws, so a definition that grows a feature
+ * the walker does not know fails its test instead of being walked wrongly.
+ *
+ * Semantics follow the Amazon States Language specification: Choice rules are tried in order and
+ * the first that matches wins; a comparison on a path that is not there is a States.Runtime error
+ * (only IsPresent looks at absence); Retry counts attempts per retrier, waiting IntervalSeconds *
+ * BackoffRate^n; Catch applies once the retriers are spent; ResultPath defaults to `$`.
+ */
+import type { AslState, StateMachineDefinition } from "../../src/templates.js";
+
+type Json = unknown;
+
+/** An error a Task raises, as Step Functions names it (`errorType` for a Lambda). */
+export class TaskError extends Error {
+  constructor(
+    readonly error: string,
+    readonly detail?: string,
+  ) {
+    super(`${error}${detail ? `: ${detail}` : ""}`);
+    this.name = error;
+  }
+}
+
+export interface WalkContext {
+  /** `$$.Execution.Id` (the execution's ARN). */
+  readonly executionArn: string;
+  /** `$$.Execution.StartTime`, ISO 8601. */
+  readonly startTime: string;
+  /** `$$.StateMachine.Id` (the state machine's ARN). */
+  readonly stateMachineArn: string;
+}
+
+/** Answers a Task: its Resource, its effective input; returns the result or throws TaskError. */
+export type TaskHandler = (resource: string, input: Json) => Json | Promise<Json>;
+
+export interface WalkOptions {
+  readonly context: WalkContext;
+  readonly task: TaskHandler;
+  /** Called for each wait (Wait states, retry intervals), in seconds; e.g. to move a clock. */
+  readonly onWait?: (seconds: number, why: "Wait" | "Retry") => void | Promise<void>;
+  /** At most this many state transitions (default 10,000). */
+  readonly maxSteps?: number;
+}
+
+export interface WalkStep {
+  readonly state: string;
+  readonly type: string;
+}
+
+export interface WalkResult {
+  readonly status: "SUCCEEDED" | "FAILED";
+  /** The state the execution ended in (a Succeed or Fail state, an End state, or the failing one). */
+  readonly endState: string;
+  readonly output?: Json;
+  readonly error?: string;
+  readonly steps: readonly WalkStep[];
+  /** Every Task invocation: its resource and effective input. */
+  readonly calls: readonly {
+    readonly state: string;
+    readonly resource: string;
+    readonly input: Json;
+  }[];
+  readonly waits: readonly { readonly seconds: number; readonly why: "Wait" | "Retry" }[];
+}
+
+/** Walks `definition` from StartAt with `input` until it succeeds or fails. */
+export async function walk(
+  definition: StateMachineDefinition,
+  input: Json,
+  options: WalkOptions,
+): Promise<WalkResult> {
+  const steps: WalkStep[] = [];
+  const calls: { state: string; resource: string; input: Json }[] = [];
+  const waits: { seconds: number; why: "Wait" | "Retry" }[] = [];
+  const maxSteps = options.maxSteps ?? 10_000;
+  const contextObject = {
+    Execution: { Id: options.context.executionArn, StartTime: options.context.startTime },
+    StateMachine: { Id: options.context.stateMachineArn },
+  };
+  const wait = async (seconds: number, why: "Wait" | "Retry") => {
+    waits.push({ seconds, why });
+    await options.onWait?.(seconds, why);
+  };
+  const finish = (
+    status: WalkResult["status"],
+    endState: string,
+    rest: { output?: Json; error?: string },
+  ): WalkResult => ({ status, endState, ...rest, steps, calls, waits });
+
+  let name = definition.StartAt;
+  let data: Json = input;
+  for (let n = 0; ; n += 1) {
+    if (n >= maxSteps) throw new Error(`no end after ${maxSteps} transitions (at ${name})`);
+    const state = definition.States[name];
+    if (state === undefined) throw new Error(`no state ${name}`);
+    steps.push({ state: name, type: state.Type });
+    known(state, name);
+    const paths = { data, context: contextObject };
+    try {
+      switch (state.Type) {
+        case "Succeed":
+          return finish("SUCCEEDED", name, { output: data });
+        case "Fail":
+          return finish("FAILED", name, { error: String(state["Error"] ?? "States.Fail") });
+        case "Pass": {
+          const result =
+            state["Parameters"] !== undefined ? template(state["Parameters"], paths) : data;
+          data = applyResultPath(data, result, state["ResultPath"]);
+          break;
+        }
+        case "Wait": {
+          const seconds =
+            state["SecondsPath"] !== undefined
+              ? referencePath(state["SecondsPath"] as string, paths)
+              : state["Seconds"];
+          if (typeof seconds !== "number" || !Number.isInteger(seconds) || seconds < 0) {
+            throw new TaskError("States.Runtime", `${name}: wait of ${JSON.stringify(seconds)} s`);
+          }
+          await wait(seconds, "Wait");
+          break;
+        }
+        case "Choice": {
+          const rule = (state["Choices"] as ChoiceRule[]).find((r) => matches(r, paths, name));
+          const next = rule?.Next ?? (state["Default"] as string | undefined);
+          if (next === undefined) throw new TaskError("States.NoChoiceMatched", name);
+          name = next;
+          continue;
+        }
+        case "Task": {
+          const effective =
+            state["Parameters"] !== undefined ? template(state["Parameters"], paths) : data;
+          const outcome = await runTask(state, name, effective);
+          if ("caught" in outcome) {
+            data = applyResultPath(data, outcome.errorOutput, outcome.caught.ResultPath);
+            name = outcome.caught.Next;
+            continue;
+          }
+          const selected =
+            state["ResultSelector"] !== undefined
+              ? template(state["ResultSelector"], { data: outcome.result, context: contextObject })
+              : outcome.result;
+          data = applyResultPath(data, selected, state["ResultPath"]);
+          break;
+        }
+        default:
+          throw new Error(`${name}: the walker does not know ${state.Type} states`);
+      }
+    } catch (error) {
+      if (error instanceof TaskError) return finish("FAILED", name, { error: error.error });
+      throw error;
+    }
+    if (state.End === true) return finish("SUCCEEDED", name, { output: data });
+    if (state.Next === undefined) throw new Error(`${name}: neither Next nor End`);
+    name = state.Next;
+  }
+
+  async function runTask(
+    state: AslState,
+    name: string,
+    effective: Json,
+  ): Promise<{ result: Json } | { caught: Catcher; errorOutput: Json }> {
+    const attempts = new Map<AslRetrierLike, number>();
+    for (;;) {
+      calls.push({ state: name, resource: String(state.Resource), input: effective });
+      try {
+        return { result: await options.task(String(state.Resource), structuredClone(effective)) };
+      } catch (error) {
+        if (!(error instanceof TaskError)) throw error;
+        const retrier = (state.Retry ?? []).find((r) => errorMatches(r.ErrorEquals, error.error));
+        const done = retrier === undefined ? 0 : (attempts.get(retrier) ?? 0);
+        if (retrier !== undefined && done < (retrier.MaxAttempts ?? 3)) {
+          attempts.set(retrier, done + 1);
+          const seconds = (retrier.IntervalSeconds ?? 1) * (retrier.BackoffRate ?? 2) ** done;
+          await wait(seconds, "Retry");
+          continue;
+        }
+        const catcher = ((state["Catch"] ?? []) as Catcher[]).find((c) =>
+          errorMatches(c.ErrorEquals, error.error),
+        );
+        if (catcher === undefined) throw error;
+        return { caught: catcher, errorOutput: { Error: error.error, Cause: error.detail ?? "" } };
+      }
+    }
+  }
+}
+
+type AslRetrierLike = NonNullable<AslState["Retry"]>[number];
+
+interface Catcher {
+  readonly ErrorEquals: readonly string[];
+  readonly Next: string;
+  readonly ResultPath?: string | null;
+}
+
+interface ChoiceRule {
+  readonly Next?: string;
+  readonly And?: readonly ChoiceRule[];
+  readonly Or?: readonly ChoiceRule[];
+  readonly Not?: ChoiceRule;
+  readonly Variable?: string;
+  readonly [operator: string]: unknown;
+}
+
+const STATE_FIELDS: Record<string, readonly string[]> = {
+  Pass: ["Parameters", "ResultPath"],
+  Task: ["Resource", "Parameters", "ResultSelector", "ResultPath", "Retry", "Catch"],
+  Choice: ["Choices", "Default"],
+  Wait: ["Seconds", "SecondsPath"],
+  Succeed: [],
+  Fail: ["Error", "Cause"],
+};
+
+/** Refuses fields the walker does not interpret (InputPath, OutputPath, TimeoutSeconds, ...). */
+function known(state: AslState, name: string): void {
+  const allowed = new Set(["Type", "Next", "End", "Comment", ...(STATE_FIELDS[state.Type] ?? [])]);
+  for (const key of Object.keys(state)) {
+    if (!allowed.has(key)) throw new Error(`${name}: the walker does not interpret ${key}`);
+  }
+}
+
+function errorMatches(names: readonly string[], error: string): boolean {
+  return (
+    names.includes(error) || (names.includes("States.ALL") && !error.startsWith("States.Runtime"))
+  );
+}
+
+interface Paths {
+  readonly data: Json;
+  readonly context: Json;
+}
+
+const MISSING = Symbol("missing");
+
+/** `$...` against the data, `$$...` against the context object; MISSING when a step is absent. */
+function lookUp(path: string, paths: Paths): Json | typeof MISSING {
+  let node: Json;
+  let rest: string;
+  if (path.startsWith("$$")) {
+    node = paths.context;
+    rest = path.slice(2);
+  } else if (path.startsWith("$")) {
+    node = paths.data;
+    rest = path.slice(1);
+  } else {
+    throw new Error(`not a path: ${path}`);
+  }
+  const tokens = rest.match(/\.[A-Za-z_][A-Za-z0-9_-]*|\[\d+\]/g) ?? [];
+  if (tokens.join("") !== rest) throw new Error(`the walker does not parse the path ${path}`);
+  for (const token of tokens) {
+    if (token.startsWith("[")) {
+      const index = Number(token.slice(1, -1));
+      if (!Array.isArray(node) || index >= node.length) return MISSING;
+      node = node[index];
+    } else {
+      const key = token.slice(1);
+      if (typeof node !== "object" || node === null || Array.isArray(node) || !(key in node)) {
+        return MISSING;
+      }
+      node = (node as Record<string, Json>)[key];
+    }
+  }
+  return node;
+}
+
+function referencePath(path: string, paths: Paths): Json {
+  const found = lookUp(path, paths);
+  if (found === MISSING) throw new TaskError("States.Runtime", `${path} is not in the input`);
+  return found;
+}
+
+/** A payload template: `"key.$"` values are paths or intrinsic functions, the rest is literal. */
+function template(node: Json, paths: Paths): Json {
+  if (Array.isArray(node)) return node.map((item) => template(item, paths));
+  if (typeof node !== "object" || node === null) return node;
+  const out: Record<string, Json> = {};
+  for (const [key, value] of Object.entries(node)) {
+    if (key.endsWith(".$")) out[key.slice(0, -2)] = dynamic(value as string, paths);
+    else out[key] = template(value, paths);
+  }
+  return out;
+}
+
+function dynamic(expression: string, paths: Paths): Json {
+  const intrinsic = /^States\.(\w+)\((.*)\)$/.exec(expression.trim());
+  if (!intrinsic) return referencePath(expression, paths);
+  const [, fn, rawArgs] = intrinsic;
+  const args = (rawArgs ?? "").split(",").map((a) => argument(a.trim(), paths));
+  switch (fn) {
+    case "MathAdd": {
+      const [a, b] = args;
+      if (!Number.isInteger(a) || !Number.isInteger(b)) {
+        throw new TaskError("States.IntrinsicFailure", `MathAdd(${String(a)}, ${String(b)})`);
+      }
+      return (a as number) + (b as number);
+    }
+    default:
+      throw new Error(`the walker does not know States.${fn}`);
+  }
+}
+
+function argument(text: string, paths: Paths): Json {
+  if (text.startsWith("$")) return referencePath(text, paths);
+  if (/^-?\d+(\.\d+)?$/.test(text)) return Number(text);
+  if (/^'.*'$/.test(text)) return text.slice(1, -1);
+  throw new Error(`the walker does not parse the intrinsic argument ${text}`);
+}
+
+function applyResultPath(data: Json, result: Json, resultPath: unknown): Json {
+  if (resultPath === undefined || resultPath === "$") return result;
+  if (resultPath === null) return data;
+  const path = String(resultPath);
+  const tokens = path.slice(1).match(/\.[A-Za-z_][A-Za-z0-9_-]*/g) ?? [];
+  if (!path.startsWith("$.") || tokens.join("") !== path.slice(1)) {
+    throw new Error(`the walker does not write to ${path}`);
+  }
+  const root = structuredClone(
+    typeof data === "object" && data !== null && !Array.isArray(data) ? data : {},
+  ) as Record<string, Json>;
+  let node = root;
+  tokens.forEach((token, i) => {
+    const key = token.slice(1);
+    if (i === tokens.length - 1) {
+      node[key] = result;
+      return;
+    }
+    const next = node[key];
+    node[key] = typeof next === "object" && next !== null && !Array.isArray(next) ? next : {};
+    node = node[key] as Record<string, Json>;
+  });
+  return root;
+}
+
+const COMPARISONS = new Set([
+  "StringEquals",
+  "StringEqualsPath",
+  "BooleanEquals",
+  "NumericEquals",
+  "NumericLessThan",
+  "NumericGreaterThan",
+  "NumericLessThanEquals",
+  "NumericGreaterThanEquals",
+]);
+
+function matches(rule: ChoiceRule, paths: Paths, where: string): boolean {
+  if (rule.And) return rule.And.every((r) => matches(r, paths, where));
+  if (rule.Or) return rule.Or.some((r) => matches(r, paths, where));
+  if (rule.Not) return !matches(rule.Not, paths, where);
+  if (rule.Variable === undefined) throw new Error(`${where}: a rule without Variable`);
+  if ("IsPresent" in rule) return (lookUp(rule.Variable, paths) !== MISSING) === rule["IsPresent"];
+  const operator = Object.keys(rule).find((k) => COMPARISONS.has(k));
+  if (operator === undefined) {
+    throw new Error(`${where}: the walker does not know ${JSON.stringify(rule)}`);
+  }
+  const value = referencePath(rule.Variable, paths);
+  const operand = operator.endsWith("Path")
+    ? referencePath(rule[operator] as string, paths)
+    : rule[operator];
+  switch (operator.replace(/Path$/, "")) {
+    case "StringEquals":
+      return typeof value === "string" && value === operand;
+    case "BooleanEquals":
+      return typeof value === "boolean" && value === operand;
+    case "NumericEquals":
+      return typeof value === "number" && value === operand;
+    case "NumericLessThan":
+      return typeof value === "number" && value < (operand as number);
+    case "NumericGreaterThan":
+      return typeof value === "number" && value > (operand as number);
+    case "NumericLessThanEquals":
+      return typeof value === "number" && value <= (operand as number);
+    case "NumericGreaterThanEquals":
+      return typeof value === "number" && value >= (operand as number);
+  }
+  return false;
+}
