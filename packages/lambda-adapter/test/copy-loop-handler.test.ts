@@ -167,6 +167,35 @@ describe("the copy function in the copy state machine's loop", () => {
     expect(notices[0]?.message).toContain(DR);
   });
 
+  it("returns the regions that refused a single-step copy, and given them back asks RDS no more", async () => {
+    const refusals = (logged: readonly Logged[]) =>
+      logged.filter((l) => l.level === "WARN" && /single-step/.test(l.message)).length;
+    const rounds = async (carry: boolean) => {
+      const sim = aBacklog(7, { allowSingleStep: false });
+      const { handler, logged } = copyFunction(sim);
+      const first = await handler(loopEvent(1), contextOn(sim));
+      expect(first.copyLoop).toMatchObject({ continue: true, singleStepRefused: [DR] });
+      expect(refusals(logged)).toBe(1);
+      sim.advance(first.copyLoop!.pollSeconds * 1000);
+      const next = {
+        copyLoop: {
+          ...loopEvent(2).copyLoop,
+          ...(carry && { singleStepRefused: first.copyLoop!.singleStepRefused }),
+        },
+      };
+      const second = await handler(next, contextOn(sim));
+      return { second, refusedAgain: refusals(logged) - 1 };
+    };
+
+    // Carried by the state machine: the second round copies into DR in two steps at once.
+    const carried = await rounds(true);
+    expect(carried.refusedAgain).toBe(0);
+    expect(carried.second.copyLoop?.singleStepRefused).toEqual([DR]);
+    // Not carried (a template older than the function): the second round asks RDS again.
+    const lost = await rounds(false);
+    expect(lost.refusedAgain).toBe(1);
+  });
+
   it("takes a round number given as a string, and starts at round 1 for a malformed one", async () => {
     const sim = aBacklog(1);
     const { handler } = copyFunction(sim);

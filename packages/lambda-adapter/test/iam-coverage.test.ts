@@ -397,6 +397,48 @@ describe("IAM coverage of the functions' roles", { timeout: 240_000 }, () => {
     ).toEqual([]);
   });
 
+  it("refuses the presigned request of a single-step copy from an account not in SourceAccounts, from another region, and with COPY_MODE two-step", async () => {
+    const presigned = cross.verdicts
+      .map((v) => v.request)
+      .find(
+        (r) =>
+          r.what === "presigned copy request, run in the source region" && r.resourceAccount === A,
+      );
+    expect(presigned).toBeDefined();
+    // The same request on a snapshot of `account` in `region`, shared with B as that one is.
+    const at = (account: string, region: string): IamRequest => {
+      const resource = presigned!.resource.replace(`:${EAST}:${A}:`, `:${region}:${account}:`);
+      return {
+        ...presigned!,
+        region,
+        resource,
+        resourceAccount: account,
+        context: { ...presigned!.context, "aws:ResourceAccount": account },
+        resourcePolicy: JSON.parse(
+          JSON.stringify(presigned!.resourcePolicy).replaceAll(presigned!.resource, resource),
+        ) as PolicyDocument,
+      };
+    };
+    const verdict = async (request: IamRequest, functions: readonly DeployedFunction[]) =>
+      (await evaluate([request], functions))[0]?.result;
+    const twoStepMode = deployFunctions([
+      {
+        name: "dest",
+        template: templates.dest,
+        account: B,
+        region: EAST,
+        parameters: { CodeBucket: "code", DestinationRegion: WEST, CopyMode: "two-step" },
+      },
+    ]);
+
+    // twoStep's destination stack has SourceAccounts = A; cross's has none (any account).
+    expect(await verdict(at(A, EAST), twoStep.functions)).toBe("Allowed");
+    expect(await verdict(at("999999999999", EAST), cross.functions)).toBe("Allowed");
+    expect(await verdict(at("999999999999", EAST), twoStep.functions)).toBe("ImplicitlyDenied");
+    expect(await verdict(at(A, "eu-west-1"), cross.functions)).toBe("ImplicitlyDenied");
+    expect(await verdict(at(A, EAST), twoStepMode)).toBe("ImplicitlyDenied");
+  });
+
   it("refuses share events on any other bus, and other events on the destination's bus", async () => {
     const event = {
       "events:source": ["aurora-snapshot-tool"],

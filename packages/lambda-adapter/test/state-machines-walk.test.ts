@@ -47,10 +47,14 @@ const SELF = copy.execution(2);
 const OLDER = copy.execution(1);
 const NEWER = copy.execution(3);
 
-/** What ListExecutions answers: the running executions, newest first (MaxResults 2). */
+/** What ListExecutions answers: the running executions, newest first (MaxResults 100). */
 const running = (...arns: string[]) => ({
   Executions: arns.map((a) => ({ ExecutionArn: a, Status: "RUNNING" })),
 });
+
+/** `n` executions started after `m`'s execution `after`, newest first. */
+const newerThan = (m: { execution: (n: number) => string }, after: number, n: number) =>
+  Array.from({ length: n }, (_, i) => m.execution(after + n - i));
 
 /**
  * A task handler: ListExecutions answers `listed` (or throws it), the function answers with the
@@ -60,7 +64,7 @@ function scripted(m: Machine, listed: unknown, results: unknown[]): TaskHandler 
   const queue = [...results];
   return (resource, input) => {
     if (resource === LIST_EXECUTIONS) {
-      expect(input).toEqual({ StateMachineArn: m.arn, StatusFilter: "RUNNING", MaxResults: 2 });
+      expect(input).toEqual({ StateMachineArn: m.arn, StatusFilter: "RUNNING", MaxResults: 100 });
       if (listed instanceof TaskError) throw listed;
       return listed;
     }
@@ -80,7 +84,7 @@ function run(m: Machine, handler: TaskHandler, input: unknown = {}, self = SELF)
 }
 
 /** The copy function's answer in the loop: its summary plus the loop's verdict. */
-const round = (n: number, go: boolean, pollSeconds = 30) => ({
+const round = (n: number, go: boolean, pollSeconds = 30, singleStepRefused: string[] = []) => ({
   step: "copy",
   done: 1,
   failed: 0,
@@ -90,7 +94,13 @@ const round = (n: number, go: boolean, pollSeconds = 30) => ({
     reason: go ? "waiting-for-slots" : "nothing-to-follow",
     pollSeconds,
     round: n,
+    singleStepRefused,
   },
+});
+
+/** The copy function's event in round `n` of a loop started at START. */
+const event = (n: number, singleStepRefused: string[] = []) => ({
+  copyLoop: { round: n, startedAt: START, singleStepRefused },
 });
 
 const invocations = (result: WalkResult, fn: string) =>
@@ -104,11 +114,7 @@ describe("the copy state machine, walked", () => {
     );
 
     expect(result).toMatchObject({ status: "SUCCEEDED", endState: "Done" });
-    expect(invocations(result, copy.fn)).toEqual([
-      { copyLoop: { round: 1, startedAt: START } },
-      { copyLoop: { round: 2, startedAt: START } },
-      { copyLoop: { round: 3, startedAt: START } },
-    ]);
+    expect(invocations(result, copy.fn)).toEqual([event(1), event(2), event(3)]);
     expect(result.waits).toEqual([
       { seconds: 30, why: "Wait" },
       { seconds: 45, why: "Wait" },
@@ -122,20 +128,63 @@ describe("the copy state machine, walked", () => {
     expect(result.waits).toEqual([]);
   });
 
-  it("leaves the work to an older execution that is running, without invoking the function", async () => {
-    const result = await run(copy, scripted(copy, running(SELF, OLDER), []));
-    expect(result).toMatchObject({ status: "SUCCEEDED", endState: "AnOlderLoopRuns" });
-    expect(invocations(result, copy.fn)).toEqual([]);
-  });
+  // ListExecutions lists the newest first: an execution runs the loop only if it is the last listed.
+  it.each([
+    ["an older one runs", running(SELF, OLDER)],
+    // A long-running loop, then two executions started close together: the middle one must not
+    // run beside the oldest (with two listed it saw [newest, itself] and ran).
+    ["it is in the middle of three", running(NEWER, SELF, OLDER)],
+    ["an older one runs and many newer ones", running(...newerThan(copy, 2, 40), SELF, OLDER)],
+    ["an older one is listed but not it yet (eventually consistent)", running(NEWER, OLDER)],
+    ["only newer ones are listed (eventually consistent; the next start runs it)", running(NEWER)],
+  ])(
+    "leaves the work to the oldest running execution, without invoking the function, when %s",
+    async (_, listed) => {
+      const result = await run(copy, scripted(copy, listed, []));
+      expect(result).toMatchObject({ status: "SUCCEEDED", endState: "AnOlderLoopRuns" });
+      expect(invocations(result, copy.fn)).toEqual([]);
+    },
+  );
 
   it.each([
     ["it is the only one listed", running(SELF)],
     ["a newer one is listed first (that one leaves)", running(NEWER, SELF)],
+    ["two newer ones are listed first", running(copy.execution(4), NEWER, SELF)],
+    ["it is the oldest of 100 listed", running(...newerThan(copy, 2, 99), SELF)],
     ["the list does not show it yet (ListExecutions is eventually consistent)", running()],
   ])("runs the loop when %s", async (_, listed) => {
     const result = await run(copy, scripted(copy, listed, [round(1, false)]));
     expect(result).toMatchObject({ status: "SUCCEEDED", endState: "Done" });
     expect(invocations(result, copy.fn)).toHaveLength(1);
+  });
+
+  it("of three executions started one after the other while the first runs, runs the loop in the first only", async () => {
+    const [first, second, third] = [copy.execution(1), copy.execution(2), copy.execution(3)];
+    const listed = running(third, second, first);
+    const outcomes = [];
+    for (const self of [first, second, third]) {
+      const result = await run(copy, scripted(copy, listed, [round(1, false)]), {}, self);
+      outcomes.push([self, result.endState]);
+    }
+    expect(outcomes).toEqual([
+      [first, "Done"],
+      [second, "AnOlderLoopRuns"],
+      [third, "AnOlderLoopRuns"],
+    ]);
+  });
+
+  it("picks the oldest from a list that is not empty only: from an empty one the pick would fail the execution", async () => {
+    const unguarded = structuredClone(copy.definition) as StateMachineDefinition;
+    (unguarded.States["OneLoopAtATime"] as { Next?: string }).Next = "OldestLoop";
+    const result = await walk(
+      unguarded,
+      {},
+      {
+        context: { executionArn: SELF, startTime: START, stateMachineArn: copy.arn },
+        task: scripted(copy, running(), [round(1, false)]),
+      },
+    );
+    expect(result).toMatchObject({ status: "FAILED", endState: "OldestLoop" });
   });
 
   it("runs the loop when it cannot list the running executions", async () => {
@@ -159,7 +208,46 @@ describe("the copy state machine, walked", () => {
     ],
   ])("ignores its input: %s starts the same loop", async (_, input) => {
     const result = await run(copy, scripted(copy, running(SELF), [round(1, false)]), input);
-    expect(invocations(result, copy.fn)).toEqual([{ copyLoop: { round: 1, startedAt: START } }]);
+    expect(invocations(result, copy.fn)).toEqual([event(1)]);
+  });
+
+  it("passes the regions that refused a single-step copy in a round to the next rounds", async () => {
+    const result = await run(
+      copy,
+      scripted(copy, running(SELF), [
+        round(1, true, 30, ["us-west-2"]),
+        round(2, true, 30, ["us-west-2", "eu-west-1"]),
+        round(3, false, 30, ["us-west-2", "eu-west-1"]),
+      ]),
+    );
+    expect(result).toMatchObject({ status: "SUCCEEDED", endState: "Done" });
+    expect(invocations(result, copy.fn)).toEqual([
+      event(1, []),
+      event(2, ["us-west-2"]),
+      event(3, ["us-west-2", "eu-west-1"]),
+    ]);
+  });
+
+  it("keeps the refused regions known so far when the function answers copyLoop without them (code older than the template)", async () => {
+    const { singleStepRefused: _, ...older } = round(2, true).copyLoop;
+    const result = await run(
+      copy,
+      scripted(copy, running(SELF), [
+        round(1, true, 30, ["us-west-2"]),
+        { ...round(2, true), copyLoop: older },
+        round(3, false),
+      ]),
+    );
+    expect(result).toMatchObject({ status: "SUCCEEDED", endState: "Done" });
+    expect(invocations(result, copy.fn)).toEqual([
+      event(1),
+      event(2, ["us-west-2"]),
+      event(3, ["us-west-2"]),
+    ]);
+    expect(result.waits).toEqual([
+      { seconds: 30, why: "Wait" },
+      { seconds: 30, why: "Wait" },
+    ]);
   });
 
   it("retries a round that throws SnapshotToolException every 300 s, 5 times, then fails", async () => {
@@ -219,10 +307,27 @@ describe("the share state machine, walked", () => {
     expect(invocations(result, share.fn)).toHaveLength(10);
   });
 
-  it("leaves the work to an older execution that is running", async () => {
-    const result = await runShare(running(SHARE_SELF, share.execution(1)), []);
+  it.each([
+    ["an older one runs", running(SHARE_SELF, share.execution(1))],
+    ["it is in the middle of three", running(share.execution(3), SHARE_SELF, share.execution(1))],
+    [
+      "an older one runs and many newer ones",
+      running(...newerThan(share, 2, 20), SHARE_SELF, share.execution(1)),
+    ],
+  ])("leaves the work to the oldest running execution when %s", async (_, listed) => {
+    const result = await runShare(listed, []);
     expect(result).toMatchObject({ status: "SUCCEEDED", endState: "AnOlderShareRuns" });
     expect(invocations(result, share.fn)).toEqual([]);
+  });
+
+  it.each([
+    ["it is the only one listed", running(SHARE_SELF)],
+    ["newer ones are listed first", running(share.execution(4), share.execution(3), SHARE_SELF)],
+    ["the list does not show it yet", running()],
+  ])("shares when %s", async (_, listed) => {
+    const result = await runShare(listed, [shared(0)]);
+    expect(result).toMatchObject({ status: "SUCCEEDED", endState: "Done" });
+    expect(invocations(result, share.fn)).toHaveLength(1);
   });
 
   it("shares when it cannot list the running executions", async () => {
@@ -243,11 +348,13 @@ describe("the copy state machine with the copy function on the in-memory RDS", (
   const B = "222222222222";
   const quiet: ReportLogger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 
-  it("copies a backlog larger than RDS's copy slots in one execution, a round per poll", async () => {
+  /** 12 tool snapshots of as many clusters in A, shared with B: more than RDS's 5 copy slots. */
+  function aBacklog(options: { allowSharedCrossRegionCopy?: boolean } = {}) {
     const sim = new InMemoryRds({
       now: new Date(START),
       copyStartMinutes: 1,
       crossRegionCopyMinutes: 30,
+      ...options,
     });
     for (let i = 1; i <= 12; i++) {
       sim.addCluster({ account: A, region: "us-east-1", id: `db${i}` });
@@ -260,6 +367,11 @@ describe("the copy state machine with the copy function on the in-memory RDS", (
         tags: { CreatedBy: "Snapshot Tool for Aurora", shareAndCopy: "YES" },
       });
     }
+    return sim;
+  }
+
+  /** One execution of the copy state machine, its rounds run by the copy function on `sim`. */
+  function loopOn(sim: InMemoryRds, logger: ReportLogger = quiet) {
     const handler = createStepHandler("copy", {
       env: {
         AWS_REGION: "us-east-1",
@@ -273,14 +385,13 @@ describe("the copy state machine with the copy function on the in-memory RDS", (
         retryStrategy: sim.retryStrategy(),
       }),
       clock: () => sim.now().getTime(),
-      logger: () => quiet,
+      logger: () => logger,
     });
     const lambdaContext = () => {
       const end = sim.now().getTime() + 300_000;
       return { getRemainingTimeInMillis: () => end - sim.now().getTime() } as never;
     };
-
-    const result = await walk(
+    return walk(
       copy.definition,
       {},
       {
@@ -292,6 +403,11 @@ describe("the copy state machine with the copy function on the in-memory RDS", (
         },
       },
     );
+  }
+
+  it("copies a backlog larger than RDS's copy slots in one execution, a round per poll", async () => {
+    const sim = aBacklog();
+    const result = await loopOn(sim);
 
     expect(result).toMatchObject({ status: "SUCCEEDED", endState: "Done" });
     const copies = sim.snapshots({ account: B, region: "us-west-2" });
@@ -302,5 +418,22 @@ describe("the copy state machine with the copy function on the in-memory RDS", (
     expect(elapsedMinutes).toBeGreaterThanOrEqual(90);
     expect(elapsedMinutes).toBeLessThan(100);
     expect(new Set(result.waits.map((w) => w.seconds))).toEqual(new Set([60]));
+  });
+
+  it("asks RDS for a single-step copy into a region once per loop: a refusal in round 1 is in round 2's event", async () => {
+    const sim = aBacklog({ allowSharedCrossRegionCopy: false });
+    const warnings: string[] = [];
+    const result = await loopOn(sim, { ...quiet, warn: (message) => warnings.push(message) });
+
+    expect(result).toMatchObject({ status: "SUCCEEDED", endState: "Done" });
+    const events = invocations(result, copy.fn) as { copyLoop: { singleStepRefused: unknown } }[];
+    expect(events.length).toBeGreaterThan(2);
+    expect(events[0]?.copyLoop.singleStepRefused).toEqual([]);
+    for (const later of events.slice(1)) {
+      expect(later.copyLoop.singleStepRefused).toEqual(["us-west-2"]);
+    }
+    expect(warnings.filter((w) => /single-step/.test(w))).toHaveLength(1);
+    const copies = sim.snapshots({ account: B, region: "us-west-2" });
+    expect(copies.map((s) => s.status)).toEqual(Array(12).fill("available"));
   });
 });

@@ -405,25 +405,76 @@ describe("IAM in the dest template", () => {
   });
 
   // COPY_MODE single-step (auto's first try): the presigned request names the snapshot shared in,
-  // in its owner's account. Tagless and never in this account, so it cannot make a copy here.
-  it("allows the presigned request of a single-step copy only without tags, on other accounts' snapshots, cross-account only", () => {
+  // in its owner's account, and RDS evaluates it in the region that snapshot is in (the local
+  // one). Tagless and never in this account, so it cannot make a copy here.
+  describe("the presigned request of a single-step copy (PresignedCopyOfSharedSnapshots)", () => {
     const shared = (given: ParameterValues = {}) =>
       grantsOf("dest", "rds:CopyDBClusterSnapshot", given).filter(
         (s) => s.sid === "PresignedCopyOfSharedSnapshots",
       );
-    expect(shared()).toEqual([
-      {
-        role: "iamroleCopySnapshotsAurora",
-        sid: "PresignedCopyOfSharedSnapshots",
-        actions: ["rds:CopyDBClusterSnapshot"],
-        resources: [anyAccount],
-        condition: {
-          Null: { "aws:TagKeys": "true" },
-          StringNotEquals: { "aws:ResourceAccount": { Ref: "AWS::AccountId" } },
+    /** The statement's condition with its intrinsics rendered as deployed. */
+    const renderedCondition = (given: ParameterValues) => {
+      const [statement] = shared(given);
+      const stack = deployStack(
+        templates.dest,
+        { ...REQUIRED.dest, ...given },
+        {
+          account: PSEUDO_PARAMETERS["AWS::AccountId"]!,
+          region: PSEUDO_PARAMETERS["AWS::Region"]!,
         },
+      );
+      return renderDeep(stack, statement?.condition);
+    };
+    const tagless = { Null: { "aws:TagKeys": "true" } };
+    const notThisAccount = { StringNotEquals: { "aws:ResourceAccount": "123456789012" } };
+
+    it("is allowed only without tags, on another account's snapshots in the local region", () => {
+      expect(shared()).toEqual([
+        {
+          role: "iamroleCopySnapshotsAurora",
+          sid: "PresignedCopyOfSharedSnapshots",
+          actions: ["rds:CopyDBClusterSnapshot"],
+          resources: ["arn:aws:rds:us-east-1:*:cluster-snapshot:*"],
+          condition: {
+            ...tagless,
+            StringNotEquals: { "aws:ResourceAccount": { Ref: "AWS::AccountId" } },
+          },
+        },
+      ]);
+      expect(renderedCondition({})).toEqual({ ...tagless, ...notThisAccount });
+    });
+
+    it("names only the SourceAccounts, when set, and only the local region", () => {
+      const given = { SourceAccounts: "111111111111,333333333333" };
+      expect(shared(given).map((s) => s.resources)).toEqual([
+        ["arn:aws:rds:us-east-1:*:cluster-snapshot:*"],
+      ]);
+      expect(renderedCondition(given)).toEqual({
+        ...tagless,
+        ...notThisAccount,
+        StringEquals: { "aws:ResourceAccount": ["111111111111", "333333333333"] },
+      });
+      expect(renderedCondition({ SourceAccounts: "111111111111" })).toMatchObject({
+        StringEquals: { "aws:ResourceAccount": ["111111111111"] },
+      });
+    });
+
+    it.each(["eu-west-1", "NO", "no", ""])(
+      "names the region of the shared snapshots with SourceRegionOverride %j",
+      (override) => {
+        const region = /^(no)?$/i.test(override) ? "us-east-1" : override;
+        expect(shared({ SourceRegionOverride: override }).map((s) => s.resources)).toEqual([
+          [`arn:aws:rds:${region}:*:cluster-snapshot:*`],
+        ]);
       },
-    ]);
-    expect(shared({ CrossAccountCopy: "FALSE" })).toEqual([]);
+    );
+
+    it("is not granted with COPY_MODE two-step (whose presigned requests name this account's intermediate copies), nor with CrossAccountCopy FALSE", () => {
+      expect(shared({ CopyMode: "single-step" })).toHaveLength(1);
+      expect(shared({ CopyMode: "auto" })).toHaveLength(1);
+      expect(shared({ CopyMode: "two-step" })).toEqual([]);
+      expect(shared({ CrossAccountCopy: "FALSE" })).toEqual([]);
+    });
   });
 
   it("tags only this account's snapshots", () => {

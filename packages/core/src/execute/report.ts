@@ -96,6 +96,11 @@ export interface RunReport {
   readonly notices?: readonly string[];
   /** copy only: the copies in flight and the copies waiting for one of RDS's copy slots. */
   readonly backlog?: CopyBacklog;
+  /**
+   * copy only: destination regions where RDS refused a single-step copy in this run (or in the
+   * rounds of the loop before it), copied into in two steps instead.
+   */
+  readonly singleStepRefused?: readonly string[];
 }
 
 /** Copies in flight and copies waiting for a slot, at the end of a copy run. */

@@ -21,6 +21,7 @@ import { formatTimestamp, isOwnName } from "../naming/index.js";
 import type { DestinationPolicy } from "../policy/types.js";
 import { matchesPattern } from "../policy/pattern.js";
 import { sortDecisions } from "./decision-order.js";
+import { copySourceAccount, isForeignCopy, ownsCopy } from "./ownership.js";
 import {
   daysBetween,
   isFutureStamped,
@@ -137,6 +138,10 @@ class CopyPlanner {
   private readonly own = new Map<string, Snapshot>();
   private readonly inFlight = new Map<string, number>();
   private readonly planned = new Map<string, Snapshot>();
+  /** Names (lowercased) of the snapshots this run considered for copying, whatever it decided. */
+  private readonly considered = new Set<string>();
+  /** Intermediates not yet copied onward everywhere, existing or planned (bounded, see planCrossAccount). */
+  private openIntermediates = 0;
   private readonly regions: readonly string[];
   private readonly policy: DestinationPolicy;
 
@@ -156,9 +161,11 @@ class CopyPlanner {
   }
 
   plan(): CopyStepDecision[] {
+    this.openIntermediates = this.input.own.filter((s) => this.isOpenIntermediate(s)).length;
     const candidates = this.inSlotOrder(
       this.policy.crossAccount ? this.sharedCandidates() : this.ownCandidates(),
     );
+    for (const c of candidates) this.considered.add(c.snapshot.name.toLowerCase());
     for (const candidate of candidates) {
       if (this.policy.crossAccount) this.planCrossAccount(candidate);
       else this.planSameAccount(candidate);
@@ -267,7 +274,9 @@ class CopyPlanner {
     const byCluster = new Map<string, Candidate[]>();
     for (const c of candidates) {
       const key = c.snapshot.clusterId.toLowerCase();
-      byCluster.set(key, [...(byCluster.get(key) ?? []), c]);
+      const list = byCluster.get(key);
+      if (list) list.push(c);
+      else byCluster.set(key, [c]);
     }
     const recovery = this.recoveryPoints();
     const priority = new Map<Candidate, Priority>();
@@ -317,6 +326,32 @@ class CopyPlanner {
     return [...(viaLocal ? [local] : []), ...remotes];
   }
 
+  /**
+   * At most this many intermediates not yet copied onward: enough to keep every onward slot busy
+   * and as many ready behind them, far below RDS's 100 manual snapshots per region.
+   */
+  private maxOpenIntermediates(): number {
+    return 2 * this.policy.maxCopiesInFlight;
+  }
+
+  /** An intermediate (existing, not failed) whose onward copies are not all available yet. */
+  private isOpenIntermediate(s: Snapshot): boolean {
+    const local = this.input.localRegion;
+    if (!this.isIntermediate(s) || s.status === "failed") return false;
+    return this.regions
+      .filter((r) => r !== local)
+      .some((r) => onwardStatus(s, this.own.get(targetKey(r, s.name))) !== "available");
+  }
+
+  private isIntermediate(s: Snapshot): boolean {
+    return (
+      s.region === this.input.localRegion &&
+      s.type === "manual" &&
+      isToolCopy(s.tags) &&
+      s.tags[TAG_INTERMEDIATE] === "YES"
+    );
+  }
+
   /** Whether a snapshot bound for `region` is copied there in one call from the shared snapshot. */
   private singleStep(region: string): boolean {
     const mode = this.policy.copyMode;
@@ -347,6 +382,15 @@ class CopyPlanner {
       localBlock = this.copyFailed(s, localRegion, local);
     } else if (local) {
       if (localIsFinal) this.reportExisting(s, localRegion, local);
+    } else if (!localIsFinal && this.openIntermediates >= this.maxOpenIntermediates()) {
+      // Intermediates wait for the onward region's slots; made faster than they move on, they
+      // would pile up to the account's snapshot quota. Each one is a full copy, paid for.
+      localBlock = this.skip(s, localRegion, "copy-slots-full", {
+        ...this.ageFacts(time),
+        waitingFor: "onward copies of earlier intermediates",
+        openIntermediates: this.openIntermediates,
+        max: this.maxOpenIntermediates(),
+      });
     } else {
       // Only when some copy is still missing: once every onward copy exists and the intermediate is
       // gone, making it again would loop forever.
@@ -360,8 +404,12 @@ class CopyPlanner {
         kmsKeyId: copyKeyFor(this.policy, localRegion, localRegion),
         intermediate: !localIsFinal,
       });
-      if (d.action === "copy") localPlanned = true;
-      else localBlock = d;
+      if (d.action === "copy") {
+        localPlanned = true;
+        if (!localIsFinal) this.openIntermediates += 1;
+      } else {
+        localBlock = d;
+      }
     }
 
     for (const region of direct) {
@@ -529,27 +577,32 @@ class CopyPlanner {
 
   /**
    * Safety rule 4: an intermediate local copy goes only once every onward copy is available.
-   * Nothing else is ever deleted by this step.
+   * Nothing else is ever deleted by this step. An intermediate whose shared snapshot is gone (the
+   * source pruned it, or stopped sharing it) is copied onward from itself while it is within
+   * retention: it may be the only copy there is. One that can no longer move on is reported, and
+   * not followed by the copy loop.
    */
   private planIntermediateCleanup(): void {
     const localRegion = this.input.localRegion;
     const remotes = this.regions.filter((r) => r !== localRegion);
-    for (const s of this.input.own) {
-      if (
-        s.region !== localRegion ||
-        s.type !== "manual" ||
-        s.status !== "available" ||
-        !isToolCopy(s.tags) ||
-        s.tags[TAG_INTERMEDIATE] !== "YES"
-      ) {
-        continue;
-      }
-      const waiting = remotes
-        .map((r) => [r, onwardStatus(s, this.own.get(targetKey(r, s.name)))] as const)
-        .filter(([, status]) => status !== "available");
+    // In a fixed order, so the slots go the same way whatever order the inventory came in.
+    const intermediates = this.input.own
+      .filter((s) => this.isIntermediate(s) && s.status === "available")
+      .sort((a, b) => compare(a.name.toLowerCase(), b.name.toLowerCase()) || compare(a.arn, b.arn));
+    for (const s of intermediates) {
+      if (!this.considered.has(s.name.toLowerCase())) this.copyOnwardFromItself(s, remotes);
+      const statuses = remotes.map((r) => {
+        const planned = this.planned.get(targetKey(r, s.name));
+        const status = planned ? "copying" : onwardStatus(s, this.own.get(targetKey(r, s.name)));
+        return [r, status] as const;
+      });
+      const waiting = statuses.filter(([, status]) => status !== "available");
       if (waiting.length > 0) {
         this.skip(s, localRegion, "intermediate-waiting", {
           waitingFor: waiting.map(([r, status]) => `${r} (${status})`).join(", "),
+          // Followed only while an onward copy can still finish: one that is missing, failed or
+          // another source's will not, and the loop must not wait for it.
+          following: waiting.some(([, status]) => COPY_IN_FLIGHT.has(status)),
         });
         continue;
       }
@@ -563,6 +616,33 @@ class CopyPlanner {
         snapshot: s.name,
         snapshotArn: s.arn,
         facts: { onwardRegions: remotes.join(", ") },
+      });
+    }
+  }
+
+  /** The onward copies of an intermediate whose shared snapshot this run did not see. */
+  private copyOnwardFromItself(s: Snapshot, remotes: readonly string[]): void {
+    // Only the tool's own intermediate of a known, allowed source: what it stands in for must pass
+    // the checks the shared snapshot would have.
+    if (!ownsCopy(s) || copySourceAccount(s) === undefined) return;
+    if (isForeignCopy(s, this.policy.sourceAccounts)) return;
+    if (!matchesPattern(this.policy.snapshotPattern, s.clusterId)) return;
+    const time = snapshotTime(s);
+    if (!time || isFutureStamped(s, this.input.now)) return;
+    if (!isWithinRetention(time, this.input.now, this.policy.retentionDays)) return;
+    // The copy's tags name the original shared snapshot, as the shared one's copies would.
+    const origin: Snapshot = { ...s, arn: s.tags[TAG_SOURCE_ARN] ?? s.arn };
+    for (const region of remotes) {
+      if (this.own.has(targetKey(region, s.name))) continue;
+      this.copyTo({
+        source: origin,
+        time,
+        region,
+        sourceArn: s.arn,
+        sourceRegion: this.input.localRegion,
+        encrypted: s.encrypted,
+        kmsKeyId: copyKeyFor(this.policy, this.input.localRegion, region),
+        intermediate: false,
       });
     }
   }

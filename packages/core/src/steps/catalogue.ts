@@ -11,7 +11,7 @@ import {
   planPruneDestStep,
   runCopy,
   runPruneDest,
-  type CopyFollowUp,
+  type CopyRunOptions,
 } from "./destination-steps.js";
 import {
   planPruneStep,
@@ -32,10 +32,8 @@ import {
 
 type PolicyOf<S extends PolicySide> = S extends "source" ? SourcePolicy : DestinationPolicy;
 
-/** What a step runs with besides its policy; `followUp` is read by copy only. */
-export interface StepRunContext extends StepContext {
-  readonly followUp?: CopyFollowUp;
-}
+/** What a step runs with besides its policy; `followUp` and `singleStepRefused` are read by copy only. */
+export interface StepRunContext extends StepContext, CopyRunOptions {}
 
 export interface StepEntry<S extends PolicySide = PolicySide> {
   readonly step: Step;

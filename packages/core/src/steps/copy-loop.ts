@@ -1,6 +1,7 @@
 import type { CopyBacklog, CopyBacklogCounts, RunReport } from "../execute/report.js";
 import type { Decision, Reason, Snapshot } from "../model/index.js";
 import { isUnfinishedCopy } from "../plan/plan-copy.js";
+import { isRegionName } from "../policy/fields.js";
 import type { DestinationPolicy } from "../policy/types.js";
 
 /*
@@ -46,6 +47,8 @@ export interface CopyLoopState {
   readonly inFlight: number;
   readonly waiting: number;
   readonly oldestWaitingMinutes: number | null;
+  /** Regions that refused a single-step copy so far: the next round starts with them in two steps. */
+  readonly singleStepRefused: readonly string[];
 }
 
 /** Decisions that mean a copy of the tool is in flight, or wanted and waiting. */
@@ -59,7 +62,12 @@ const FOLLOWED_SKIPS: ReadonlySet<Reason> = new Set<Reason>([
 export function followedCopies(report: RunReport): number {
   const started = report.done.filter((o) => o.decision.action === "copy").length;
   const pending = report.pending.length;
-  const skips = report.skipped.filter((d) => FOLLOWED_SKIPS.has(d.reason)).length;
+  const skips = report.skipped.filter(
+    (d) =>
+      FOLLOWED_SKIPS.has(d.reason) &&
+      // An intermediate whose onward copy cannot finish (missing, failed) is not waited for.
+      (d.reason !== "intermediate-waiting" || d.facts["following"] === true),
+  ).length;
   return started + pending + skips;
 }
 
@@ -91,6 +99,7 @@ export function copyLoopState(
     inFlight: backlog?.inFlight ?? 0,
     waiting: backlog?.waiting ?? 0,
     oldestWaitingMinutes: backlog?.oldestWaitingMinutes ?? null,
+    singleStepRefused: report.singleStepRefused ?? [],
   };
   const stop = (reason: CopyLoopReason): CopyLoopState => ({ ...base, continue: false, reason });
   if (following === 0) return stop("nothing-to-follow");
@@ -127,7 +136,9 @@ export function copyBacklog(
   for (const o of report.done)
     if (o.decision.action === "copy") at(o.decision.region).inFlight += 1;
   for (const d of report.skipped) {
-    if (d.reason !== "copy-slots-full") continue;
+    // Once per snapshot and region it waits for: an onward copy held up by its local copy's wait
+    // (waitingFor: "local copy") is that same wait.
+    if (d.reason !== "copy-slots-full" || d.facts["waitingFor"] === "local copy") continue;
     const c = at(d.region);
     c.waiting += 1;
     const minutes = waitingMinutes(d, now);
@@ -163,16 +174,24 @@ function waitingMinutes(d: Decision, now: Date): number | null {
 export function copyLoopPositionOf(
   event: unknown,
   now: Date,
-): Omit<CopyLoopPosition, "now"> | undefined {
+): (Omit<CopyLoopPosition, "now"> & { readonly singleStepRefused: readonly string[] }) | undefined {
   if (typeof event !== "object" || event === null) return undefined;
   const loop = (event as { copyLoop?: unknown }).copyLoop;
   if (typeof loop !== "object" || loop === null) return undefined;
-  const { round, startedAt } = loop as { round?: unknown; startedAt?: unknown };
+  const { round, startedAt, singleStepRefused } = loop as {
+    round?: unknown;
+    startedAt?: unknown;
+    singleStepRefused?: unknown;
+  };
   const n = typeof round === "number" ? round : typeof round === "string" ? Number(round) : NaN;
   const started = typeof startedAt === "string" ? new Date(startedAt) : undefined;
+  const refused = Array.isArray(singleStepRefused)
+    ? singleStepRefused.filter((r): r is string => typeof r === "string" && isRegionName(r))
+    : [];
   return {
     round: Number.isInteger(n) && n >= 1 ? n : 1,
     startedAt: started && Number.isFinite(started.getTime()) ? started : now,
+    singleStepRefused: [...new Set(refused)],
   };
 }
 

@@ -1,6 +1,6 @@
 import { AwsActionError } from "../execute/errors.js";
 import { execute } from "../execute/executor.js";
-import { mergeRounds, type RunReport } from "../execute/report.js";
+import { mergeRounds, type Outcome, type RunReport } from "../execute/report.js";
 import {
   parseArn,
   type ActionDecision,
@@ -277,10 +277,30 @@ interface CopyRunMemory {
 }
 
 /**
- * RDS's answer to a copy it does not support between these places: the error a region gives when
- * it does not take a shared snapshot from another region in one call.
+ * Failures of a single-step copy that say nothing about the one-call copy itself: the same copy in
+ * two steps would meet them too (a key, the quota, the slots, the name, the source's state), or they
+ * were not an answer at all (retries used up, the deadline). Any other refusal of a single-step
+ * copy (InvalidParameterCombination, as RDS answers a source and target it does not support, or an
+ * error AWS does not document for this case, or an IAM policy written for two-step copies) makes
+ * the run copy into that region in two steps.
  */
-const SINGLE_STEP_REFUSED = "InvalidParameterCombination";
+const NOT_A_SINGLE_STEP_REFUSAL: ReadonlySet<string> = new Set([
+  "KMSKeyNotAccessibleFault",
+  "SnapshotQuotaExceededFault",
+  "DBClusterSnapshotAlreadyExistsFault",
+  "InvalidDBClusterSnapshotStateFault",
+  "DBClusterSnapshotNotFoundFault",
+  "KMSKeyNotFound",
+  "KMSKeyDisabled",
+  "KMSKeyWrongRegion",
+  "KMSKeyCheckFailed",
+]);
+
+function isSingleStepRefusal(o: Outcome): boolean {
+  if (o.decision.action !== "copy" || o.decision.facts["copyMode"] !== "single-step") return false;
+  if (o.note === "retries-exhausted" || o.note === "deadline") return false;
+  return o.errorCode !== undefined && !NOT_A_SINGLE_STEP_REFUSAL.has(o.errorCode);
+}
 
 async function copyRound(input: DestinationStepInput, memory: CopyRunMemory): Promise<CopyRound> {
   const inv = await listDestinationInventory(input);
@@ -320,16 +340,15 @@ async function copyRound(input: DestinationStepInput, memory: CopyRunMemory): Pr
     // COPY_MODE auto: a region that does not take a shared snapshot from another region in one
     // call gets the two-step copy for the rest of the run, said once.
     if (
-      o.errorCode === SINGLE_STEP_REFUSED &&
       input.policy.copyMode === "auto" &&
-      d.facts["copyMode"] === "single-step" &&
+      isSingleStepRefusal(o) &&
       !memory.singleStepRefused.has(d.region)
     ) {
       memory.singleStepRefused.add(d.region);
       memory.notices.push(
         `RDS refused a single-step copy of a shared snapshot into ${d.region} ` +
-          `(${SINGLE_STEP_REFUSED}); this run copies into ${d.region} in two steps. ` +
-          "Set COPY_MODE to two-step to skip the attempt.",
+          `(${o.errorCode ?? "error"}: ${o.errorMessage ?? ""}); this run copies into ${d.region} ` +
+          "in two steps. Set COPY_MODE to two-step to skip the attempt.",
       );
       replan = true;
     }
@@ -344,6 +363,12 @@ const MAX_REPLANS = 3;
 /** Options of a copy run that keeps going (the copy loop inside one invocation). */
 export interface CopyRunOptions {
   readonly followUp?: CopyFollowUp;
+  /**
+   * Regions that refused a single-step copy in earlier rounds of a loop driven from outside (the
+   * copy state machine passes them from round to round): copied into in two steps from the start,
+   * with no new attempt and no new notice.
+   */
+  readonly singleStepRefused?: readonly string[];
 }
 
 /**
@@ -359,7 +384,7 @@ export async function runCopy(input: DestinationStepInput & CopyRunOptions): Pro
   const memory: CopyRunMemory = {
     keyVerdicts: new Map(),
     sourceKeys: new Map(),
-    singleStepRefused: new Set(),
+    singleStepRefused: new Set(input.singleStepRefused ?? []),
     notices: [],
   };
   const clock = clockOf(input);
@@ -380,6 +405,9 @@ export async function runCopy(input: DestinationStepInput & CopyRunOptions): Pro
       ...report,
       ...(last.report.backlog !== undefined && { backlog: last.report.backlog }),
       ...(memory.notices.length > 0 && { notices: [...memory.notices] }),
+      ...(memory.singleStepRefused.size > 0 && {
+        singleStepRefused: [...memory.singleStepRefused].sort(),
+      }),
     };
   };
 

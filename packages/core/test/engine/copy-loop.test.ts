@@ -188,11 +188,25 @@ describe("copyLoopState", () => {
 describe("copyLoopPositionOf", () => {
   it("reads the state machine's round and start, and nothing from other events", () => {
     expect(
-      copyLoopPositionOf({ copyLoop: { round: 3, startedAt: "2026-05-01T01:00:00Z" } }, START),
-    ).toEqual({ round: 3, startedAt: new Date("2026-05-01T01:00:00Z") });
+      copyLoopPositionOf(
+        {
+          copyLoop: {
+            round: 3,
+            startedAt: "2026-05-01T01:00:00Z",
+            singleStepRefused: ["eu-west-1", "eu-west-1", "not a region", 7],
+          },
+        },
+        START,
+      ),
+    ).toEqual({
+      round: 3,
+      startedAt: new Date("2026-05-01T01:00:00Z"),
+      singleStepRefused: ["eu-west-1"],
+    });
     expect(copyLoopPositionOf({ copyLoop: { round: "x", startedAt: 5 } }, START)).toEqual({
       round: 1,
       startedAt: START,
+      singleStepRefused: [],
     });
     expect(copyLoopPositionOf({}, START)).toBeUndefined();
     expect(copyLoopPositionOf({ "detail-type": "Scheduled Event" }, START)).toBeUndefined();

@@ -39,8 +39,9 @@ export interface HandlerResult extends ReportSummary {
 /**
  * A Lambda handler (Handler `index.handler`). All configuration comes from the function's
  * environment, as in the original tool, and the event is not read, with one exception: the copy
- * function given `{"copyLoop": {"round": N, "startedAt": ISO}}` by the copy state machine runs one
- * round of its loop and returns the loop's verdict (see `HandlerResult.copyLoop`).
+ * function given `{"copyLoop": {"round": N, "startedAt": ISO, "singleStepRefused": [regions]}}` by
+ * the copy state machine runs one round of its loop and returns the loop's verdict (see
+ * `HandlerResult.copyLoop`), which carries the refused regions on to the next round.
  */
 export type StepHandler = (event: unknown, context?: Context) => Promise<HandlerResult>;
 
@@ -98,6 +99,9 @@ export function createStepHandler(step: Step, options: StepHandlerOptions = {}):
           loop === undefined && {
             followUp: options.sleep === undefined ? {} : { sleep: options.sleep },
           }),
+        // The regions the rounds before refused a single-step copy (COPY_MODE auto): two steps
+        // there from the start, without asking RDS again.
+        ...(loop !== undefined && { singleStepRefused: loop.singleStepRefused }),
       });
       logReport(logger, report);
       logNotices(logger, step, report);

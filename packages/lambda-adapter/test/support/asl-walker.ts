@@ -1,9 +1,10 @@
 /**
  * A small Amazon States Language interpreter for the templates' state machines: Pass, Task, Choice,
  * Wait, Succeed and Fail, JSONPath reference paths (`$.a.b[0].c`, `$$.Execution.Id`), payload
- * templates (`"key.$"`) with the intrinsic States.MathAdd, ResultSelector, ResultPath, Retry and
- * Catch. Only what the templates use; anything else throws, so a definition that grows a feature
- * the walker does not know fails its test instead of being walked wrongly.
+ * templates (`"key.$"`) with the intrinsics States.MathAdd, States.ArrayLength and
+ * States.ArrayGetItem (nested calls allowed), a Pass state's InputPath, ResultSelector,
+ * ResultPath, Retry and Catch. Only what the templates use; anything else throws, so a definition
+ * that grows a feature the walker does not know fails its test instead of being walked wrongly.
  *
  * Semantics follow the Amazon States Language specification: Choice rules are tried in order and
  * the first that matches wins; a comparison on a path that is not there is a States.Runtime error
@@ -107,8 +108,15 @@ export async function walk(
         case "Fail":
           return finish("FAILED", name, { error: String(state["Error"] ?? "States.Fail") });
         case "Pass": {
+          // InputPath selects the effective input; ResultPath places the result in the raw input.
+          const effective =
+            state["InputPath"] !== undefined
+              ? referencePath(state["InputPath"] as string, paths)
+              : data;
           const result =
-            state["Parameters"] !== undefined ? template(state["Parameters"], paths) : data;
+            state["Parameters"] !== undefined
+              ? template(state["Parameters"], { data: effective, context: contextObject })
+              : effective;
           data = applyResultPath(data, result, state["ResultPath"]);
           break;
         }
@@ -206,7 +214,7 @@ interface ChoiceRule {
 }
 
 const STATE_FIELDS: Record<string, readonly string[]> = {
-  Pass: ["Parameters", "ResultPath"],
+  Pass: ["InputPath", "Parameters", "ResultPath"],
   Task: ["Resource", "Parameters", "ResultSelector", "ResultPath", "Retry", "Catch"],
   Choice: ["Choices", "Default"],
   Wait: ["Seconds", "SecondsPath"],
@@ -285,28 +293,146 @@ function template(node: Json, paths: Paths): Json {
 }
 
 function dynamic(expression: string, paths: Paths): Json {
-  const intrinsic = /^States\.(\w+)\((.*)\)$/.exec(expression.trim());
-  if (!intrinsic) return referencePath(expression, paths);
-  const [, fn, rawArgs] = intrinsic;
-  const args = (rawArgs ?? "").split(",").map((a) => argument(a.trim(), paths));
-  switch (fn) {
+  const text = expression.trim();
+  if (!text.startsWith("States.")) return referencePath(text, paths);
+  const parser = new IntrinsicParser(text);
+  const call = parser.call();
+  parser.end();
+  return evaluateIntrinsic(call, paths);
+}
+
+/** An intrinsic call as written: its name and arguments (literals, paths or nested calls). */
+interface IntrinsicCall {
+  readonly fn: string;
+  readonly args: readonly IntrinsicArgument[];
+}
+
+type IntrinsicArgument =
+  | { readonly kind: "literal"; readonly value: Json }
+  | { readonly kind: "path"; readonly path: string }
+  | { readonly kind: "call"; readonly call: IntrinsicCall };
+
+/** Reads `States.Fn(arg, ...)`: arguments are numbers, 'strings', null, true/false, paths or calls. */
+class IntrinsicParser {
+  private at = 0;
+  constructor(private readonly text: string) {}
+
+  call(): IntrinsicCall {
+    const name = /^States\.(\w+)\(/.exec(this.text.slice(this.at));
+    if (!name) throw this.error("an intrinsic call");
+    this.at += name[0].length;
+    const args: IntrinsicArgument[] = [];
+    this.spaces();
+    if (this.text[this.at] === ")") {
+      this.at += 1;
+      return { fn: name[1]!, args };
+    }
+    for (;;) {
+      args.push(this.argument());
+      this.spaces();
+      const next = this.text[this.at];
+      this.at += 1;
+      if (next === ")") return { fn: name[1]!, args };
+      if (next !== ",") throw this.error("',' or ')'", this.at - 1);
+    }
+  }
+
+  end(): void {
+    this.spaces();
+    if (this.at !== this.text.length) throw this.error("the end");
+  }
+
+  private argument(): IntrinsicArgument {
+    this.spaces();
+    const rest = this.text.slice(this.at);
+    if (rest.startsWith("States.")) return { kind: "call", call: this.call() };
+    const path = /^\$\$?(?:\.[A-Za-z_][A-Za-z0-9_-]*|\[\d+\])*/.exec(rest);
+    if (path) {
+      this.at += path[0].length;
+      return { kind: "path", path: path[0] };
+    }
+    const number = /^-?\d+(?:\.\d+)?/.exec(rest);
+    if (number) {
+      this.at += number[0].length;
+      return { kind: "literal", value: Number(number[0]) };
+    }
+    const word = /^(?:null|true|false)\b/.exec(rest);
+    if (word) {
+      this.at += word[0].length;
+      return { kind: "literal", value: JSON.parse(word[0]) as Json };
+    }
+    if (rest.startsWith("'")) {
+      // A string literal; \' \{ \} \\ are its escapes.
+      let value = "";
+      for (let i = 1; i < rest.length; i += 1) {
+        const c = rest[i]!;
+        if (c === "\\") {
+          value += rest[i + 1] ?? "";
+          i += 1;
+        } else if (c === "'") {
+          this.at += i + 1;
+          return { kind: "literal", value };
+        } else {
+          value += c;
+        }
+      }
+      throw this.error("the end of a string");
+    }
+    throw this.error("an argument");
+  }
+
+  private spaces(): void {
+    while (this.text[this.at] === " ") this.at += 1;
+  }
+
+  private error(expected: string, at = this.at): Error {
+    return new Error(
+      `the walker does not parse the intrinsic ${this.text}: expected ${expected} at ${at}`,
+    );
+  }
+}
+
+function evaluateIntrinsic(call: IntrinsicCall, paths: Paths): Json {
+  const args = call.args.map((a) =>
+    a.kind === "literal"
+      ? a.value
+      : a.kind === "path"
+        ? referencePath(a.path, paths)
+        : evaluateIntrinsic(a.call, paths),
+  );
+  const fail = (why: string) =>
+    new TaskError("States.Runtime", `States.${call.fn}(${JSON.stringify(args)}): ${why}`);
+  const arity = (n: number) => {
+    if (args.length !== n) throw fail(`takes ${n} arguments`);
+  };
+  switch (call.fn) {
     case "MathAdd": {
+      arity(2);
       const [a, b] = args;
       if (!Number.isInteger(a) || !Number.isInteger(b)) {
         throw new TaskError("States.IntrinsicFailure", `MathAdd(${String(a)}, ${String(b)})`);
       }
       return (a as number) + (b as number);
     }
+    case "ArrayLength": {
+      arity(1);
+      const [array] = args;
+      if (!Array.isArray(array)) throw fail("not an array");
+      return array.length;
+    }
+    case "ArrayGetItem": {
+      arity(2);
+      const [array, index] = args;
+      if (!Array.isArray(array)) throw fail("not an array");
+      // An index out of the array (a negative one included) fails the state.
+      if (!Number.isInteger(index) || (index as number) < 0 || (index as number) >= array.length) {
+        throw fail("index out of the array");
+      }
+      return array[index as number] as Json;
+    }
     default:
-      throw new Error(`the walker does not know States.${fn}`);
+      throw new Error(`the walker does not know States.${call.fn}`);
   }
-}
-
-function argument(text: string, paths: Paths): Json {
-  if (text.startsWith("$")) return referencePath(text, paths);
-  if (/^-?\d+(\.\d+)?$/.test(text)) return Number(text);
-  if (/^'.*'$/.test(text)) return text.slice(1, -1);
-  throw new Error(`the walker does not parse the intrinsic argument ${text}`);
 }
 
 function applyResultPath(data: Json, result: Json, resultPath: unknown): Json {
