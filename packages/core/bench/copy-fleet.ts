@@ -194,6 +194,8 @@ export interface CopyFleetOptions {
   /** Passed on to simulateFleet. */
   readonly onCopyLoop?: FleetSimulationOptions["onCopyLoop"];
   readonly onReport?: FleetSimulationOptions["onReport"];
+  /** Called once the fleet is seeded, before the simulation, with the simulator and the watcher. */
+  readonly onStart?: (sim: InMemoryRds, watch: CopyWatch) => void;
   /** Overrides the design's schedules. */
   readonly cadence?: Partial<FleetCadence>;
 }
@@ -255,6 +257,7 @@ export async function runCopyFleet(options: CopyFleetOptions): Promise<CopyFleet
     drRegions: options.regions,
     copyStartMinutes,
   });
+  options.onStart?.(sim, watch);
   const t0 = performance.now();
   const days = await simulateFleet({
     sim,

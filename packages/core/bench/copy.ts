@@ -55,6 +55,7 @@ import {
   copyMetrics,
   runCopyFleet,
   type CopyMetrics,
+  type CopyWatch,
   type DesignName,
 } from "./copy-fleet.js";
 
@@ -262,6 +263,8 @@ async function benchLong(days: number): Promise<void> {
   const singleStep = !args.includes("--no-single-step");
   const t0 = performance.now();
   let lastDay = "";
+  let watch: CopyWatch | undefined;
+  let failed = 0;
   const run = await runCopyFleet({
     clusters,
     regions: DR_REGIONS.slice(0, 1),
@@ -271,12 +274,22 @@ async function benchLong(days: number): Promise<void> {
     allowSingleStep: singleStep,
     sourceRetentionDays: retention,
     destinationRetentionDays: retention,
-    onReport: (_report, at) => {
+    onStart: (_sim, w) => (watch = w),
+    onReport: (report, at) => {
+      failed += report.failed.length;
       const day = at.toISOString().slice(0, 10);
-      if (day === lastDay) return;
+      if (day === lastDay || watch === undefined) return;
       lastDay = day;
+      // So far, so that a run cut short still says what it saw.
       const wallS = ((performance.now() - t0) / 1000).toFixed(0);
-      process.stderr.write(`  ${day} (simulated) after ${wallS} s\n`);
+      const max = Math.max(0, ...watch.maxInFlight.values());
+      const refused = watch.refusals.get("SnapshotQuotaExceededFault") ?? 0;
+      process.stderr.write(
+        `  ${day} 00:00 (simulated) after ${wallS} s: ${watch.source.size} taken, ` +
+          `${watch.doneInEveryRegion()} in DR, max in flight ${max}, refused ${refused}, ` +
+          `duplicates ${watch.duplicates().length}, failed ${failed}, ` +
+          `intermediates open ${watch.intermediatesLeft}\n`,
+      );
     },
     onDay: (d) => {
       if (d.failed > 0) process.stderr.write(`  ${d.day}: ${d.failed} failed\n`);
