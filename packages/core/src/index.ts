@@ -184,3 +184,6 @@ export {
   parseSnapshotTime,
 } from "./naming/index.js";
 export type { IdentifierProblem } from "./naming/index.js";
+
+// Recovery status and metrics
+export * from "./status/index.js";

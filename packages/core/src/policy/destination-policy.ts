@@ -1,3 +1,4 @@
+import { parseAssurance, type AssuranceInput } from "./assurance.js";
 import { ConfigError, originOf, type FieldRef } from "./config-error.js";
 import {
   MAX_DAYS,
@@ -28,7 +29,7 @@ import {
  * The plain-object form of a DestinationPolicy. Numbers may be given as decimal strings, lists as
  * comma-separated strings, booleans as TRUE/FALSE, exactly as their env vars take them.
  */
-export interface DestinationPolicyInput {
+export interface DestinationPolicyInput extends AssuranceInput {
   /** ALL_SNAPSHOTS (default) or a regex searched in the source cluster id. */
   snapshotPattern?: string | RegExp | ClusterPattern;
   /** Days a copy is kept (default 7); not lower than sourceRetentionDays when that is given. */
@@ -211,6 +212,7 @@ function buildDestinationPolicy(get: Lookup): DestinationPolicy {
     30,
   );
   const copyMode = parseChoice(...get("copyMode"), COPY_MODES, "auto");
+  const assurance = parseAssurance(get, destinationRegions);
 
   const policy: DestinationPolicy = {
     snapshotPattern,
@@ -225,6 +227,7 @@ function buildDestinationPolicy(get: Lookup): DestinationPolicy {
     sourceAccounts,
     copyPollSeconds,
     copyMode,
+    ...assurance,
     ...(sourceRetentionDays !== undefined && { sourceRetentionDays }),
   };
   return Object.freeze(policy);

@@ -55,3 +55,12 @@ export { configJsonSchema, parseConfigDocument } from "./config-document.js";
 export { settingsReferenceMarkdown } from "./reference.js";
 export { LOG_LEVEL_EXPECTED, parseLogLevel } from "./log-level.js";
 export type { LogLevel } from "./log-level.js";
+export {
+  COPY_ALLOWANCE_HOURS,
+  DEFAULT_DEPLOYMENT_NAME,
+  DEFAULT_INSTANCE_CLASS,
+  MAX_VERIFY_MINUTES,
+  RPO_SLACK_HOURS,
+  parseAssurance,
+} from "./assurance.js";
+export type { AssuranceInput, AssuranceSettings } from "./assurance.js";

@@ -75,6 +75,119 @@ const REGION_OVERRIDE = {
   since: "original",
 } as const;
 
+/* Recovery assurance (status, metrics, verify): the same settings on both sides. */
+const ASSURANCE = {
+  metricsPerCluster: {
+    key: "metricsPerCluster",
+    env: "METRICS_PER_CLUSTER",
+    flag: "--metrics-per-cluster",
+    valueName: "TRUE|FALSE",
+    shape: "boolean",
+    defaultText: "TRUE",
+    help:
+      "emit RecoveryPointAgeMinutes per cluster and place; FALSE leaves the fleet-wide maximum " +
+      "only (bounded metric cost for large fleets)",
+    since: "added",
+  },
+  deploymentName: {
+    key: "deploymentName",
+    env: "DEPLOYMENT_NAME",
+    flag: "--deployment-name",
+    valueName: "name",
+    shape: "string",
+    defaultText: "aurora-snapshot-tool",
+    help:
+      "this deployment's name, tagged on its verification clusters so that only its own are " +
+      "ever deleted (the templates set the stack name)",
+    since: "added",
+  },
+  verifySample: {
+    key: "verifySample",
+    env: "VERIFY_SAMPLE",
+    flag: "--verify-sample",
+    valueName: "count",
+    shape: "integer",
+    defaultText: "0",
+    help: "clusters verify restores per run, least recently verified first; 0 = every selected cluster",
+    since: "added",
+  },
+  verifySubnetGroup: {
+    key: "verifySubnetGroup",
+    env: "VERIFY_DB_SUBNET_GROUP",
+    flag: "--verify-db-subnet-group",
+    valueName: "name",
+    shape: "string",
+    defaultText: "default",
+    help: "DB subnet group of verify's temporary cluster",
+    since: "added",
+  },
+  verifySecurityGroups: {
+    key: "verifySecurityGroups",
+    env: "VERIFY_SECURITY_GROUPS",
+    flag: "--verify-security-groups",
+    valueName: "sg-ids",
+    shape: "list",
+    defaultText: "the VPC's default group",
+    help: "comma-separated VPC security groups of verify's temporary cluster",
+    since: "added",
+  },
+  verifyInstanceClass: {
+    key: "verifyInstanceClass",
+    env: "VERIFY_INSTANCE_CLASS",
+    flag: "--verify-instance-class",
+    valueName: "class",
+    shape: "string",
+    defaultText: "db.serverless",
+    help:
+      "class of the one instance verify adds to the restored cluster (db.serverless runs at the " +
+      "minimum capacity), or NONE to restore the cluster alone",
+    since: "added",
+  },
+  verifyCheckLambdaArn: {
+    key: "verifyCheckLambdaArn",
+    env: "VERIFY_CHECK_LAMBDA_ARN",
+    flag: "--verify-check-lambda-arn",
+    valueName: "arn",
+    shape: "string",
+    defaultText: "none",
+    help:
+      "Lambda function verify invokes with the restored cluster's endpoint; its error or " +
+      '{"ok": false} fails the verification',
+    since: "added",
+  },
+  verifySecretArn: {
+    key: "verifySecretArn",
+    env: "VERIFY_SECRET_ARN",
+    flag: "--verify-secret-arn",
+    valueName: "arn",
+    shape: "string",
+    defaultText: "none",
+    help:
+      "Secrets Manager secret with the database credentials: verify enables the Data API on the " +
+      "restored cluster and runs SELECT 1",
+    since: "added",
+  },
+  verifyMaxMinutes: {
+    key: "verifyMaxMinutes",
+    env: "VERIFY_MAX_MINUTES",
+    flag: "--verify-max-minutes",
+    valueName: "minutes",
+    shape: "integer",
+    defaultText: "120",
+    help: "a verification not done within this many minutes fails and its cluster is deleted",
+    since: "added",
+  },
+} as const;
+
+const RPO_HOURS = {
+  key: "rpoHours",
+  env: "RPO_HOURS",
+  flag: "--rpo-hours",
+  valueName: "hours",
+  shape: "integer",
+  since: "added",
+} as const;
+
 /** Source-side settings (take, share, prune), in the order they are validated. */
 export const SOURCE_SETTINGS: Registry<SourcePolicyInput> = Object.freeze({
   clusterPattern: {
@@ -165,6 +278,12 @@ export const SOURCE_SETTINGS: Registry<SourcePolicyInput> = Object.freeze({
     parameter: "DestinationEventBusArn",
     since: "added",
   },
+  rpoHours: {
+    ...RPO_HOURS,
+    defaultText: "INTERVAL + 2",
+    help: "a cluster whose newest snapshot is older than this is not protected (status, metrics, the RPO alarm)",
+  },
+  ...ASSURANCE,
 });
 
 /** Destination-side settings (copy, prune-dest), in the order they are validated. */
@@ -291,6 +410,24 @@ export const DESTINATION_SETTINGS: Registry<DestinationPolicyInput> = Object.fre
       "shared snapshot), two-step (a local intermediate copy, then the onward copy), or auto " +
       "(single-step, and two-step in a region where RDS refuses it)",
     parameter: "CopyMode",
+    since: "added",
+  },
+  rpoHours: {
+    ...RPO_HOURS,
+    defaultText: "each cluster's interval + 2 + 6",
+    help:
+      "a cluster whose newest copy in a region is older than this is not protected there; by " +
+      "default the interval read from the spacing of its snapshots, plus 2, plus 6 hours of copying",
+  },
+  ...ASSURANCE,
+  verifyRegion: {
+    key: "verifyRegion",
+    env: "VERIFY_REGION",
+    flag: "--verify-region",
+    valueName: "region",
+    shape: "string",
+    defaultText: "the first DEST_REGION",
+    help: "the destination region whose copies verify restores",
     since: "added",
   },
 });

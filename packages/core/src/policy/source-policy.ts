@@ -9,6 +9,7 @@ import {
   parseTagSelectors,
   readInputObject,
 } from "./fields.js";
+import { parseAssurance, type AssuranceInput } from "./assurance.js";
 import type { FieldRef } from "./config-error.js";
 import { lookUpSetting, type SettingLayers } from "./layers.js";
 import { ALL_CLUSTERS, parsePattern } from "./pattern.js";
@@ -19,7 +20,7 @@ import type { ClusterPattern, SourcePolicy, TagSelector } from "./types.js";
  * The plain-object form of a SourcePolicy. Numbers may be given as decimal strings, lists as
  * comma-separated strings, exactly as their env vars take them.
  */
-export interface SourcePolicyInput {
+export interface SourcePolicyInput extends Omit<AssuranceInput, "verifyRegion"> {
   /** ALL_CLUSTERS (default) or a regex searched in the cluster id. */
   clusterPattern?: string | RegExp | ClusterPattern;
   /** Hours between snapshots of a cluster (default 24). */
@@ -71,6 +72,7 @@ function buildSourcePolicy(get: Lookup): SourcePolicy {
   const includeTags = Object.freeze(parseTagSelectors(...get("includeTags")));
   const excludeTags = Object.freeze(parseTagSelectors(...get("excludeTags")));
   const destinationEventBus = parseEventBusArn(...get("destinationEventBus"));
+  const assurance = parseAssurance((key) => (key === "verifyRegion" ? [key, undefined] : get(key)));
 
   const policy: SourcePolicy = {
     clusterPattern,
@@ -79,6 +81,7 @@ function buildSourcePolicy(get: Lookup): SourcePolicy {
     intervalHours,
     retentionDays,
     minKeep,
+    ...assurance,
     ...(destinationAccount !== undefined && { destinationAccount }),
     ...(snapshotNamePrefix !== undefined && { snapshotNamePrefix }),
     ...(regionOverride !== undefined && { regionOverride }),

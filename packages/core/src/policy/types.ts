@@ -1,3 +1,5 @@
+import type { AssuranceSettings } from "./assurance.js";
+
 /**
  * `ALL_CLUSTERS` / `ALL_SNAPSHOTS` match everything; otherwise an RE2 regex searched anywhere in
  * the cluster id (see matchesPattern).
@@ -22,7 +24,7 @@ export interface TagSelector {
 }
 
 /** Settings of the source-account steps: take, share, prune. */
-export interface SourcePolicy {
+export interface SourcePolicy extends Omit<AssuranceSettings, "verifyRegion"> {
   readonly clusterPattern: ClusterPattern;
   /** Every selector must match a cluster tag for the cluster to be taken (empty: no constraint). */
   readonly includeTags: readonly TagSelector[];
@@ -55,7 +57,7 @@ export type CopyMode = "auto" | "single-step" | "two-step";
 export const COPY_MODES: readonly CopyMode[] = ["auto", "single-step", "two-step"];
 
 /** Settings of the destination-account steps: copy, prune-dest. */
-export interface DestinationPolicy {
+export interface DestinationPolicy extends AssuranceSettings {
   readonly snapshotPattern: ClusterPattern;
   readonly retentionDays: number;
   readonly minKeep: number;

@@ -15,6 +15,11 @@ import {
 } from "../model/index.js";
 import { formatSnapshotName, formatTimestamp } from "../naming/index.js";
 import type { ClusterPattern, DestinationPolicy, SourcePolicy } from "../policy/types.js";
+import {
+  DEFAULT_DEPLOYMENT_NAME,
+  DEFAULT_INSTANCE_CLASS,
+  type AssuranceSettings,
+} from "../policy/assurance.js";
 
 /** A fixed run time for the unit tests: 01:02 UTC, a couple of minutes after a daily 01:00 schedule. */
 export const NOW = new Date("2026-11-25T01:02:00Z");
@@ -159,9 +164,25 @@ export function aSourcePolicy(over: Partial<SourcePolicy> = {}): SourcePolicy {
     intervalHours: 24,
     retentionDays: 7,
     minKeep: 1,
+    ...ASSURANCE_DEFAULTS,
     ...over,
   };
 }
+
+/**
+ * Assurance settings as the parser gives them with nothing set: default RPO, per-cluster metrics,
+ * the default deployment name, verify restoring every cluster into the default subnet group with a
+ * Serverless v2 instance and no check, for at most 120 minutes.
+ */
+export const ASSURANCE_DEFAULTS = {
+  metricsPerCluster: true,
+  deploymentName: DEFAULT_DEPLOYMENT_NAME,
+  verifySample: 0,
+  verifySubnetGroup: "default",
+  verifySecurityGroups: [],
+  verifyInstanceClass: DEFAULT_INSTANCE_CLASS,
+  verifyMaxMinutes: 120,
+} as const satisfies Omit<AssuranceSettings, "verifyRegion">;
 
 /**
  * A destination policy. Unless told otherwise: all snapshots, 7 days' retention, keeping at least
@@ -180,6 +201,8 @@ export function aDestinationPolicy(over: Partial<DestinationPolicy> = {}): Desti
     sourceAccounts: [],
     copyPollSeconds: 30,
     copyMode: "auto",
+    ...ASSURANCE_DEFAULTS,
+    verifyRegion: (over.destinationRegions ?? ["eu-west-1"])[0] ?? "eu-west-1",
     ...over,
   };
 }

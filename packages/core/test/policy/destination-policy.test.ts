@@ -26,6 +26,14 @@ const DEFAULTS = {
   sourceAccounts: [],
   copyPollSeconds: 30,
   copyMode: "auto",
+  metricsPerCluster: true,
+  deploymentName: "aurora-snapshot-tool",
+  verifySample: 0,
+  verifyRegion: "eu-west-1",
+  verifySubnetGroup: "default",
+  verifySecurityGroups: [],
+  verifyInstanceClass: "db.serverless",
+  verifyMaxMinutes: 120,
 };
 
 describe("destinationPolicyFromEnv", () => {
@@ -80,6 +88,8 @@ describe("destinationPolicyFromEnv", () => {
     expect(policy).toStrictEqual({
       ...DEFAULTS,
       ...(expected !== undefined && { [key]: expected }),
+      // VERIFY_REGION follows the first DEST_REGION when not set.
+      ...(key === "destinationRegions" && { verifyRegion: (expected as string[])[0] }),
     });
   });
 

@@ -103,7 +103,23 @@ describe("registry rules", () => {
 
   it("a setting both sides have uses the same env var, flag and template parameter on both", () => {
     const shared = Object.keys(SOURCE_SETTINGS).filter((key) => key in DESTINATION_SETTINGS);
-    expect(shared.sort()).toEqual(["minKeep", "regionOverride", "retentionDays"]);
+    expect(shared.sort()).toEqual(
+      [
+        "minKeep",
+        "regionOverride",
+        "retentionDays",
+        "rpoHours",
+        "metricsPerCluster",
+        "deploymentName",
+        "verifySample",
+        "verifySubnetGroup",
+        "verifySecurityGroups",
+        "verifyInstanceClass",
+        "verifyCheckLambdaArn",
+        "verifySecretArn",
+        "verifyMaxMinutes",
+      ].sort(),
+    );
     for (const key of shared) {
       const source = SOURCE_SETTINGS[key as keyof typeof SOURCE_SETTINGS] as SettingSpec;
       const destination = DESTINATION_SETTINGS[
@@ -198,6 +214,16 @@ const FULL = {
     includeTags: [{ key: "backup", value: "yes" }],
     excludeTags: "skip-backup=yes",
     destinationEventBus: "arn:aws:events:eu-central-1:210987654321:event-bus/aurora-snapshot-tool",
+    rpoHours: 14,
+    metricsPerCluster: "FALSE",
+    deploymentName: "prod-snapshots",
+    verifySample: 2,
+    verifySubnetGroup: "restore-tests",
+    verifySecurityGroups: ["sg-0123456789abcdef0"],
+    verifyInstanceClass: "db.r6g.large",
+    verifyCheckLambdaArn: "arn:aws:lambda:eu-west-1:111111111111:function:check-restore",
+    verifySecretArn: "arn:aws:secretsmanager:eu-west-1:111111111111:secret:db-AbCdEf",
+    verifyMaxMinutes: 90,
   },
   destination: {
     snapshotPattern: "ALL_SNAPSHOTS",
@@ -213,6 +239,17 @@ const FULL = {
     sourceAccounts: "111111111111",
     copyPollSeconds: 30,
     copyMode: "two-step",
+    rpoHours: 36,
+    metricsPerCluster: true,
+    deploymentName: "dr-snapshots",
+    verifySample: "1",
+    verifyRegion: "eu-central-1",
+    verifySubnetGroup: "default",
+    verifySecurityGroups: "sg-01234567",
+    verifyInstanceClass: "NONE",
+    verifyCheckLambdaArn: "",
+    verifySecretArn: "none",
+    verifyMaxMinutes: 60,
   },
 };
 
@@ -226,7 +263,14 @@ describe("parseConfigDocument and the JSON Schema", () => {
 
     const file = fileOf(FULL);
     expect(file).toEqual({ path: PATH, values: FULL });
-    expect(sourcePolicyFrom({ file })).toMatchObject({ intervalHours: 12, retentionDays: 7 });
+    expect(sourcePolicyFrom({ file })).toMatchObject({
+      intervalHours: 12,
+      retentionDays: 7,
+      rpoHours: 14,
+      metricsPerCluster: false,
+      verifySecurityGroups: ["sg-0123456789abcdef0"],
+      verifyInstanceClass: "db.r6g.large",
+    });
     expect(destinationPolicyFrom({ file })).toMatchObject({
       retentionDays: 14,
       destinationRegions: ["eu-central-1"],

@@ -10,6 +10,13 @@ const DEFAULTS = {
   intervalHours: 24,
   retentionDays: 7,
   minKeep: 1,
+  metricsPerCluster: true,
+  deploymentName: "aurora-snapshot-tool",
+  verifySample: 0,
+  verifySubnetGroup: "default",
+  verifySecurityGroups: [],
+  verifyInstanceClass: "db.serverless",
+  verifyMaxMinutes: 120,
 };
 
 describe("sourcePolicyFromEnv", () => {
