@@ -8,3 +8,11 @@ export {
   verifyMetrics,
 } from "./metrics.js";
 export type { MetricDatum, MetricName, MetricUnit } from "./metrics.js";
+export {
+  destinationRpoHours,
+  destinationStatusFrom,
+  sourceRpoHours,
+  sourceStatusFrom,
+} from "./plan-status.js";
+export type { DestinationStatusInput, SourceStatusInput } from "./plan-status.js";
+export { destinationStatus, sourceStatus } from "./run-status.js";

@@ -34,6 +34,7 @@ export const STATUS_REASONS = {
   "snapshot-in-progress": "a snapshot of the cluster is being created",
   "copy-in-progress": "a copy into this region is running",
   "copy-backlog": "a copy into this region waits for one of RDS's copy slots",
+  "copy-pending": "a copy into this region is due and starts at the next copy run",
   "share-pending": "the newest snapshot is waiting to be shared",
   "cluster-unavailable": "the cluster is not available, so no snapshot can be taken",
   "cluster-skipped":
