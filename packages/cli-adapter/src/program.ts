@@ -3,6 +3,7 @@ import { Command } from "commander";
 import packageJson from "../package.json" with { type: "json" };
 import { addDoctorCommand } from "./commands/doctor-command.js";
 import { addListCommand } from "./commands/list-command.js";
+import { addStatusCommand } from "./commands/status-command.js";
 import { addStepCommands } from "./commands/step-command.js";
 import { addWaitCommand } from "./commands/wait-command.js";
 import type { ExitCode } from "./errors.js";
@@ -42,6 +43,7 @@ export function buildProgram(io: CliIo, setExit: (code: ExitCode) => void): Comm
   addStepCommands(plan, io, setExit, true);
   addListCommand(program, io, setExit);
   addDoctorCommand(program, io, setExit);
+  addStatusCommand(program, io, setExit);
   addWaitCommand(program, io, setExit);
   return program;
 }

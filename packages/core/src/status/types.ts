@@ -30,7 +30,7 @@ export const STATUS_REASONS = {
   "never-taken": "the tool has no available snapshot of the cluster yet",
   "never-shared": "none of the cluster's snapshots is shared with the destination account yet",
   "never-copied": "no copy of the cluster is in this region yet",
-  stale: "the newest recovery point is older than the RPO and nothing newer is on its way",
+  stale: "the newest recovery point is older than the RPO",
   "snapshot-in-progress": "a snapshot of the cluster is being created",
   "copy-in-progress": "a copy into this region is running",
   "copy-backlog": "a copy into this region waits for one of RDS's copy slots",
