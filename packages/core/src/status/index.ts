@@ -11,6 +11,7 @@ export type { MetricDatum, MetricName, MetricUnit } from "./metrics.js";
 export {
   destinationRpoHours,
   destinationStatusFrom,
+  recoveryTime,
   sourceRpoHours,
   sourceStatusFrom,
 } from "./plan-status.js";

@@ -8,7 +8,7 @@ import {
   type Snapshot,
 } from "../model/index.js";
 import { isForeignCopy, ownsCopy, ownsSourceSnapshot } from "../plan/ownership.js";
-import { isFutureStamped, snapshotTime } from "../plan/snapshot-time.js";
+import { isFutureStamped, stampedTime } from "../plan/snapshot-time.js";
 import { COPY_ALLOWANCE_HOURS, RPO_SLACK_HOURS } from "../policy/assurance.js";
 import { matchesPattern } from "../policy/pattern.js";
 import type { DestinationPolicy, SourcePolicy } from "../policy/types.js";
@@ -88,10 +88,23 @@ const REASON_RANK: readonly StatusReason[] = [
   "copy-pending",
 ];
 
+/**
+ * The point in time a snapshot or copy restores to, for the RPO: the older of the tool's stamp
+ * (name or CreatedOn tag: for a copy, its source's time) and RDS's SnapshotCreateTime (which on a
+ * copy may be the copy's own). Retention takes the younger of the two, so as to keep longer; the
+ * RPO takes the older, so as never to report a recovery point fresher than the data in it.
+ */
+export function recoveryTime(s: Snapshot): Date | undefined {
+  const times = [stampedTime(s), s.createTime].flatMap((t) =>
+    t === undefined || Number.isNaN(t.getTime()) ? [] : [t.getTime()],
+  );
+  return times.length === 0 ? undefined : new Date(Math.min(...times));
+}
+
 function newestPoint(points: readonly Snapshot[], now: Date): RecoveryPoint | null {
   let best: { s: Snapshot; t: Date } | undefined;
   for (const s of points) {
-    const t = snapshotTime(s);
+    const t = recoveryTime(s);
     if (t === undefined || isFutureStamped(s, now)) continue;
     if (best === undefined || t.getTime() > best.t.getTime()) best = { s, t };
   }
@@ -200,13 +213,17 @@ export function sourceStatusFrom(input: SourceStatusInput): StatusReport {
   const { policy, now } = input;
   const rpoHours = sourceRpoHours(policy);
   const region = input.take.region;
-  const take = decisionsBy(input.take.decisions, (d) => lower(d.cluster));
+  // Take's decisions name the cluster exactly as RDS lists it.
+  const take = decisionsBy(input.take.decisions, (d) => d.cluster);
   const selected = (input.take.clusters ?? []).filter((c) => {
-    const ds = take.get(lower(c.id)) ?? [];
+    const ds = take.get(c.id) ?? [];
     return ds.length > 0 && !ds.every((d) => UNSELECTED_REASONS.has(d.reason));
   });
   const owned = input.prune.snapshots.filter(
-    (s) => s.region === region && ownsSourceSnapshot(s, policy.snapshotNamePrefix),
+    (s) =>
+      s.region === region &&
+      s.type === "manual" &&
+      ownsSourceSnapshot(s, policy.snapshotNamePrefix),
   );
   const shareByName = decisionsBy(input.share?.decisions ?? [], (d) => lower(d.snapshot ?? ""));
   const places: PlaceStatus[] = [];
@@ -215,7 +232,7 @@ export function sourceStatusFrom(input: SourceStatusInput): StatusReport {
     const available = mine.filter((s) => s.status === "available");
     const creating = mine.filter(isInProgress).length;
     const found: StatusReason[] = [];
-    for (const d of take.get(lower(c.id)) ?? []) {
+    for (const d of take.get(c.id) ?? []) {
       const r = takeReason(d.reason);
       if (r !== undefined) found.push(r);
     }
@@ -351,7 +368,7 @@ export function destinationStatusFrom(input: DestinationStatusInput): StatusRepo
     const list =
       sources.length > 1 ? sources : copies.filter((s) => lower(s.clusterId) === cluster);
     return list.flatMap((s) => {
-      const t = snapshotTime(s);
+      const t = recoveryTime(s);
       return t === undefined || isFutureStamped(s, now) ? [] : [t];
     });
   };

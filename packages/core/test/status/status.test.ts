@@ -304,6 +304,36 @@ describe("destinationStatus", () => {
   });
 });
 
+describe("recovery point age", () => {
+  it("is the source snapshot's time for a copy whose SnapshotCreateTime is the copy's own", async () => {
+    const sim = new InMemoryRds({ now: NOW });
+    const name = nameOf("orders", 30);
+    sim.addSnapshot({
+      account: DST,
+      region: DR,
+      id: name,
+      clusterId: "orders",
+      // Copied an hour ago: RDS reports the copy's time, the name carries the data's.
+      createTime: new Date(NOW.getTime() - HOUR),
+      tags: {
+        [TAG_COPIED_BY]: TOOL_NAME,
+        [TAG_SOURCE_ARN]: `arn:aws:rds:${REGION}:${SRC}:cluster-snapshot:${name}`,
+      },
+    });
+    const report = await destinationStatus({
+      gateway: simulatedGateway(sim, DST),
+      policy: destinationPolicyFromObject({ destinationRegions: DR, rpoHours: 24 }),
+      region: REGION,
+      now: NOW,
+    });
+    expect(row(report, "orders", "dr")).toMatchObject({
+      state: "unprotected",
+      newest: { snapshot: name, ageMinutes: 30 * 60 },
+      reasons: ["stale"],
+    });
+  });
+});
+
 describe("destinationRpoHours", () => {
   const policy = destinationPolicyFromObject({ destinationRegions: DR });
   it("adds 2 hours of slack and 6 of copying to the interval read from the two newest snapshots", () => {
