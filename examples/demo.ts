@@ -2,8 +2,8 @@
  * The demo: two weeks of the tool's default schedules, run by the real engine against the
  * in-memory RDS (no AWS account needed). A source account with four clusters in us-east-1 shares
  * its snapshots with a destination account, which keeps copies in us-west-2 re-encrypted with its
- * own key. Prints what happened each simulated day, the final inventory per place, and a check
- * of the safety rules.
+ * own key. Prints what happened each simulated day, the final inventory per place, the recovery
+ * status of every cluster in every place, and a check of the safety rules.
  *
  *   pnpm demo                 # 14 days
  *   pnpm demo -- --days 30    # longer
@@ -14,10 +14,18 @@ import {
   TAG_CREATED_BY,
   TAG_INTERMEDIATE,
   destinationPolicyFromObject,
+  destinationStatus,
   sourcePolicyFromObject,
+  sourceStatus,
   type RunReport,
+  type StatusReport,
 } from "@aurora-snapshot-tool/core";
-import { InMemoryRds, simulateFleet, type FleetDay } from "@aurora-snapshot-tool/core/testing";
+import {
+  InMemoryRds,
+  simulateFleet,
+  simulatedGateway,
+  type FleetDay,
+} from "@aurora-snapshot-tool/core/testing";
 
 const SOURCE = "111111111111";
 const DEST = "222222222222";
@@ -93,24 +101,21 @@ export async function runDemo({ days, log }: DemoOptions): Promise<DemoResult> {
   };
 
   const retention = 7;
+  const sourcePolicy = sourcePolicyFromObject({
+    destinationAccount: DEST,
+    retentionDays: retention,
+  });
+  const destinationPolicy = destinationPolicyFromObject({
+    destinationRegions: [DR],
+    retentionDays: retention,
+    kmsKeySource: "alias/snapshot-staging",
+    kmsKeyDestination: { [DR]: "alias/snapshot-dr" },
+  });
   const result = await simulateFleet({
     sim,
     days,
-    source: {
-      account: SOURCE,
-      region: HOME,
-      policy: sourcePolicyFromObject({ destinationAccount: DEST, retentionDays: retention }),
-    },
-    destination: {
-      account: DEST,
-      region: HOME,
-      policy: destinationPolicyFromObject({
-        destinationRegions: [DR],
-        retentionDays: retention,
-        kmsKeySource: "alias/snapshot-staging",
-        kmsKeyDestination: { [DR]: "alias/snapshot-dr" },
-      }),
-    },
+    source: { account: SOURCE, region: HOME, policy: sourcePolicy },
+    destination: { account: DEST, region: HOME, policy: destinationPolicy },
     onReport: (report) => {
       if (report.step === "copy") checkIntermediates(report);
     },
@@ -151,6 +156,36 @@ export async function runDemo({ days, log }: DemoOptions): Promise<DemoResult> {
     }
   }
 
+  // What `status` says at the end: every Aurora cluster within its RPO in every place.
+  const statuses: StatusReport[] = [
+    await sourceStatus({
+      gateway: simulatedGateway(sim, SOURCE),
+      policy: sourcePolicy,
+      region: HOME,
+      now: sim.now(),
+    }),
+    await destinationStatus({
+      gateway: simulatedGateway(sim, DEST),
+      policy: destinationPolicy,
+      region: HOME,
+      now: sim.now(),
+    }),
+  ];
+  log("\nRecovery status (aurora-snapshot-tool status) at the end:");
+  for (const report of statuses) {
+    for (const p of report.places) {
+      const where = p.place === "shared" ? `shared with ${p.account}` : `${p.place} ${p.region}`;
+      const age = p.newest === null ? "none" : `${(p.newest.ageMinutes / 60).toFixed(1)}h old`;
+      log(
+        `  ${p.cluster.padEnd(10)} ${where.padEnd(26)} ${p.state.padEnd(11)} newest ${age}, RPO ${p.rpoHours}h` +
+          (p.reasons.length > 0 ? ` (${p.reasons.join(", ")})` : ""),
+      );
+      if (days >= 2 && p.state !== "protected") {
+        violations.push(`${p.cluster} is ${p.state} in ${where}: ${p.reasons.join(", ")}`);
+      }
+    }
+  }
+
   // Safety rules 1-3, checked against the final state.
   const now = sim.snapshots().map((s) => `${s.account}/${s.region}/${s.id}`);
   for (const id of untouchable)
@@ -188,6 +223,7 @@ export async function runDemo({ days, log }: DemoOptions): Promise<DemoResult> {
   );
   log("  3. shared only with the configured account");
   log("  4. intermediate copies deleted only after their onward copy is available");
+  log("  5. at the end, every Aurora cluster is protected (within its RPO) in every place");
   log(
     violations.length === 0
       ? "  all rules held"
