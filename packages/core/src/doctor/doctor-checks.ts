@@ -314,6 +314,39 @@ export function retentionCheck(
   };
 }
 
+/**
+ * RPO_HOURS against INTERVAL: a recovery point is at best one interval old just before the next
+ * snapshot (plus the time the snapshot takes), so an RPO at or below the interval is breached on
+ * every cycle and its alarm would fire daily. Only checked when RPO_HOURS is set.
+ */
+export function rpoCheck(policy: SourcePolicy, name: FieldName): Check | undefined {
+  if (policy.rpoHours === undefined) return undefined;
+  const base = { id: "rpo", title: "RPO" } as const;
+  const rpo = name("rpoHours");
+  const interval = name("intervalHours");
+  if (policy.rpoHours <= policy.intervalHours) {
+    return {
+      ...base,
+      status: "fail",
+      detail: `${rpo} is ${policy.rpoHours} h, not more than ${interval} (${policy.intervalHours} h): every cluster falls beyond its RPO before its next snapshot, on every cycle`,
+      fix: `raise ${rpo} to at least ${policy.intervalHours + 2} (the interval + 2 hours, the default), or lower ${interval} below it`,
+    };
+  }
+  if (policy.rpoHours < policy.intervalHours + 2) {
+    return {
+      ...base,
+      status: "warn",
+      detail: `${rpo} (${policy.rpoHours} h) leaves less than 2 hours over ${interval} (${policy.intervalHours} h) for a schedule slot and the snapshot's own creation time`,
+      fix: `raise ${rpo} to ${policy.intervalHours + 2} or more, unless snapshots are known to finish within the margin`,
+    };
+  }
+  return {
+    ...base,
+    status: "pass",
+    detail: `${rpo} (${policy.rpoHours} h) covers ${interval} (${policy.intervalHours} h) with ${policy.rpoHours - policy.intervalHours} h to spare`,
+  };
+}
+
 function hours(n: number): string {
   if (!Number.isFinite(n)) return "never again within a year";
   return Number.isInteger(n) ? `${n} h` : `${n.toFixed(1)} h`;

@@ -18,6 +18,7 @@ import {
   keyCheck,
   missingKeyCheck,
   retentionCheck,
+  rpoCheck,
   scheduleCheck,
   selectedClusters,
   sharedInventoryCheck,
@@ -150,6 +151,8 @@ export async function sourceDoctor(input: SourceDoctorInput): Promise<Check[]> {
   if (input.schedule !== undefined) {
     checks.push(scheduleCheck(input.schedule, policy.intervalHours, input.now, name));
   }
+  const rpo = rpoCheck(policy, name);
+  if (rpo !== undefined) checks.push(rpo);
   return checks;
 }
 

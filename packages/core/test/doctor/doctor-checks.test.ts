@@ -7,6 +7,7 @@ import {
   keyCheck,
   missingKeyCheck,
   retentionCheck,
+  rpoCheck,
   scheduleCheck,
   sharingChecks,
   sourceAccountsCheck,
@@ -167,6 +168,32 @@ describe("retentionCheck", () => {
 
   it("passes an equal or longer one", () => {
     expect(retentionCheck(7, 7, { source: "a", destination: "b" }).status).toBe("pass");
+  });
+});
+
+describe("rpoCheck", () => {
+  const rpo = (rpoHours: number | undefined, intervalHours = 24) =>
+    rpoCheck(
+      sourcePolicyFromObject({ intervalHours, ...(rpoHours !== undefined && { rpoHours }) }),
+      name,
+    );
+
+  it("says nothing when RPO_HOURS is not set (the default is the interval + 2)", () => {
+    expect(rpo(undefined)).toBeUndefined();
+  });
+
+  it("fails an RPO at or below the interval, naming both settings and the default", () => {
+    const check = rpo(24, 24);
+    expect(check).toMatchObject({ id: "rpo", status: "fail" });
+    expect(check?.detail).toMatch(/rpoHours.* 24 h.*intervalHours/);
+    expect(check?.fix).toContain("at least 26");
+    expect(rpo(12, 24)?.status).toBe("fail");
+  });
+
+  it("warns below the interval + 2 and passes from there", () => {
+    expect(rpo(25, 24)?.status).toBe("warn");
+    expect(rpo(26, 24)?.status).toBe("pass");
+    expect(rpo(8, 6)?.status).toBe("pass");
   });
 });
 
