@@ -187,3 +187,15 @@ export type { IdentifierProblem } from "./naming/index.js";
 
 // Recovery status and metrics
 export * from "./status/index.js";
+
+// Restore verification
+export * from "./verify/index.js";
+export type {
+  CreateInstanceInput,
+  DbClusterDetail,
+  DbInstanceDetail,
+  ExecuteStatementInput,
+  InvokeResult,
+  RestoreClusterInput,
+  VerifyGateway,
+} from "./execute/index.js";

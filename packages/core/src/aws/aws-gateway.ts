@@ -1,16 +1,25 @@
 import { PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import type { PutEventsRequestEntry } from "@aws-sdk/client-eventbridge";
 import { DescribeKeyCommand } from "@aws-sdk/client-kms";
+import { InvokeCommand } from "@aws-sdk/client-lambda";
 import {
   AddTagsToResourceCommand,
   CopyDBClusterSnapshotCommand,
   CreateDBClusterSnapshotCommand,
+  CreateDBInstanceCommand,
+  DeleteDBClusterCommand,
   DeleteDBClusterSnapshotCommand,
+  DeleteDBInstanceCommand,
+  DescribeDBClustersCommand,
   DescribeDBClusterSnapshotsCommand,
+  EnableHttpEndpointCommand,
+  RestoreDBClusterFromSnapshotCommand,
   ModifyDBClusterSnapshotAttributeCommand,
   paginateDescribeDBClusters,
   paginateDescribeDBClusterSnapshots,
+  paginateDescribeDBInstances,
 } from "@aws-sdk/client-rds";
+import { ExecuteStatementCommand } from "@aws-sdk/client-rds-data";
 import type {
   DBCluster,
   DBClusterSnapshot,
@@ -23,14 +32,21 @@ import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { AwsActionError } from "../execute/errors.js";
 import type {
   CopySnapshotInput,
+  CreateInstanceInput,
   CreateSnapshotInput,
+  DbClusterDetail,
+  DbInstanceDetail,
+  ExecuteStatementInput,
   Gateway,
+  InvokeResult,
+  RestoreClusterInput,
   SnapshotQuery,
   ToolEvent,
 } from "../execute/gateway.js";
 import { parseArn } from "../model/index.js";
 import type { Cluster, KeyInfo, Snapshot, SnapshotType, Tags } from "../model/index.js";
 import type { ClientFactory } from "./client-factory.js";
+import { dbClusterFromRds, dbInstanceFromRds, parseInvokePayload } from "./db-resources.js";
 import { toAwsActionError } from "./errors.js";
 
 /** The largest page DescribeDBClusters and DescribeDBClusterSnapshots return. */
@@ -453,6 +469,173 @@ export class AwsGateway implements Gateway {
     }
   }
 
+  // ------------------------------------------------------------ restore verification
+
+  async describeDbCluster(region: string, clusterId: string): Promise<DbClusterDetail | undefined> {
+    const client = this.rds(region);
+    try {
+      const output = await client.send(
+        new DescribeDBClustersCommand({ DBClusterIdentifier: clusterId }),
+      );
+      const raw = output.DBClusters?.[0];
+      return raw === undefined ? undefined : dbClusterFromRds(raw);
+    } catch (error) {
+      if (errorName(error) === "DBClusterNotFoundFault") return undefined;
+      throw toAwsActionError(error, "DescribeDBClusters");
+    }
+  }
+
+  async listDbClusters(region: string): Promise<DbClusterDetail[]> {
+    const client = this.rds(region);
+    return this.attempt("DescribeDBClusters", async () => {
+      const found: DbClusterDetail[] = [];
+      for await (const page of paginateDescribeDBClusters({ client, pageSize: PAGE_SIZE }, {})) {
+        for (const raw of page.DBClusters ?? []) found.push(dbClusterFromRds(raw));
+      }
+      return found;
+    });
+  }
+
+  async restoreClusterFromSnapshot(input: RestoreClusterInput): Promise<DbClusterDetail> {
+    const client = this.rds(input.region);
+    const output = await this.attempt("RestoreDBClusterFromSnapshot", () =>
+      client.send(
+        new RestoreDBClusterFromSnapshotCommand({
+          DBClusterIdentifier: input.clusterId,
+          SnapshotIdentifier: input.snapshotArn,
+          Engine: input.engine,
+          DBSubnetGroupName: input.subnetGroup,
+          ...(input.securityGroups.length > 0 && {
+            VpcSecurityGroupIds: [...input.securityGroups],
+          }),
+          ...(input.kmsKeyId !== undefined && { KmsKeyId: input.kmsKeyId }),
+          ...(input.serverlessV2 !== undefined && {
+            ServerlessV2ScalingConfiguration: {
+              MinCapacity: input.serverlessV2.minCapacity,
+              MaxCapacity: input.serverlessV2.maxCapacity,
+            },
+          }),
+          // A verification cluster must always be deletable by the next clean-up pass.
+          DeletionProtection: false,
+          CopyTagsToSnapshot: false,
+          Tags: tagListFrom(input.tags),
+        }),
+      ),
+    );
+    if (output.DBCluster === undefined) {
+      throw new AwsActionError({
+        code: "MissingCluster",
+        message: "the response carried no DBCluster",
+        retryable: false,
+        operation: "RestoreDBClusterFromSnapshot",
+      });
+    }
+    const cluster = dbClusterFromRds(output.DBCluster);
+    // Some responses (and emulators) leave TagList out; the request's tags are what was set.
+    return Object.keys(cluster.tags).length > 0 ? cluster : { ...cluster, tags: input.tags };
+  }
+
+  async createInstance(input: CreateInstanceInput): Promise<DbInstanceDetail> {
+    const client = this.rds(input.region);
+    const output = await this.attempt("CreateDBInstance", () =>
+      client.send(
+        new CreateDBInstanceCommand({
+          DBInstanceIdentifier: input.instanceId,
+          DBClusterIdentifier: input.clusterId,
+          Engine: input.engine,
+          DBInstanceClass: input.instanceClass,
+          PubliclyAccessible: false,
+          Tags: tagListFrom(input.tags),
+        }),
+      ),
+    );
+    return output.DBInstance === undefined
+      ? {
+          id: input.instanceId,
+          arn: "",
+          clusterId: input.clusterId,
+          status: "creating",
+          instanceClass: input.instanceClass,
+          tags: input.tags,
+        }
+      : dbInstanceFromRds(output.DBInstance);
+  }
+
+  async describeInstances(region: string, clusterId: string): Promise<DbInstanceDetail[]> {
+    const client = this.rds(region);
+    return this.attempt("DescribeDBInstances", async () => {
+      const found: DbInstanceDetail[] = [];
+      for await (const page of paginateDescribeDBInstances(
+        { client, pageSize: PAGE_SIZE },
+        { Filters: [{ Name: "db-cluster-id", Values: [clusterId] }] },
+      )) {
+        for (const raw of page.DBInstances ?? []) found.push(dbInstanceFromRds(raw));
+      }
+      // An emulator may ignore the filter; only this cluster's members count.
+      return found.filter((i) => i.clusterId.toLowerCase() === clusterId.toLowerCase());
+    });
+  }
+
+  async deleteInstance(region: string, instanceId: string): Promise<void> {
+    const client = this.rds(region);
+    await this.attempt("DeleteDBInstance", () =>
+      // No SkipFinalSnapshot: it does not apply to an Aurora cluster member (API_DeleteDBInstance).
+      client.send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: instanceId })),
+    );
+  }
+
+  async deleteCluster(region: string, clusterId: string): Promise<void> {
+    const client = this.rds(region);
+    await this.attempt("DeleteDBCluster", () =>
+      client.send(
+        new DeleteDBClusterCommand({ DBClusterIdentifier: clusterId, SkipFinalSnapshot: true }),
+      ),
+    );
+  }
+
+  async enableHttpEndpoint(region: string, clusterArn: string): Promise<void> {
+    const client = this.rds(region);
+    await this.attempt("EnableHttpEndpoint", () =>
+      client.send(new EnableHttpEndpointCommand({ ResourceArn: clusterArn })),
+    );
+  }
+
+  async executeStatement(input: ExecuteStatementInput): Promise<number> {
+    this.homeRegion ??= input.region;
+    const client = this.factory.clients(input.region).rdsData;
+    if (client === undefined) throw missingClient("RDS Data API", "ExecuteStatement");
+    const output = await this.attempt("ExecuteStatement", () =>
+      client.send(
+        new ExecuteStatementCommand({
+          resourceArn: input.clusterArn,
+          secretArn: input.secretArn,
+          sql: input.sql,
+        }),
+      ),
+    );
+    return output.records?.length ?? 0;
+  }
+
+  async invokeFunction(functionArn: string, payload: unknown): Promise<InvokeResult> {
+    // A function ARN names its region; a bare name runs in the gateway's home region.
+    const region = parseArn(functionArn)?.region || (this.homeRegion ?? "us-east-1");
+    const client = this.factory.clients(region).lambda;
+    if (client === undefined) throw missingClient("Lambda", "Invoke");
+    const output = await this.attempt("Invoke", () =>
+      client.send(
+        new InvokeCommand({
+          FunctionName: functionArn,
+          InvocationType: "RequestResponse",
+          Payload: new TextEncoder().encode(JSON.stringify(payload)),
+        }),
+      ),
+    );
+    return {
+      ...(output.FunctionError !== undefined && { functionError: output.FunctionError }),
+      payload: parseInvokePayload(output.Payload),
+    };
+  }
+
   private created(
     raw: DBClusterSnapshot | undefined,
     region: string,
@@ -470,4 +653,13 @@ export class AwsGateway implements Gateway {
     // Some responses (and emulators) leave TagList out; the request's tags are what was set.
     return snapshotFromRds(raw, region, raw.TagList ? undefined : tagsFromList(requested));
   }
+}
+
+function missingClient(service: string, operation: string): AwsActionError {
+  return new AwsActionError({
+    code: "NoClient",
+    message: `the client factory gives no ${service} client`,
+    retryable: false,
+    operation,
+  });
 }

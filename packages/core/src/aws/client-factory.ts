@@ -1,6 +1,8 @@
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { KMSClient } from "@aws-sdk/client-kms";
+import { LambdaClient } from "@aws-sdk/client-lambda";
 import { RDSClient, type RDSClientConfig } from "@aws-sdk/client-rds";
+import { RDSDataClient } from "@aws-sdk/client-rds-data";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 
 /** Static credentials, the shape every SDK v3 client accepts. */
@@ -36,6 +38,13 @@ export interface AwsClients {
    * cannot publish events, and share reports that in a notice.
    */
   readonly events?: EventBridgeClient;
+  /**
+   * The RDS Data API and Lambda, for restore verification's check (ExecuteStatement SELECT 1, or
+   * the user's check function). Optional like `events`: without them verify reports the check as
+   * failed with the reason.
+   */
+  readonly rdsData?: RDSDataClient;
+  readonly lambda?: LambdaClient;
 }
 
 /** AWS's time as its latest response said (the HTTP Date header), and when that response came. */
@@ -177,7 +186,7 @@ export function assumeRoleCredentials(
 }
 
 /**
- * Creates RDS, KMS, STS and EventBridge clients on demand, one set per region, all sharing the same
+ * Creates RDS, KMS, STS, EventBridge, RDS Data API and Lambda clients on demand, one set per region, all sharing the same
  * credentials, endpoint, retry settings and plugins.
  */
 export function createClientFactory(options: ClientFactoryOptions = {}): ClientFactory {
@@ -221,9 +230,18 @@ export function createClientFactory(options: ClientFactoryOptions = {}): ClientF
       kms: new KMSClient(config),
       sts: new STSClient(config),
       events: new EventBridgeClient(config),
+      rdsData: new RDSDataClient(config),
+      lambda: new LambdaClient(config),
     } satisfies AwsClients;
     const plugins = options.plugins?.(region) ?? [];
-    for (const client of [clients.rds, clients.kms, clients.sts, clients.events]) {
+    for (const client of [
+      clients.rds,
+      clients.kms,
+      clients.sts,
+      clients.events,
+      clients.rdsData,
+      clients.lambda,
+    ]) {
       client.middlewareStack.use(recorder);
       for (const plugin of plugins) client.middlewareStack.use(plugin);
     }

@@ -47,7 +47,7 @@ export interface ToolEvent {
  * implementation over the in-memory RDS. Methods throw `AwsActionError` (with the AWS error code)
  * on failure.
  */
-export interface Gateway {
+export interface Gateway extends VerifyGateway {
   /**
    * AWS's time as the latest response carried it (its Date header), and this process's Date.now()
    * when that response came; undefined when the gateway cannot tell. prune and prune-dest delete
@@ -76,4 +76,96 @@ export interface Gateway {
    * without it cannot publish (the share step then says so in a notice).
    */
   publishEvents?(busArn: string, events: readonly ToolEvent[]): Promise<void>;
+}
+
+// ---------------------------------------------------------------- restore verification
+
+/** A DB cluster as restore verification sees it (DescribeDBClusters, one cluster). */
+export interface DbClusterDetail {
+  readonly id: string;
+  readonly arn: string;
+  readonly engine: string;
+  readonly status: string;
+  readonly tags: Readonly<Record<string, string>>;
+  /** The writer endpoint's host name; undefined until RDS reports one. */
+  readonly endpoint?: string;
+  readonly port?: number;
+  /** DBClusterMembers' instance identifiers. */
+  readonly members: readonly string[];
+  readonly deletionProtection: boolean;
+}
+
+/** A DB instance (DescribeDBInstances). */
+export interface DbInstanceDetail {
+  readonly id: string;
+  readonly arn: string;
+  readonly clusterId: string;
+  readonly status: string;
+  readonly instanceClass: string;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+export interface RestoreClusterInput {
+  readonly region: string;
+  readonly clusterId: string;
+  /** The snapshot's identifier or ARN. */
+  readonly snapshotArn: string;
+  readonly engine: string;
+  readonly subnetGroup: string;
+  /** Empty: the VPC's default security group. */
+  readonly securityGroups: readonly string[];
+  /** The key to encrypt the restored cluster with (the snapshot's, for an encrypted one). */
+  readonly kmsKeyId?: string;
+  /** Serverless v2 capacity range; set when the instance class is `db.serverless`. */
+  readonly serverlessV2?: { readonly minCapacity: number; readonly maxCapacity: number };
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+export interface CreateInstanceInput {
+  readonly region: string;
+  readonly instanceId: string;
+  readonly clusterId: string;
+  readonly engine: string;
+  readonly instanceClass: string;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+export interface ExecuteStatementInput {
+  readonly region: string;
+  readonly clusterArn: string;
+  readonly secretArn: string;
+  readonly sql: string;
+}
+
+/** What a Lambda Invoke (RequestResponse) answered. */
+export interface InvokeResult {
+  /** `Handled` / `Unhandled` when the function threw; undefined when it returned. */
+  readonly functionError?: string;
+  /** The response payload parsed as JSON (the raw text when it is not JSON). */
+  readonly payload: unknown;
+}
+
+/**
+ * The calls restore verification (`verify`) makes. Optional, so that a Gateway of one's own keeps
+ * compiling; verify refuses to run (ConfigError naming the missing method) on a gateway without
+ * them. Each throws AwsActionError on failure; the describe calls answer undefined / [] for
+ * something that does not exist.
+ */
+export interface VerifyGateway {
+  describeDbCluster?(region: string, clusterId: string): Promise<DbClusterDetail | undefined>;
+  /** Every DB cluster in the region with its tags (DescribeDBClusters, paginated). */
+  listDbClusters?(region: string): Promise<DbClusterDetail[]>;
+  restoreClusterFromSnapshot?(input: RestoreClusterInput): Promise<DbClusterDetail>;
+  createInstance?(input: CreateInstanceInput): Promise<DbInstanceDetail>;
+  /** The instances of one cluster (DescribeDBInstances, filter db-cluster-id). */
+  describeInstances?(region: string, clusterId: string): Promise<DbInstanceDetail[]>;
+  deleteInstance?(region: string, instanceId: string): Promise<void>;
+  /** DeleteDBCluster with SkipFinalSnapshot: the verification cluster leaves nothing behind. */
+  deleteCluster?(region: string, clusterId: string): Promise<void>;
+  /** EnableHttpEndpoint (the RDS Data API) on a Serverless v2 or provisioned cluster. */
+  enableHttpEndpoint?(region: string, clusterArn: string): Promise<void>;
+  /** RDS Data API ExecuteStatement; resolves to the number of records returned. */
+  executeStatement?(input: ExecuteStatementInput): Promise<number>;
+  /** Lambda Invoke, RequestResponse, with `payload` as JSON. */
+  invokeFunction?(functionArn: string, payload: unknown): Promise<InvokeResult>;
 }

@@ -43,6 +43,13 @@ export type {
   SimRdsEvent,
   SimRdsEventId,
 } from "./sim-events.js";
+export { SimVerifyChecks } from "./sim-verify-checks.js";
+export type {
+  SimCheckFunction,
+  SimStatement,
+  SimVerifyChecksOptions,
+} from "./sim-verify-checks.js";
+export { simulatedVerifyGateway } from "./sim-verify-gateway.js";
 export * from "./fleet-simulation.js";
 export * from "./builders.js";
 export * from "./scenarios.js";
