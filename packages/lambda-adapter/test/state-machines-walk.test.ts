@@ -343,6 +343,80 @@ describe("the share state machine, walked", () => {
   });
 });
 
+describe.each([
+  ["source", "statemachineVerifyAurora", "lambdaVerifyAurora"],
+  ["dest", "statemachineVerifyDestAurora", "lambdaVerifyDestAurora"],
+] as const)("the %s verify state machine, walked", (name, stateMachine, fn) => {
+  const verify = machine(name, stateMachine, fn);
+  /** A verify round's answer: where to resume, whether to go on, how long to wait, the results. */
+  const answer = (position: unknown, go: boolean, waitSeconds = 60, results: unknown[] = []) => ({
+    verify: position,
+    continue: go,
+    waitSeconds,
+    results,
+  });
+  const runVerify = (results: unknown[], input: unknown = {}) =>
+    run(verify, scripted(verify, running(), results), input, verify.execution(1));
+
+  it("starts a new run with {}, then resumes from each round's position after waitSeconds until continue is false", async () => {
+    const result = await runVerify([
+      answer({ run: "r1", at: 1 }, true, 120, [{ cluster: "orders", state: "restoring" }]),
+      answer({ run: "r1", at: 2 }, true, 300),
+      answer({ run: "r1", at: 3 }, false, 0, [{ cluster: "orders", outcome: "passed" }]),
+    ]);
+    expect(result).toMatchObject({ status: "SUCCEEDED", endState: "Done" });
+    expect(invocations(result, verify.fn)).toEqual([
+      {},
+      { verify: { run: "r1", at: 1 } },
+      { verify: { run: "r1", at: 2 } },
+    ]);
+    expect(result.waits).toEqual([
+      { seconds: 120, why: "Wait" },
+      { seconds: 300, why: "Wait" },
+    ]);
+  });
+
+  it("starts a new run whatever the execution is started with", async () => {
+    const result = await runVerify([answer({ at: 1 }, false)], { verify: { stale: true } });
+    expect(invocations(result, verify.fn)).toEqual([{}]);
+  });
+
+  it("carries only the position between rounds, not the results", async () => {
+    const big = Array.from({ length: 50 }, (_, i) => ({ cluster: `c${i}`, outcome: "passed" }));
+    const result = await runVerify([answer({ at: 1 }, true, 10, big), answer({ at: 2 }, false)]);
+    expect(invocations(result, verify.fn)[1]).toEqual({ verify: { at: 1 } });
+  });
+
+  it("fails the execution (the alarm) when the run's last round throws SnapshotToolException, after the copy loop's retries (300 s, 5 times)", async () => {
+    const failing = () => new TaskError("SnapshotToolException", "verify: 1 failed");
+    const result = await runVerify([
+      answer({ at: 1 }, true, 30),
+      ...Array.from({ length: 6 }, failing),
+    ]);
+    expect(result).toMatchObject({
+      status: "FAILED",
+      endState: "VerifyRound",
+      error: "SnapshotToolException",
+    });
+    expect(result.waits).toEqual([
+      { seconds: 30, why: "Wait" },
+      ...Array(5).fill({ seconds: 300, why: "Retry" }),
+    ]);
+  });
+
+  it("retries any other error every 30 s, 20 times, with the same position", async () => {
+    const timeouts = Array.from({ length: 20 }, () => new TaskError("Sandbox.Timedout"));
+    const result = await runVerify([
+      answer({ at: 1 }, true, 5),
+      ...timeouts,
+      answer({ at: 2 }, false),
+    ]);
+    expect(result.status).toBe("SUCCEEDED");
+    const calls = invocations(result, verify.fn);
+    expect(calls.slice(1)).toEqual(Array(21).fill({ verify: { at: 1 } }));
+  });
+});
+
 describe("the copy state machine with the copy function on the in-memory RDS", () => {
   const A = "111111111111";
   const B = "222222222222";

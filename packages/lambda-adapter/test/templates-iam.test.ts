@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+
 import { describe, expect, it } from "vitest";
 
 import {
@@ -14,7 +16,10 @@ import {
   resolveConditionals,
   type ParameterValues,
 } from "./support/cfn-conditions.js";
-import { deployStack, renderDeep } from "./support/cfn-iam.js";
+import { ASSURANCE } from "./support/assurance-contract.js";
+import { deployStack, renderDeep, roleOf, rolePolicies } from "./support/cfn-iam.js";
+import { evaluate, type DeployedFunction } from "./support/iam-coverage.js";
+import type { IamRequest } from "./support/iam-trace.js";
 import { stepsOf } from "./support/original-contract.js";
 
 const templates: Record<TemplateName, CfnTemplate> = {
@@ -57,6 +62,16 @@ function statements(name: TemplateName, given: ParameterValues = {}): RenderedSt
     values[ref] ??
     PSEUDO_PARAMETERS[ref] ??
     (attribute === undefined ? `<${ref}>` : `<${ref}.${attribute}>`);
+  const stack = deployStack(
+    template,
+    { ...REQUIRED[name], ...given },
+    { account: PSEUDO_PARAMETERS["AWS::AccountId"]!, region: PSEUDO_PARAMETERS["AWS::Region"]! },
+  );
+  // A list of ARNs built by Fn::Split (verify's, one Fn::Sub per statement) renders to a list.
+  const render = (r: unknown, where: string): string[] =>
+    typeof r === "object" && r !== null && "Fn::Split" in r
+      ? (renderDeep(stack, r, where) as string[])
+      : [renderString(r, resolve, where)];
   const out: RenderedStatement[] = [];
   for (const id of activeResources(template, { ...REQUIRED[name], ...given })) {
     const found = resolveConditionals(template.Resources[id], holds) as {
@@ -86,7 +101,7 @@ function statements(name: TemplateName, given: ParameterValues = {}): RenderedSt
           role,
           sid: s.Sid ?? "",
           actions: typeof s.Action === "string" ? [s.Action] : s.Action,
-          resources: resources.map((r) => renderString(r, resolve, `${id}.${s.Sid}`)),
+          resources: resources.flatMap((r) => render(r, `${id}.${s.Sid}`)),
           ...(s.Condition !== undefined && { condition: s.Condition }),
         });
       }
@@ -356,7 +371,9 @@ describe("IAM in the source template", () => {
   it("never copies and never touches KMS keys beyond reading them", () => {
     const actions = statements("source").flatMap((s) => s.actions);
     expect(actions).not.toContain("rds:CopyDBClusterSnapshot");
-    expect(actions.filter((a) => a.startsWith("kms:"))).toEqual(["kms:DescribeKey"]);
+    expect(new Set(actions.filter((a) => a.startsWith("kms:")))).toEqual(
+      new Set(["kms:DescribeKey"]),
+    );
   });
 });
 
@@ -502,6 +519,7 @@ describe("IAM in the dest template", () => {
   it("uses KMS keys only through RDS, in the copy regions, except DescribeKey of its own keys and (cross-account) of shared snapshots' keys", () => {
     const kms = (given: ParameterValues = {}) =>
       statements("dest", given)
+        .filter((s) => s.role === "iamroleCopySnapshotsAurora")
         .filter((s) => s.actions.some((a) => a.startsWith("kms:")))
         .map(({ role, actions, resources, condition }) => ({
           role,
@@ -670,3 +688,350 @@ describe("IAM of the loops and the share events", () => {
     });
   });
 });
+
+/*
+ * Recovery assurance: the status role reads only; the verify role (VerifyEnabled TRUE) creates
+ * clusters and instances only with this deployment's marker tag and name shape, and deletes or
+ * changes only what carries the marker. Evaluated with the IAM evaluator of the coverage test
+ * (@cloud-copilot/iam-simulate) on the role as the template deploys it.
+ */
+describe.each(["source", "dest"] as const)(
+  "IAM of recovery assurance in the %s template",
+  (name) => {
+    const a = ASSURANCE[name];
+    const ACCOUNT = PSEUDO_PARAMETERS["AWS::AccountId"]!;
+    const STACK = PSEUDO_PARAMETERS["AWS::StackName"]!;
+    /** Where verify restores: the clusters' region at the source, VerifyRegion (or the first DR region) in DR. */
+    const HERE = name === "source" ? "us-east-1" : "us-west-2";
+    const SECRET = `arn:aws:secretsmanager:${HERE}:${ACCOUNT}:secret:verify-db-AbCdEf`;
+    const CHECK = `arn:aws:lambda:${HERE}:${ACCOUNT}:function:my-check`;
+    const enabled = { VerifyEnabled: "TRUE" };
+    const everything = { ...enabled, VerifySecretArn: SECRET, VerifyCheckLambdaArn: CHECK };
+
+    const rds = (kind: string, id: string, region = HERE) =>
+      `arn:aws:rds:${region}:${ACCOUNT}:${kind}:${id}`;
+    const marker = (value = STACK) => ({
+      "aws:RequestTag/SnapshotToolVerification": value,
+      "aws:TagKeys": ["SnapshotToolVerification"],
+    });
+    /** A key's default policy: IAM policies of the account decide (as for the tool's own keys). */
+    const keyPolicy = {
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "EnableIamPolicies",
+          Effect: "Allow" as const,
+          Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
+          Action: "kms:*",
+          Resource: "*",
+        },
+      ],
+    };
+    const ask = (
+      action: string,
+      resource: string,
+      context: Record<string, string | string[]> = {},
+    ): IamRequest => ({
+      ...(action.startsWith("kms:") && { resourcePolicy: keyPolicy }),
+      step: "verify",
+      account: ACCOUNT,
+      region: HERE,
+      operation: "(synthetic)",
+      action,
+      resource,
+      resourceAccount: ACCOUNT,
+      context,
+      origin: "modelled",
+      what: action,
+    });
+    const roleOfStack = (role: string, fn: string, given: ParameterValues): DeployedFunction => {
+      const stack = deployStack(
+        templates[name],
+        { ...REQUIRED[name], ...given },
+        { account: ACCOUNT, region: "us-east-1" },
+      );
+      return {
+        stack: name,
+        step: "verify" as DeployedFunction["step"],
+        fn,
+        role,
+        account: ACCOUNT,
+        env: {},
+        policies: rolePolicies(stack, role),
+      };
+    };
+    const verdicts = async (requests: IamRequest[], given: ParameterValues = everything) => {
+      const found = await evaluate(requests, [roleOfStack(a.verify.role, a.verify.fn, given)]);
+      expect(found).toHaveLength(requests.length);
+      return found.map(
+        (v) =>
+          `${v.request.action} ${v.request.resource.split(":").slice(-2).join(":")} -> ${v.result}`,
+      );
+    };
+    const allowed = (requests: IamRequest[]) =>
+      requests.map((r) => `${r.action} ${r.resource.split(":").slice(-2).join(":")} -> Allowed`);
+    const denied = (requests: IamRequest[]) =>
+      requests.map(
+        (r) => `${r.action} ${r.resource.split(":").slice(-2).join(":")} -> ImplicitlyDenied`,
+      );
+
+    it("gives status and verify their own roles, and verify's only with VerifyEnabled", () => {
+      expect(statements(name).some((s) => s.role === a.verify.role)).toBe(false);
+      expect(statements(name, enabled).some((s) => s.role === a.verify.role)).toBe(true);
+      expect(templates[name].Resources[a.verify.role]?.Condition).toBe("Verify");
+      expect(
+        roleOf(
+          deployStack(
+            templates[name],
+            { ...REQUIRED[name], ...enabled },
+            { account: ACCOUNT, region: "us-east-1" },
+          ),
+          a.status.fn,
+        ),
+      ).toBe(a.status.role);
+    });
+
+    it("lets the status function read only (Describe, kms:DescribeKey, its own logs)", () => {
+      const actions = statements(name)
+        .filter((s) => s.role === a.status.role)
+        .flatMap((s) => s.actions);
+      expect(actions.length).toBeGreaterThan(0);
+      expect(
+        actions.filter(
+          (x) =>
+            !/^(rds:Describe[A-Za-z]+|kms:DescribeKey|logs:CreateLogStream|logs:PutLogEvents)$/.test(
+              x,
+            ),
+        ),
+      ).toEqual([]);
+    });
+
+    it("refuses the status function every write", async () => {
+      const status = roleOfStack(a.status.role, a.status.fn, {});
+      const writes = [
+        ask("rds:CreateDBClusterSnapshot", rds("cluster-snapshot", "x-2026-01-01-00-00"), {
+          "aws:RequestTag/CreatedBy": TOOL,
+          "aws:TagKeys": ["CreatedBy"],
+        }),
+        ask("rds:DeleteDBClusterSnapshot", rds("cluster-snapshot", "x"), {
+          [`rds:cluster-snapshot-tag/${a.verify.toolTag}`]: TOOL,
+        }),
+        ask("rds:CopyDBClusterSnapshot", rds("cluster-snapshot", "x")),
+        ask("rds:ModifyDBClusterSnapshotAttribute", rds("cluster-snapshot", "x")),
+        ask("rds:AddTagsToResource", rds("cluster-snapshot", "x"), {
+          "aws:TagKeys": ["SnapshotToolVerified"],
+        }),
+        ask("rds:DeleteDBCluster", rds("cluster", "orders")),
+        ask("rds:RestoreDBClusterFromSnapshot", rds("cluster", "vfy-1"), marker()),
+      ];
+      const found = await evaluate(writes, [status]);
+      expect(found.map((v) => v.result)).toEqual(writes.map(() => "ImplicitlyDenied"));
+    });
+
+    it("grants '*' only to Describe calls and no wildcard actions, with every verify option on", () => {
+      const all = statements(name, everything);
+      expect(
+        all.filter(
+          (s) => s.resources.includes("*") && s.actions.some((x) => !MAY_USE_STAR.test(x)),
+        ),
+      ).toEqual([]);
+      expect(all.flatMap((s) => s.actions).filter((x) => x.includes("*"))).toEqual([]);
+    });
+
+    it("grants the verify role exactly the actions of core's VERIFY_IAM_ACTIONS", () => {
+      const source = readFileSync(
+        new URL("../../core/src/verify/iam-actions.ts", import.meta.url),
+        "utf8",
+      );
+      const listed = source.slice(source.indexOf("export const VERIFY_IAM_ACTIONS"));
+      const core = new Set(
+        [...listed.matchAll(/"((?:rds|rds-data|kms|secretsmanager|lambda):[A-Za-z]+)"/g)].map(
+          (m) => m[1],
+        ),
+      );
+      const granted = new Set(
+        statements(name, everything)
+          .filter((s) => s.role === a.verify.role)
+          .flatMap((s) => s.actions)
+          .filter((x) => !x.startsWith("logs:")),
+      );
+      // DescribeDBClusterSnapshots: verify lists the tool's snapshots to restore, as the steps do.
+      expect([...granted].sort()).toEqual([...core, "rds:DescribeDBClusterSnapshots"].sort());
+    });
+
+    it("lets the state machines invoke and the schedules start verify only when it is enabled", () => {
+      const invoke = (given: ParameterValues) =>
+        grantsOf(name, "lambda:InvokeFunction", given)
+          .filter((s) => s.role === "iamroleStateExecution")
+          .flatMap((s) => s.resources);
+      const start = (given: ParameterValues) =>
+        grantsOf(name, "states:StartExecution", given).flatMap((s) => s.resources);
+      expect(invoke({})).not.toContain(`<${a.verify.fn}.Arn>`);
+      expect(invoke(enabled)).toContain(`<${a.verify.fn}.Arn>`);
+      expect(start({})).not.toContain(`<${a.verify.stateMachine}>`);
+      expect(start(enabled)).toContain(`<${a.verify.stateMachine}>`);
+    });
+
+    it("lets verify restore the tool's snapshots into clusters carrying this deployment's marker, add their instance, check, tag the outcome and delete them", async () => {
+      const own = {
+        "rds:cluster-tag/SnapshotToolVerification": STACK,
+        "aws:ResourceTag/SnapshotToolVerification": STACK,
+      };
+      const requests = [
+        ask("rds:DescribeDBClusters", "*"),
+        ask("rds:DescribeDBInstances", "*"),
+        ask(
+          "rds:RestoreDBClusterFromSnapshot",
+          rds("cluster-snapshot", "orders-2026-01-01-01-00"),
+          { [`rds:cluster-snapshot-tag/${a.verify.toolTag}`]: TOOL, ...marker() },
+        ),
+        ask("rds:RestoreDBClusterFromSnapshot", rds("cluster", "vfy-0abc123-orders"), marker()),
+        ask("rds:RestoreDBClusterFromSnapshot", rds("subgrp", "default"), marker()),
+        ask("rds:AddTagsToResource", rds("cluster", "vfy-0abc123-orders"), marker()),
+        ask("rds:CreateDBInstance", rds("db", "vfy-0abc123-orders-i1"), marker()),
+        ask("rds:AddTagsToResource", rds("db", "vfy-0abc123-orders-i1"), marker()),
+        ask("rds:CreateDBInstance", rds("cluster", "vfy-0abc123-orders"), { ...own, ...marker() }),
+        ask("rds:EnableHttpEndpoint", rds("cluster", "vfy-0abc123-orders"), own),
+        ask("rds-data:ExecuteStatement", rds("cluster", "vfy-0abc123-orders"), {
+          "aws:ResourceTag/SnapshotToolVerification": STACK,
+        }),
+        ask("secretsmanager:GetSecretValue", SECRET),
+        ask("lambda:InvokeFunction", CHECK),
+        ask("rds:AddTagsToResource", rds("cluster-snapshot", "orders-2026-01-01-01-00"), {
+          [`rds:cluster-snapshot-tag/${a.verify.toolTag}`]: TOOL,
+          "aws:RequestTag/SnapshotToolVerified": "2026-01-08T03:00:00Z passed",
+          "aws:TagKeys": ["SnapshotToolVerified"],
+        }),
+        ask("rds:DeleteDBInstance", rds("db", "vfy-0abc123-orders-i1"), {
+          "rds:db-tag/SnapshotToolVerification": STACK,
+        }),
+        ask("rds:DeleteDBCluster", rds("cluster", "vfy-0abc123-orders"), own),
+        ask(
+          "kms:CreateGrant",
+          `arn:aws:kms:${HERE}:${ACCOUNT}:key/0b3b6a47-0000-4000-8000-000000000001`,
+          { "kms:ViaService": `rds.${HERE}.amazonaws.com`, "kms:GrantIsForAWSResource": "true" },
+        ),
+        ask(
+          "kms:Decrypt",
+          `arn:aws:kms:${HERE}:${ACCOUNT}:key/0b3b6a47-0000-4000-8000-000000000001`,
+          { "kms:ViaService": `rds.${HERE}.amazonaws.com` },
+        ),
+      ];
+      expect(await verdicts(requests)).toEqual(allowed(requests));
+    });
+
+    it("refuses verify to delete or change a cluster or instance without this deployment's marker, or with another deployment's", async () => {
+      const tagged = (value: string) => ({
+        "rds:cluster-tag/SnapshotToolVerification": value,
+        "aws:ResourceTag/SnapshotToolVerification": value,
+      });
+      const requests = [
+        ask("rds:DeleteDBCluster", rds("cluster", "vfy-0abc123-orders")),
+        ask(
+          "rds:DeleteDBCluster",
+          rds("cluster", "vfy-0abc123-orders"),
+          tagged("another-deployment"),
+        ),
+        ask("rds:EnableHttpEndpoint", rds("cluster", "vfy-0abc123-orders")),
+        ask(
+          "rds:EnableHttpEndpoint",
+          rds("cluster", "vfy-0abc123-orders"),
+          tagged("another-deployment"),
+        ),
+        ask("rds:ModifyDBCluster", rds("cluster", "vfy-0abc123-orders"), tagged(STACK)),
+        ask("rds:DeleteDBInstance", rds("db", "vfy-0abc123-orders-i1")),
+        ask("rds:DeleteDBInstance", rds("db", "vfy-0abc123-orders-i1"), {
+          "rds:db-tag/SnapshotToolVerification": "another-deployment",
+        }),
+        ask("rds-data:ExecuteStatement", rds("cluster", "vfy-0abc123-orders"), {
+          "aws:ResourceTag/SnapshotToolVerification": "another-deployment",
+        }),
+        ask("rds:CreateDBInstance", rds("cluster", "vfy-0abc123-orders"), {
+          ...tagged("another-deployment"),
+          ...marker(),
+        }),
+        // a production cluster, even one someone tagged with this deployment's marker: not verify's name
+        ask("rds:DeleteDBCluster", rds("cluster", "orders"), tagged(STACK)),
+        ask("rds:AddTagsToResource", rds("cluster", "orders"), marker()),
+        // in another region than the one verify restores in
+        ask(
+          "rds:DeleteDBCluster",
+          rds("cluster", "vfy-0abc123-orders", "eu-west-1"),
+          tagged(STACK),
+        ),
+      ];
+      expect(await verdicts(requests)).toEqual(denied(requests));
+    });
+
+    it("refuses verify to create without the marker, to restore someone else's snapshot, or to write any other tag on a snapshot", async () => {
+      const requests = [
+        ask("rds:RestoreDBClusterFromSnapshot", rds("cluster", "vfy-0abc123-orders"), {}),
+        ask(
+          "rds:RestoreDBClusterFromSnapshot",
+          rds("cluster", "vfy-0abc123-orders"),
+          marker("another-deployment"),
+        ),
+        ask("rds:RestoreDBClusterFromSnapshot", rds("cluster", "copy-of-orders"), marker()),
+        ask("rds:RestoreDBClusterFromSnapshot", rds("cluster-snapshot", "manual-backup"), marker()),
+        ask("rds:CreateDBInstance", rds("db", "vfy-0abc123-orders-i1"), {}),
+        ask("rds:AddTagsToResource", rds("cluster-snapshot", "orders-2026-01-01-01-00"), {
+          [`rds:cluster-snapshot-tag/${a.verify.toolTag}`]: TOOL,
+          "aws:RequestTag/CreatedBy": TOOL,
+          "aws:TagKeys": ["CreatedBy"],
+        }),
+        ask("rds:AddTagsToResource", rds("cluster-snapshot", "manual-backup"), {
+          "aws:RequestTag/SnapshotToolVerified": "x",
+          "aws:TagKeys": ["SnapshotToolVerified"],
+        }),
+        ask("rds:DeleteDBClusterSnapshot", rds("cluster-snapshot", "orders-2026-01-01-01-00"), {
+          [`rds:cluster-snapshot-tag/${a.verify.toolTag}`]: TOOL,
+        }),
+        ask(
+          "kms:Decrypt",
+          `arn:aws:kms:${HERE}:${ACCOUNT}:key/0b3b6a47-0000-4000-8000-000000000001`,
+        ),
+        ask(
+          "kms:CreateGrant",
+          `arn:aws:kms:${HERE}:${ACCOUNT}:key/0b3b6a47-0000-4000-8000-000000000001`,
+          { "kms:ViaService": "rds.eu-west-1.amazonaws.com", "kms:GrantIsForAWSResource": "true" },
+        ),
+      ];
+      expect(await verdicts(requests)).toEqual(denied(requests));
+    });
+
+    it("grants the Data API, the secret and the check function only when they are configured, and no instance with VerifyInstanceClass NONE", async () => {
+      const requests = [
+        ask("rds-data:ExecuteStatement", rds("cluster", "vfy-0abc123-orders"), {
+          "aws:ResourceTag/SnapshotToolVerification": STACK,
+        }),
+        ask("secretsmanager:GetSecretValue", SECRET),
+        ask("lambda:InvokeFunction", CHECK),
+      ];
+      expect(await verdicts(requests, enabled)).toEqual(denied(requests));
+      const instance = [ask("rds:CreateDBInstance", rds("db", "vfy-0abc123-orders-i1"), marker())];
+      expect(await verdicts(instance, { ...enabled, VerifyInstanceClass: "NONE" })).toEqual(
+        denied(instance),
+      );
+      expect(await verdicts(instance, enabled)).toEqual(allowed(instance));
+    });
+
+    if (name === "dest") {
+      it("restores in VerifyRegion when it is set, else in the first of DestinationRegion", async () => {
+        const del = (region: string) =>
+          ask("rds:DeleteDBCluster", rds("cluster", "vfy-0abc123-orders", region), {
+            "rds:cluster-tag/SnapshotToolVerification": STACK,
+          });
+        const given = { ...enabled, DestinationRegion: "us-west-2, eu-west-1" };
+        expect(await verdicts([del("us-west-2"), del("eu-west-1")], given)).toEqual([
+          ...allowed([del("us-west-2")]),
+          ...denied([del("eu-west-1")]),
+        ]);
+        const there = { ...given, VerifyRegion: "eu-west-1" };
+        expect(await verdicts([del("eu-west-1"), del("us-west-2")], there)).toEqual([
+          ...allowed([del("eu-west-1")]),
+          ...denied([del("us-west-2")]),
+        ]);
+      });
+    }
+  },
+);

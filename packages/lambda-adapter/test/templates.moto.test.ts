@@ -37,6 +37,7 @@ import {
 } from "./support/cfn-conditions.js";
 import { stepsOf, ZIP_NAMES, type StepContract } from "./support/original-contract.js";
 import { zipArchive } from "../scripts/zip-archive.js";
+import { ASSURANCE } from "./support/assurance-contract.js";
 
 const REGION = "us-east-1";
 const BUCKET = "snapshot-tool-code";
@@ -51,9 +52,11 @@ const REQUIRED: Record<TemplateName, ParameterValues> = {
   dest: { CodeBucket: BUCKET, DestinationRegion: "us-west-2" },
 };
 
+/** The status and verify functions' zips, added by this project. */
+const ASSURANCE_ZIPS = Object.values(ASSURANCE).flatMap((a) => [a.status.zip, a.verify.zip]);
 /** Each zip's index.mjs names the zip, so the functions' CodeSha256 tells which zip they got. */
 const ZIPS = new Map(
-  ZIP_NAMES.map((key) => [
+  [...ZIP_NAMES, ...ASSURANCE_ZIPS].map((key) => [
     key,
     zipArchive([
       {
@@ -164,6 +167,20 @@ const CASES: { name: TemplateName; given: ParameterValues; label: string }[] = [
     name: "dest",
     given: { SourceAccounts: "111111111111,333333333333" },
     label: "SourceAccounts set (the share events bus)",
+  },
+  {
+    name: "source",
+    given: {
+      VerifyEnabled: "TRUE",
+      RpoHours: "26",
+      VerifySecretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf",
+    },
+    label: "restore verification on (VerifyEnabled, a secret) and RpoHours set",
+  },
+  {
+    name: "dest",
+    given: { VerifyEnabled: "TRUE", DestinationRegion: "us-west-2, eu-west-1" },
+    label: "restore verification on, two destination regions",
   },
 ];
 

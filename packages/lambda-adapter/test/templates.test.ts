@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 
+import { METRICS_NAMESPACE } from "@aurora-snapshot-tool/core";
 import aslValidator from "asl-validator";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
@@ -23,6 +24,7 @@ import {
   type ParameterValues,
 } from "./support/cfn-conditions.js";
 import { collectReferences } from "./support/cfn-references.js";
+import { ASSURANCE, verifyResources } from "./support/assurance-contract.js";
 import {
   ADDED_PARAMETERS,
   LOG_LEVELS,
@@ -169,6 +171,8 @@ describe.each(NAMES)("references in the %s template", (name) => {
       "AWS::Logs::LogGroup",
       "AWS::StepFunctions::StateMachine",
       "AWS::Events::EventBus",
+      // The status schedule's Lambda permission names the rule.
+      "AWS::Events::Rule",
     ]);
     for (const ref of everything.filter((r) => r.attribute !== undefined)) {
       expect(ref.attribute, ref.path).toBe("Arn");
@@ -184,12 +188,14 @@ describe.each(NAMES)("references in the %s template", (name) => {
           SNSTopic: ["", "arn:aws:sns:us-east-1:123456789012:mine"],
           SourceRegionOverride: ["NO", "eu-west-1"],
           DestinationEventBusArn: ["", "arn:aws:events:us-east-1:222222222222:event-bus/shares"],
+          VerifyEnabled: ["FALSE", "TRUE"],
         })
       : combinations({
           DeleteOldSnapshots: ["TRUE", "FALSE"],
           CrossAccountCopy: ["TRUE", "FALSE"],
           SNSTopic: ["", "arn:aws:sns:us-east-1:123456789012:mine"],
           SourceAccounts: ["", "111111111111,333333333333"],
+          VerifyEnabled: ["FALSE", "TRUE"],
         });
 
   it.each(switches)("never point at a resource a switch removed (%o)", (given) => {
@@ -218,11 +224,9 @@ describe.each(NAMES)("the %s template's state machines", (name) => {
   const template = templates[name];
   const definitions = stateMachineDefinitions(template);
 
-  it("are one per step of the original", () => {
+  it("are one per step of the original, and restore verification's", () => {
     expect(Object.keys(definitions).sort()).toEqual(
-      stepsOf(name)
-        .map((s) => s.stateMachine)
-        .sort(),
+      [...stepsOf(name).map((s) => s.stateMachine), ASSURANCE[name].verify.stateMachine].sort(),
     );
   });
 
@@ -479,13 +483,21 @@ describe.each(NAMES)("the %s template's functions", (name) => {
     },
   );
 
-  it.each(stepsOf(name))("$step: gets exactly the original env vars", ({ fn, env }) => {
-    const variables = (rendered(name, fn).Properties["Environment"] as { Variables: unknown })
-      .Variables;
-    expect(variables).toEqual(
-      Object.fromEntries(Object.entries(env).map(([key, parameter]) => [key, { Ref: parameter }])),
-    );
-  });
+  // Plus this deployment's name and the namespace the alarms and the dashboard read.
+  it.each(stepsOf(name))(
+    "$step: gets exactly the original env vars, the deployment's name and the metrics namespace",
+    ({ fn, env }) => {
+      const variables = (rendered(name, fn).Properties["Environment"] as { Variables: unknown })
+        .Variables;
+      expect(variables).toEqual({
+        ...Object.fromEntries(
+          Object.entries(env).map(([key, parameter]) => [key, { Ref: parameter }]),
+        ),
+        DEPLOYMENT_NAME: { Ref: "AWS::StackName" },
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+      });
+    },
+  );
 
   it.each(stepsOf(name))("$step: logs to its own log group, kept 30 days", ({ fn }) => {
     const logging = rendered(name, fn).Properties["LoggingConfig"] as { LogGroup: { Ref: string } };
@@ -526,16 +538,31 @@ describe("feature switches", () => {
     );
   };
 
-  it("keep every resource with the default parameters, but the share events bus (no SourceAccounts)", () => {
+  it("keep every resource with the default parameters, but the share events bus (no SourceAccounts) and restore verification (opt-in)", () => {
     expect(activeResources(templates.source, REQUIRED.source)).toEqual(
-      Object.keys(templates.source.Resources).sort(),
+      Object.keys(templates.source.Resources)
+        .filter((id) => !verifyResources("source").includes(id))
+        .sort(),
     );
     expect(activeResources(templates.dest, REQUIRED.dest)).toEqual(
       Object.keys(templates.dest.Resources)
-        .filter((id) => !SHARE_EVENTS.includes(id))
+        .filter((id) => !SHARE_EVENTS.includes(id) && !verifyResources("dest").includes(id))
         .sort(),
     );
   });
+
+  it.each(NAMES)(
+    "%s: VerifyEnabled=TRUE adds exactly the verify function, its role, logs, state machine, rule and alarms",
+    (name) => {
+      expect(addedBy(name, { VerifyEnabled: "TRUE" }).sort()).toEqual(verifyResources(name));
+      for (const id of verifyResources(name)) {
+        expect(resource(name, id).Condition, id).toBe("Verify");
+      }
+      expect(templates[name].Conditions["Verify"]).toEqual({
+        "Fn::Equals": [{ Ref: "VerifyEnabled" }, "TRUE"],
+      });
+    },
+  );
 
   it("SourceAccounts adds exactly the share events bus, its policy and the rule starting the copy", () => {
     expect(addedBy("dest", { SourceAccounts: "111111111111" })).toEqual(SHARE_EVENTS);

@@ -87,6 +87,7 @@ const ASSURANCE = {
     help:
       "emit RecoveryPointAgeMinutes per cluster and place; FALSE leaves the fleet-wide maximum " +
       "only (bounded metric cost for large fleets)",
+    parameter: "MetricsPerCluster",
     since: "added",
   },
   deploymentName: {
@@ -109,6 +110,7 @@ const ASSURANCE = {
     shape: "integer",
     defaultText: "0",
     help: "clusters verify restores per run, least recently verified first; 0 = every selected cluster",
+    parameter: "VerifySample",
     since: "added",
   },
   verifySubnetGroup: {
@@ -119,6 +121,7 @@ const ASSURANCE = {
     shape: "string",
     defaultText: "default",
     help: "DB subnet group of verify's temporary cluster",
+    parameter: "VerifyDbSubnetGroup",
     since: "added",
   },
   verifySecurityGroups: {
@@ -129,6 +132,7 @@ const ASSURANCE = {
     shape: "list",
     defaultText: "the VPC's default group",
     help: "comma-separated VPC security groups of verify's temporary cluster",
+    parameter: "VerifySecurityGroups",
     since: "added",
   },
   verifyInstanceClass: {
@@ -141,6 +145,7 @@ const ASSURANCE = {
     help:
       "class of the one instance verify adds to the restored cluster (db.serverless runs at the " +
       "minimum capacity), or NONE to restore the cluster alone",
+    parameter: "VerifyInstanceClass",
     since: "added",
   },
   verifyCheckLambdaArn: {
@@ -153,6 +158,7 @@ const ASSURANCE = {
     help:
       "Lambda function verify invokes with the restored cluster's endpoint; its error or " +
       '{"ok": false} fails the verification',
+    parameter: "VerifyCheckLambdaArn",
     since: "added",
   },
   verifySecretArn: {
@@ -165,6 +171,7 @@ const ASSURANCE = {
     help:
       "Secrets Manager secret with the database credentials: verify enables the Data API on the " +
       "restored cluster and runs SELECT 1",
+    parameter: "VerifySecretArn",
     since: "added",
   },
   verifyMaxMinutes: {
@@ -175,6 +182,7 @@ const ASSURANCE = {
     shape: "integer",
     defaultText: "120",
     help: "a verification not done within this many minutes fails and its cluster is deleted",
+    parameter: "VerifyMaxMinutes",
     since: "added",
   },
 } as const;
@@ -185,6 +193,7 @@ const RPO_HOURS = {
   flag: "--rpo-hours",
   valueName: "hours",
   shape: "integer",
+  parameter: "RpoHours",
   since: "added",
 } as const;
 
@@ -428,6 +437,7 @@ export const DESTINATION_SETTINGS: Registry<DestinationPolicyInput> = Object.fre
     shape: "string",
     defaultText: "the first DEST_REGION",
     help: "the destination region whose copies verify restores",
+    parameter: "VerifyRegion",
     since: "added",
   },
 });

@@ -96,8 +96,8 @@ function resolver(stack: StackDeployment) {
 
 /**
  * Renders every intrinsic CloudFormation resolves before IAM or Lambda sees a value: Fn::If and
- * AWS::NoValue first, then Ref, Fn::GetAtt, Fn::Sub, Fn::Join (to strings) and Fn::Split (to a
- * list). Anything else is an error, so a new intrinsic in a policy is noticed.
+ * AWS::NoValue first, then Ref, Fn::GetAtt, Fn::Sub, Fn::Join (to strings), Fn::Split (to a
+ * list) and Fn::Select. Anything else is an error, so a new intrinsic in a policy is noticed.
  */
 export function renderDeep(stack: StackDeployment, node: unknown, where = "value"): unknown {
   const resolve = resolver(stack);
@@ -107,6 +107,14 @@ export function renderDeep(stack: StackDeployment, node: unknown, where = "value
     if ("Fn::Split" in n) {
       const [separator, source] = n["Fn::Split"] as [string, unknown];
       return asString(render(source, path), path).split(separator);
+    }
+    if ("Fn::Select" in n) {
+      const [index, list] = n["Fn::Select"] as [number | string, unknown];
+      const items = render(list, path);
+      if (!Array.isArray(items)) throw new Error(`${path}: Fn::Select of ${JSON.stringify(items)}`);
+      const item: unknown = items[Number(index)];
+      if (item === undefined) throw new Error(`${path}: Fn::Select index ${index} out of range`);
+      return item;
     }
     if ("Fn::Join" in n) {
       const [separator, parts] = n["Fn::Join"] as [string, unknown];

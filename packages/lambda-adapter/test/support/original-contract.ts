@@ -3,6 +3,7 @@
  * compare against. Logical ids are the original templates'.
  */
 import type { TemplateName } from "../../src/templates.js";
+import { assuranceParameters } from "./assurance-contract.js";
 
 export interface ExpectedParameter {
   readonly Type: "String" | "Number";
@@ -22,6 +23,7 @@ export const ADDED_PARAMETERS: Record<TemplateName, Record<string, ExpectedParam
     ClusterTagsInclude: { Type: "String", Default: "" },
     ClusterTagsExclude: { Type: "String", Default: "" },
     DestinationEventBusArn: { Type: "String", Default: "" },
+    ...assuranceParameters("source"),
   },
   dest: {
     MinKeep: { Type: "Number", Default: "1" },
@@ -34,6 +36,7 @@ export const ADDED_PARAMETERS: Record<TemplateName, Record<string, ExpectedParam
       Default: "auto",
       AllowedValues: ["auto", "single-step", "two-step"],
     },
+    ...assuranceParameters("dest"),
   },
 };
 
