@@ -20,9 +20,15 @@ export const METRIC = {
   actionsDeferred: "ActionsDeferred",
   actionsBlocked: "ActionsBlocked",
   actionsSkipped: "ActionsSkipped",
-  /** Per run, {Deployment, Step}: 1 when the run left nothing undone, else 0 (the heartbeat). */
+  /**
+   * Per run, {Deployment, Step}: 1 when the run ran and no action it tried failed, else 0 (the
+   * heartbeat). Work left for later (copies in flight, a slot or a cluster to wait for, a
+   * deadline) and blocked work still count as a run that succeeded: they are progress or gaps the
+   * RPO alarm reports per cluster, and a heartbeat that stayed down for them would hide a
+   * schedule that stopped behind an alarm already on.
+   */
   runsSucceeded: "RunsSucceeded",
-  /** Per run, {Deployment, Step}: 1 when it did not. */
+  /** Per run, {Deployment, Step}: 1 when an action failed or the run failed outright. */
   runsFailed: "RunsFailed",
   /**
    * Age of the newest recovery point, in minutes. {Deployment, Side}: the maximum over every
@@ -57,7 +63,7 @@ export interface MetricDatum {
   readonly dimensions: Readonly<Record<string, string>>;
 }
 
-/** The metrics of one step run: the summary counts and the heartbeat. */
+/** The metrics of one step run: the summary counts and the heartbeat (see METRIC.runsSucceeded). */
 export function runMetrics(step: Step, report: RunReport, deployment: string): MetricDatum[] {
   const s = summarize(report);
   const dimensions = { Deployment: deployment, Step: step };
@@ -74,8 +80,8 @@ export function runMetrics(step: Step, report: RunReport, deployment: string): M
     count(METRIC.actionsDeferred, s.deferred),
     count(METRIC.actionsBlocked, s.blocked),
     count(METRIC.actionsSkipped, s.skipped),
-    count(METRIC.runsSucceeded, s.complete ? 1 : 0),
-    count(METRIC.runsFailed, s.complete ? 0 : 1),
+    count(METRIC.runsSucceeded, s.failed === 0 ? 1 : 0),
+    count(METRIC.runsFailed, s.failed === 0 ? 0 : 1),
   ];
   for (const [region, counts] of Object.entries(report.backlog?.byRegion ?? {})) {
     const d = { Deployment: deployment, Region: region };
