@@ -672,3 +672,51 @@ export function verifyCounts(results: readonly VerifyResult[]): {
   const succeeded = results.filter((x) => x.outcome === "passed").length;
   return { succeeded, failed: results.length - succeeded };
 }
+
+/**
+ * The error a verify run ends with when a verification failed or something was left unmended.
+ * Its `name` is `SnapshotToolException` on purpose: the state machines and the alarms treat it as
+ * the tool's "something needs attention", as for the other steps.
+ */
+export class VerifyFailedError extends Error {
+  override readonly name = "SnapshotToolException";
+  readonly results: readonly VerifyResult[];
+  readonly problems: readonly string[];
+
+  constructor(position: VerifyPosition) {
+    const failed = position.results.filter((x) => x.outcome === "failed");
+    const shown = failed.slice(0, 3).map((x) => `${x.cluster}: ${x.reason ?? "failed"}`);
+    super(
+      `verify: ${failed.length} of ${position.results.length} failed` +
+        (shown.length > 0 ? ` (${shown.join(" | ")})` : "") +
+        (position.problems.length > 0 ? `; ${position.problems.join(" | ")}` : ""),
+    );
+    this.results = position.results;
+    this.problems = position.problems;
+  }
+}
+
+/**
+ * The position a verify event carries (`{"verify": <position>}`); undefined for any other event,
+ * which starts a new run. A malformed position starts a new run too: round 0's clean-up pass
+ * removes whatever the lost run left.
+ */
+export function verifyPositionOf(event: unknown): VerifyPosition | undefined {
+  if (typeof event !== "object" || event === null) return undefined;
+  const p = (event as { verify?: unknown }).verify;
+  if (typeof p !== "object" || p === null) return undefined;
+  const v = p as Partial<VerifyPosition>;
+  const ok =
+    typeof v.runId === "string" &&
+    Number.isFinite(Date.parse(v.runId)) &&
+    typeof v.round === "number" &&
+    typeof v.region === "string" &&
+    (v.side === "source" || v.side === "destination") &&
+    Array.isArray(v.cleanup) &&
+    Array.isArray(v.queue) &&
+    Array.isArray(v.results) &&
+    Array.isArray(v.skipped) &&
+    Array.isArray(v.removed) &&
+    Array.isArray(v.problems);
+  return ok ? (v as VerifyPosition) : undefined;
+}
