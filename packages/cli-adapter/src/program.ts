@@ -5,6 +5,7 @@ import { addDoctorCommand } from "./commands/doctor-command.js";
 import { addListCommand } from "./commands/list-command.js";
 import { addStatusCommand } from "./commands/status-command.js";
 import { addStepCommands } from "./commands/step-command.js";
+import { addVerifyCommand } from "./commands/verify-command.js";
 import { addWaitCommand } from "./commands/wait-command.js";
 import type { ExitCode } from "./errors.js";
 import type { CliIo } from "./io.js";
@@ -41,6 +42,8 @@ export function buildProgram(io: CliIo, setExit: (code: ExitCode) => void): Comm
     .command("plan")
     .description("show what a step would do without changing anything: plan <step>");
   addStepCommands(plan, io, setExit, true);
+  addVerifyCommand(program, io, setExit, false);
+  addVerifyCommand(plan, io, setExit, true);
   addListCommand(program, io, setExit);
   addDoctorCommand(program, io, setExit);
   addStatusCommand(program, io, setExit);

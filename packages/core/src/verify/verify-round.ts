@@ -4,7 +4,9 @@ import { ConfigError } from "../policy/config-error.js";
 import type { DestinationPolicy, SourcePolicy } from "../policy/types.js";
 import {
   chooseVerifyTargets,
+  planVerify,
   verifyRegionOf,
+  type VerifyPlan,
   type VerifySide,
   type VerifySkip,
   type VerifyTarget,
@@ -719,4 +721,27 @@ export function verifyPositionOf(event: unknown): VerifyPosition | undefined {
     Array.isArray(v.removed) &&
     Array.isArray(v.problems);
   return ok ? (v as VerifyPosition) : undefined;
+}
+
+/**
+ * `plan verify`: reads the region once (clusters, snapshots) and plans, changing nothing. The
+ * gateway needs listDbClusters.
+ */
+export async function readVerifyPlan(input: VerifyRoundInput): Promise<VerifyPlan> {
+  const gateway = verifyGateway(input.gateway);
+  const region = verifyRegionOf(input.side, input.policy, input.region);
+  const [dbClusters, snapshots] = await Promise.all([
+    gateway.listDbClusters(region),
+    gateway.listSnapshots(region, { type: "manual" }),
+  ]);
+  return input.side === "source"
+    ? planVerify({
+        side: "source",
+        policy: input.policy,
+        region,
+        snapshots,
+        dbClusters,
+        clusters: await gateway.listClusters(region),
+      })
+    : planVerify({ side: "destination", policy: input.policy, region, snapshots, dbClusters });
 }
