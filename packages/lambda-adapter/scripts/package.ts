@@ -10,7 +10,7 @@ import { zipArchive } from "./zip-archive.js";
 const PACKAGE_ROOT = fileURLToPath(new URL("..", import.meta.url));
 const CORE_ENTRY = fileURLToPath(new URL("../../core/src/index.ts", import.meta.url));
 
-export type HandlerName = "take" | "share" | "prune" | "copy" | "prune-dest";
+export type HandlerName = "take" | "share" | "prune" | "copy" | "prune-dest" | "status" | "verify";
 
 /** One deployable zip: which handler it bundles and the env defaults fixed at build time. */
 export interface LambdaArtifact {
@@ -43,6 +43,9 @@ export const LAMBDA_ARTIFACTS: readonly LambdaArtifact[] = [
     handler: "prune-dest",
     envDefaults: SAME_ACCOUNT,
   },
+  // Added by this tool: one handler per function for both accounts, the side set by the zip.
+  { zip: "status_aurora.zip", handler: "status", envDefaults: { TOOL_SIDE: "source" } },
+  { zip: "status_dest_aurora.zip", handler: "status", envDefaults: { TOOL_SIDE: "destination" } },
 ];
 
 /** The file inside every zip; the functions' Handler is `index.handler`. */
@@ -147,8 +150,9 @@ const KEYED_ZIP = new RegExp(`^(.+)-[0-9a-f]{${KEY_HASH_DIGITS}}\\.zip$`);
 
 /**
  * Writes, into one folder (upload its zips to the CodeBucket):
- * - the seven zips under the original tool's names, each holding `index.mjs` at its root, for
- *   templates that name them (the original tool's, or `templates/` as they are in the repository);
+ * - every zip under its name (the original tool's seven, then the status and verify functions'),
+ *   each holding `index.mjs` at its root, for templates that name them (the original tool's, or
+ *   `templates/` as they are in the repository);
  * - the same bytes again under their content-addressed keys ({@link contentAddressedKey});
  * - the templates with each Lambda function's `Code.S3Key` set to those keys (every other byte as
  *   in `templates/`), so a packaged template names the exact code it deploys.

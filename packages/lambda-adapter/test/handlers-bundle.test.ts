@@ -46,6 +46,12 @@ const ORIGINAL_ZIPS = [
   "share_snapshots_aurora.zip",
   "take_snapshots_aurora.zip",
 ];
+/** The functions this tool adds, each zip with the TOOL_SIDE it defaults to. */
+const ADDED_ZIPS: Record<string, Record<string, string>> = {
+  "status_aurora.zip": { TOOL_SIDE: "source" },
+  "status_dest_aurora.zip": { TOOL_SIDE: "destination" },
+};
+const ALL_ZIPS = [...ORIGINAL_ZIPS, ...Object.keys(ADDED_ZIPS)].sort();
 const TEMPLATES_DIR = new URL("../templates/", import.meta.url);
 
 let workDir: string;
@@ -119,9 +125,9 @@ afterAll(async () => {
 });
 
 describe("pnpm package", () => {
-  it("writes the seven zips under the original tool's names", () => {
-    expect(packaged.artifacts.map((a) => a.zip).sort()).toEqual(ORIGINAL_ZIPS);
-    expect(LAMBDA_ARTIFACTS.map((a) => a.zip).sort()).toEqual(ORIGINAL_ZIPS);
+  it("writes the seven zips under the original tool's names, and the added functions' zips", () => {
+    expect(packaged.artifacts.map((a) => a.zip).sort()).toEqual(ALL_ZIPS);
+    expect(LAMBDA_ARTIFACTS.map((a) => a.zip).sort()).toEqual(ALL_ZIPS);
   });
 
   it("puts index.mjs, and nothing else, at the root of every zip, intact and world-readable", async () => {
@@ -162,10 +168,17 @@ describe("pnpm package", () => {
       );
     }
   });
+
+  it("builds each added function's zip with its TOOL_SIDE default", () => {
+    const defaults = Object.fromEntries(packaged.artifacts.map((a) => [a.zip, a.envDefaults]));
+    for (const [zip, expected] of Object.entries(ADDED_ZIPS)) {
+      expect(defaults[zip], zip).toEqual(expected);
+    }
+  });
 });
 
 describe("each bundled index.mjs", () => {
-  it.each(ORIGINAL_ZIPS)(
+  it.each(ALL_ZIPS)(
     "of %s loads standalone in a fresh Node process and exports handler",
     async (zip) => {
       const loaded = await inFreshNode(
@@ -184,7 +197,7 @@ describe("each bundled index.mjs", () => {
   );
 });
 
-describe("the copy zips against moto_server", () => {
+describe("the zips against moto_server", () => {
   let moto: MotoServer;
   let rds: RDSClient;
   let rdsAway: RDSClient;
@@ -261,6 +274,19 @@ describe("the copy zips against moto_server", () => {
 
     expect(result).toMatchObject({ done: 0 });
     expect(await manualSnapshots(rdsAway)).toEqual([]);
+  }, 30_000);
+
+  it("status_aurora.zip reads the source side, status_dest_aurora.zip the destination's, each by its TOOL_SIDE default", async () => {
+    const source = await invokeBundled("status_aurora.zip", {});
+    const dest = await invokeBundled("status_dest_aurora.zip", {});
+    const explicit = await invokeBundled("status_dest_aurora.zip", { TOOL_SIDE: "source" });
+
+    expect(source).toMatchObject({ side: "source" });
+    expect(source["places"]).toContainEqual(
+      expect.objectContaining({ cluster: "orders", place: "source", state: "protected" }),
+    );
+    expect(dest).toMatchObject({ side: "destination" });
+    expect(explicit).toMatchObject({ side: "source" });
   }, 30_000);
 
   it("a bundled handler rejects a bad value with a ConfigError, as the sources do", async () => {

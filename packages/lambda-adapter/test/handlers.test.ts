@@ -434,3 +434,31 @@ describe("logging", () => {
     ]);
   });
 });
+
+describe("metrics", () => {
+  it("writes the run's EMF line to stdout, as Lambda ships it to CloudWatch, with no service dimension", async () => {
+    await anAuroraCluster(rds, "orders");
+    await anAuroraCluster(rds, "billing");
+
+    await invoke(take, { DEPLOYMENT_NAME: "prod-backups", POWERTOOLS_SERVICE_NAME: "backups" });
+
+    expect(logs?.metrics).toEqual([
+      expect.objectContaining({
+        _aws: expect.objectContaining({
+          CloudWatchMetrics: [
+            expect.objectContaining({
+              Namespace: "AuroraSnapshotTool",
+              Dimensions: [["Deployment", "Step"]],
+            }),
+          ],
+        }) as unknown,
+        Deployment: "prod-backups",
+        Step: "take",
+        ActionsDone: 2,
+        RunsSucceeded: 1,
+        RunsFailed: 0,
+      }),
+    ]);
+    expect(logs?.metrics[0]).not.toHaveProperty("service");
+  });
+});

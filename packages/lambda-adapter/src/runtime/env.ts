@@ -1,4 +1,5 @@
-import { ConfigError } from "@aurora-snapshot-tool/core";
+import { ConfigError, type PolicySide } from "@aurora-snapshot-tool/core";
+import { DEFAULT_DEPLOYMENT_NAME } from "@aurora-snapshot-tool/core/settings";
 
 /** What the handlers read their configuration from: process.env, or a copy of it in tests. */
 export type HandlerEnv = Readonly<Record<string, string | undefined>>;
@@ -40,4 +41,22 @@ export function runRegion(env: HandlerEnv): string {
     );
   }
   return region;
+}
+
+/** TOOL_SIDE: which account's policy the status and verify functions read (the zip sets it). */
+export function toolSide(env: HandlerEnv): PolicySide {
+  const raw = env["TOOL_SIDE"];
+  const side = raw?.trim().toLowerCase() || "source";
+  if (side !== "source" && side !== "destination") {
+    throw new ConfigError("TOOL_SIDE", raw, "source (default) or destination");
+  }
+  return side;
+}
+
+/**
+ * The Deployment dimension of a run that failed before its policy was read (a ConfigError): the
+ * DEPLOYMENT_NAME given, unchecked, or the default, so the alarm on RunsFailed still sees it.
+ */
+export function deploymentNameOf(env: HandlerEnv): string {
+  return env["DEPLOYMENT_NAME"]?.trim() || DEFAULT_DEPLOYMENT_NAME;
 }

@@ -4,6 +4,9 @@ import type { Context } from "aws-lambda";
 import type { HandlerEnv } from "./env.js";
 import type { HandlerLogLevel } from "./log-level.js";
 
+/** What a function runs: a step, or the status and verify functions (the logs' `step` key). */
+export type ToolFunction = Step | "status" | "verify";
+
 /** The `service` key of every log line unless POWERTOOLS_SERVICE_NAME says otherwise. */
 export const SERVICE_NAME = "aurora-snapshot-tool";
 
@@ -16,11 +19,11 @@ let shared: Logger | undefined;
 /**
  * The logger for one invocation: JSON lines on stdout at `level` (Lambda's Advanced Logging
  * Controls, AWS_LAMBDA_LOG_LEVEL, take precedence when set), carrying the Lambda context and the
- * step. `context` is optional so the handlers can be called outside Lambda.
+ * step (or function). `context` is optional so the handlers can be called outside Lambda.
  */
 export function invocationLogger(
   level: HandlerLogLevel,
-  step: Step,
+  step: ToolFunction,
   env: HandlerEnv,
   context?: Partial<Context>,
 ): Logger {

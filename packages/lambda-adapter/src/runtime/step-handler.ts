@@ -1,17 +1,13 @@
 import {
-  AwsActionError,
-  AwsGateway,
-  ConfigError,
-  SnapshotToolException,
   assertComplete,
   bindStepFrom,
   copyLoopFails,
   copyLoopPositionOf,
   copyLoopState,
-  createClientFactory,
-  lambdaDeadline,
+  failedRunMetrics,
+  runMetrics,
+  SnapshotToolException,
   summarize,
-  type ClientFactory,
   type CopyLoopState,
   type DestinationPolicy,
   type ReportSummary,
@@ -19,9 +15,8 @@ import {
   type Step,
 } from "@aurora-snapshot-tool/core";
 import type { Context } from "aws-lambda";
-import { bundledEnvDefaults, runRegion, withEnvDefaults, type HandlerEnv } from "./env.js";
-import { DEFAULT_LOG_LEVEL, parseLogLevel, type HandlerLogLevel } from "./log-level.js";
-import { invocationLogger } from "./logger.js";
+import { deploymentNameOf } from "./env.js";
+import { awsStepContext, logFailure, startInvocation, type HandlerOptions } from "./invocation.js";
 import { logReport, type ReportLogger } from "./report-log.js";
 
 /** What a handler returns when the step left nothing for a later run. */
@@ -45,57 +40,44 @@ export interface HandlerResult extends ReportSummary {
  */
 export type StepHandler = (event: unknown, context?: Context) => Promise<HandlerResult>;
 
-/** What a handler reads and talks to; every default is what a deployed function uses. */
-export interface StepHandlerOptions {
-  /** The function's environment (default: process.env, read at each invocation). */
-  readonly env?: HandlerEnv;
-  /** SDK clients per region (default: the SDK's default credential chain). */
-  readonly clients?: ClientFactory;
-  /** Epoch ms now (default Date.now): the run's time and the base of its deadline. */
-  readonly clock?: () => number;
+/** What a step handler reads and talks to; every default is what a deployed function uses. */
+export interface StepHandlerOptions extends HandlerOptions {
   /**
    * How copy waits between two looks at its copies (default a real timer). Give one with an
    * injected clock, so that waiting moves that clock.
    */
   readonly sleep?: (ms: number) => Promise<void>;
-  /** Where the report goes (default: Powertools Logger JSON lines at LOG_LEVEL). */
-  readonly logger?: (level: HandlerLogLevel, step: Step, context?: Context) => ReportLogger;
 }
 
 /**
  * Wires one core step into a handler: env -> policy through core's step catalogue (a ConfigError is
  * logged naming the variable and rethrown before any AWS call), a gateway over the clients, the step
  * under a deadline taken from the Lambda context (copy keeps following its copies until it), the
- * report logged, and SnapshotToolException when work is left (the state machines retry that name
- * on their long interval). In the copy state machine's loop (`copyLoop` in the event) copy runs one
+ * report's metrics published as EMF lines (core's runMetrics; failedRunMetrics for a run that
+ * ended without a report), the report logged, and SnapshotToolException when work is left (the
+ * state machines retry that name on their long interval). In the copy state machine's loop (`copyLoop` in the event) copy runs one
  * round and throws only when core's copyLoopFails says the round failed: copies in flight or
  * waiting for a slot are the loop's to come back for.
  */
 export function createStepHandler(step: Step, options: StepHandlerOptions = {}): StepHandler {
   return async (event, context) => {
-    const clock = options.clock ?? Date.now;
-    const startedAt = clock();
-    const env = withEnvDefaults(options.env ?? process.env, bundledEnvDefaults());
-    const [level, levelError] = readLogLevel(env);
-    const logger =
-      options.logger?.(level, step, context) ?? invocationLogger(level, step, env, context);
+    const invocation = startInvocation(step, options, context);
+    const { clock, startedAt, logger } = invocation;
+    // Until the policy is read (a ConfigError), the failed run's metrics name DEPLOYMENT_NAME as given.
+    let deployment = deploymentNameOf(invocation.env);
+    let published = false;
     try {
-      if (levelError) throw levelError;
-      const bound = bindStepFrom(step, { env });
+      invocation.checkLogLevel();
+      const bound = bindStepFrom(step, { env: invocation.env });
+      deployment = bound.policy.deploymentName;
       for (const warning of bound.warnings) logger.warn(warning, { step });
-      const region = runRegion(env);
-      const clients = options.clients ?? createClientFactory();
-      const deadline = lambdaDeadline(context, startedAt);
+      const run = awsStepContext(invocation, options, context);
       // The copy state machine drives the loop itself (a Wait state between rounds): one round
       // per invocation, and no follow-up inside it.
       const loop = step === "copy" ? copyLoopPositionOf(event, new Date(startedAt)) : undefined;
       const report = await bound.run({
-        gateway: new AwsGateway({ clients, homeRegion: region }),
-        region,
-        now: new Date(startedAt),
-        execute: { clock },
-        ...(deadline !== undefined && { deadline }),
-        ...(deadline !== undefined &&
+        ...run,
+        ...(run.deadline !== undefined &&
           loop === undefined && {
             followUp: options.sleep === undefined ? {} : { sleep: options.sleep },
           }),
@@ -103,6 +85,9 @@ export function createStepHandler(step: Step, options: StepHandlerOptions = {}):
         // there from the start, without asking RDS again.
         ...(loop !== undefined && { singleStepRefused: loop.singleStepRefused }),
       });
+      // Out before anything can throw: an incomplete run's RunsFailed is what its alarm watches.
+      invocation.publish(runMetrics(step, report, deployment));
+      published = true;
       logReport(logger, report);
       logNotices(logger, step, report);
       const result = {
@@ -123,6 +108,7 @@ export function createStepHandler(step: Step, options: StepHandlerOptions = {}):
       if (copyLoopFails(report, state)) throw new SnapshotToolException(report);
       return { ...result, copyLoop: state };
     } catch (error) {
+      if (!published) invocation.publish(failedRunMetrics(step, deployment));
       logFailure(logger, step, error);
       throw error;
     }
@@ -132,35 +118,4 @@ export function createStepHandler(step: Step, options: StepHandlerOptions = {}):
 /** What the run adapted to (a region refusing single-step copies, ...), once each, at WARN. */
 function logNotices(logger: ReportLogger, step: Step, report: RunReport): void {
   for (const notice of new Set(report.notices ?? [])) logger.warn(notice, { step });
-}
-
-/** A bad LOG_LEVEL is still reported, at the default level, before the handler gives up. */
-function readLogLevel(env: HandlerEnv): [HandlerLogLevel, ConfigError | undefined] {
-  try {
-    return [parseLogLevel(env["LOG_LEVEL"]), undefined];
-  } catch (error) {
-    if (error instanceof ConfigError) return [DEFAULT_LOG_LEVEL, error];
-    throw error;
-  }
-}
-
-function logFailure(logger: ReportLogger, step: Step, error: unknown): void {
-  if (error instanceof ConfigError) {
-    logger.error("configuration rejected", {
-      errorName: error.name,
-      field: error.field,
-      value: error.value,
-      expected: error.expected,
-    });
-  } else if (error instanceof SnapshotToolException) {
-    logger.error(error.message, { errorName: error.name, ...summarize(error.report) });
-  } else {
-    logger.error(`${step} failed`, {
-      ...(error instanceof AwsActionError && {
-        errorCode: error.code,
-        operation: error.operation,
-      }),
-      error,
-    });
-  }
 }

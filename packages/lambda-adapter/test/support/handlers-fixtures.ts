@@ -101,12 +101,21 @@ export type LogLine = Record<string, unknown> & { level: string; message: string
 /**
  * Collects the JSON lines the handlers write until `stop()` is called. Powertools writes WARN and
  * above to stderr and the rest to stdout (Lambda sends both to CloudWatch), so both are caught.
+ * The CloudWatch EMF lines (an `_aws` key) are metrics, not logs: they go to `metrics`.
  */
-export function captureLogs(): { lines: LogLine[]; stop: () => void } {
+export function captureLogs(): {
+  lines: LogLine[];
+  metrics: Record<string, unknown>[];
+  stop: () => void;
+} {
   const lines: LogLine[] = [];
+  const metrics: Record<string, unknown>[] = [];
   const collect = (chunk: unknown): boolean => {
     for (const text of String(chunk).split("\n")) {
-      if (text.trim().startsWith("{")) lines.push(JSON.parse(text) as LogLine);
+      if (!text.trim().startsWith("{")) continue;
+      const line = JSON.parse(text) as Record<string, unknown>;
+      if ("_aws" in line) metrics.push(line);
+      else lines.push(line as LogLine);
     }
     return true;
   };
@@ -114,7 +123,7 @@ export function captureLogs(): { lines: LogLine[]; stop: () => void } {
     vi.spyOn(process.stdout, "write").mockImplementation(collect),
     vi.spyOn(process.stderr, "write").mockImplementation(collect),
   ];
-  return { lines, stop: () => spies.forEach((spy) => spy.mockRestore()) };
+  return { lines, metrics, stop: () => spies.forEach((spy) => spy.mockRestore()) };
 }
 
 export function rdsClient(
