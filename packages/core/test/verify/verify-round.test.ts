@@ -225,6 +225,8 @@ describe("verifyRound over the in-memory RDS", () => {
     });
     const final = await run();
     expect(final.position.removed).toEqual(["vfy-old-orders"]);
+    // The other deployment's cluster is not even a candidate for the clean-up pass.
+    expect(final.position.problems).toEqual([]);
     expect(final.results.map((r) => r.outcome)).toEqual(["passed"]);
     expect(verificationClusters().map((c) => c.id)).toEqual(["vfy-other-orders"]);
     expect(
