@@ -46,6 +46,8 @@ export const LAMBDA_ARTIFACTS: readonly LambdaArtifact[] = [
   // Added by this tool: one handler per function for both accounts, the side set by the zip.
   { zip: "status_aurora.zip", handler: "status", envDefaults: { TOOL_SIDE: "source" } },
   { zip: "status_dest_aurora.zip", handler: "status", envDefaults: { TOOL_SIDE: "destination" } },
+  { zip: "verify_aurora.zip", handler: "verify", envDefaults: { TOOL_SIDE: "source" } },
+  { zip: "verify_dest_aurora.zip", handler: "verify", envDefaults: { TOOL_SIDE: "destination" } },
 ];
 
 /** The file inside every zip; the functions' Handler is `index.handler`. */

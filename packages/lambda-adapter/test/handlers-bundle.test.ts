@@ -50,6 +50,8 @@ const ORIGINAL_ZIPS = [
 const ADDED_ZIPS: Record<string, Record<string, string>> = {
   "status_aurora.zip": { TOOL_SIDE: "source" },
   "status_dest_aurora.zip": { TOOL_SIDE: "destination" },
+  "verify_aurora.zip": { TOOL_SIDE: "source" },
+  "verify_dest_aurora.zip": { TOOL_SIDE: "destination" },
 };
 const ALL_ZIPS = [...ORIGINAL_ZIPS, ...Object.keys(ADDED_ZIPS)].sort();
 const TEMPLATES_DIR = new URL("../templates/", import.meta.url);

@@ -6,7 +6,7 @@ import { createClientFactory, VERIFICATION_TAG } from "@aurora-snapshot-tool/cor
 import { InMemoryRds, SimVerifyChecks } from "@aurora-snapshot-tool/core/testing";
 import { describe, expect, it } from "vitest";
 
-import { createVerifyHandler, type VerifyHandlerResult } from "../src/handlers/verify.js";
+import { createVerifyHandler, type VerifyHandlerResult } from "../src/runtime/verify-handler.js";
 import { optionsOverSim } from "./support/sim-handlers.js";
 
 const A = "111111111111";

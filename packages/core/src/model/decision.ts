@@ -7,6 +7,8 @@ export const REASONS = {
   due: "the newest tool snapshot (hour-truncated) is at least the interval old, or there is none",
   "not-due": "the newest tool snapshot (hour-truncated) is younger than the interval",
   "not-aurora": "the cluster's engine is not aurora, aurora-mysql or aurora-postgresql",
+  "verification-cluster":
+    "the cluster is a temporary cluster restored by verify (tagged SnapshotToolVerification), deleted when the check is done",
   "cluster-unavailable":
     "the cluster is not in the `available` state, so RDS would refuse a snapshot",
   "tag-not-included": "the cluster lacks a tag the include selectors require",
@@ -67,6 +69,7 @@ export const REASONS = {
  */
 export const UNSELECTED_REASONS: ReadonlySet<Reason> = new Set<Reason>([
   "not-aurora",
+  "verification-cluster",
   "pattern-mismatch",
   "tag-not-included",
   "tag-excluded",

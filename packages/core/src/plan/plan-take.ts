@@ -15,6 +15,7 @@ import {
 } from "../naming/index.js";
 import type { SourcePolicy } from "../policy/types.js";
 import { matchesPattern } from "../policy/pattern.js";
+import { VERIFICATION_TAG } from "../verify/iam-actions.js";
 import { sortDecisions } from "./decision-order.js";
 import { ownsSourceSnapshot } from "./ownership.js";
 import {
@@ -85,6 +86,12 @@ export function planTake(input: PlanTakeInput): TakeStepDecision[] {
     const engine = cluster.engine.toLowerCase();
     if (!AURORA_ENGINES.has(engine)) {
       skip("not-aurora", { engine: cluster.engine });
+      continue;
+    }
+    if (cluster.tags[VERIFICATION_TAG] !== undefined) {
+      // A temporary cluster restored by verify (of any deployment): it lives an hour or two and
+      // is deleted without a final snapshot; a backup of it would outlive it as a stray.
+      skip("verification-cluster", { [VERIFICATION_TAG]: cluster.tags[VERIFICATION_TAG] });
       continue;
     }
     if (!matchesPattern(policy.clusterPattern, cluster.id)) {

@@ -250,3 +250,22 @@ describe("planTake, found in review", () => {
     expect(d.facts.takenBy).toBe("monthly-orders");
   });
 });
+
+describe("planTake and verify's temporary clusters", () => {
+  it("never snapshots a cluster restored by verify, whatever the pattern, and says why", () => {
+    const now = new Date("2026-06-10T12:00:00Z");
+    const decisions = planTake({
+      clusters: [
+        aCluster({ id: "orders" }),
+        aCluster({ id: "vfy-1a2b3c-orders-x", tags: { SnapshotToolVerification: "dr-stack" } }),
+      ],
+      snapshots: [],
+      policy: aSourcePolicy(),
+      now,
+    });
+    expect(decisions.map((d) => [d.cluster, d.action, d.reason])).toEqual([
+      ["orders", "take", "due"],
+      ["vfy-1a2b3c-orders-x", "skip", "verification-cluster"],
+    ]);
+  });
+});

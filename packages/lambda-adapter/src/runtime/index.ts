@@ -20,3 +20,5 @@ export { createStepHandler } from "./step-handler.js";
 export type { HandlerResult, StepHandler, StepHandlerOptions } from "./step-handler.js";
 export { createStatusHandler, logStatus } from "./status-handler.js";
 export type { StatusHandler } from "./status-handler.js";
+export { createVerifyHandler } from "./verify-handler.js";
+export type { VerifyHandler, VerifyHandlerResult } from "./verify-handler.js";
