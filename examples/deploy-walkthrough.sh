@@ -23,9 +23,9 @@
 #   ARTIFACTS=dir                     what `pnpm package` wrote, from the repository root (default
 #                                     packages/lambda-adapter/artifacts)
 #   SOURCE_STACK / DEST_STACK         stack names (default snapshot-tool-aurora-source / -dest)
-#   RETENTION_DAYS, CROSS_ACCOUNT_COPY, KMS_SOURCE / KMS_DEST: passed only when set, so a re-run
-#   (an upgrade) keeps the values the stacks have; a new stack takes the template's defaults
-#   (7, TRUE, None, None)
+#   RETENTION_DAYS, CROSS_ACCOUNT_COPY, KMS_SOURCE / KMS_DEST, VERIFY_ENABLED: passed only when
+#   set, so a re-run (an upgrade) keeps the values the stacks have; a new stack takes the
+#   template's defaults (7, TRUE, None, None, FALSE)
 set -euo pipefail
 
 ENDPOINT="${ENDPOINT:-${AWS_ENDPOINT_URL:-}}"
@@ -79,6 +79,12 @@ aws_as() {
   aws "${extra[@]}" "$@"
 }
 
+# `cloudformation deploy` uploads a template over 51,200 bytes with an S3 client of its own, which
+# --endpoint-url does not reach; the S3-only variable does (AWS CLI 1.29 / 2.13 and later). The
+# change set then names the template by a path-style URL on that endpoint, which moto reads from
+# its own S3 only when the host is spelt localhost (still the loopback interface).
+if [[ -n "$ENDPOINT" ]]; then export AWS_ENDPOINT_URL_S3="${ENDPOINT/127.0.0.1/localhost}"; fi
+
 upload() { # profile bucket
   aws_as "$1" s3api head-bucket --bucket "$2" --region "$REGION" >/dev/null 2>&1 ||
     aws_as "$1" s3 mb "s3://$2" --region "$REGION"
@@ -118,9 +124,13 @@ dest_account=$(aws_as "$DEST_PROFILE" sts get-caller-identity --region "$REGION"
   --query Account --output text)
 source_account=$(aws_as "$SOURCE_PROFILE" sts get-caller-identity --region "$REGION" \
   --query Account --output text)
-mapfile -t source_settings < <(optional RetentionDays "${RETENTION_DAYS:-}")
+mapfile -t source_settings < <(
+  optional RetentionDays "${RETENTION_DAYS:-}"
+  optional VerifyEnabled "${VERIFY_ENABLED:-}"
+)
 mapfile -t dest_settings < <(
   optional RetentionDays "${RETENTION_DAYS:-}"
+  optional VerifyEnabled "${VERIFY_ENABLED:-}"
   optional SourceRetentionDays "${RETENTION_DAYS:-}"
   optional KmsKeySource "${KMS_SOURCE:-}"
   optional KmsKeyDestination "${KMS_DEST:-}"

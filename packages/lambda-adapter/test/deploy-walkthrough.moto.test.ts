@@ -107,6 +107,9 @@ async function walkthrough(artifacts: PackageResult): Promise<string> {
       ARTIFACTS: artifacts.outDir,
       REGION,
       DR_REGION: "us-west-2",
+      // Restore verification on, so its functions, state machine and rule are deployed and
+      // updated in place too.
+      VERIFY_ENABLED: "TRUE",
       BUCKET,
     },
     timeout: 120_000,
@@ -159,11 +162,28 @@ async function deployed(name: TemplateName): Promise<Deployed> {
 }
 
 /** Each function's CodeSha256 as it must be when the stacks run `artifacts` (cross-account). */
+/** The status and verify functions each stack deploys besides the original's (VerifyEnabled=TRUE). */
+const ADDED_FUNCTIONS: Record<TemplateName, readonly { fn: string; zip: string }[]> = {
+  source: [
+    { fn: "lambdaStatusAurora", zip: "status_aurora.zip" },
+    { fn: "lambdaVerifyAurora", zip: "verify_aurora.zip" },
+  ],
+  dest: [
+    { fn: "lambdaStatusDestAurora", zip: "status_dest_aurora.zip" },
+    { fn: "lambdaVerifyDestAurora", zip: "verify_dest_aurora.zip" },
+  ],
+};
+
 async function expectedFunctions(name: TemplateName, artifacts: PackageResult) {
   return Object.fromEntries(
-    await Promise.all(
-      stepsOf(name).map(async (s) => [s.fn, await expectedSha(artifacts, s.zip.crossAccount)]),
-    ),
+    await Promise.all([
+      ...stepsOf(name).map(
+        async (s) => [s.fn, await expectedSha(artifacts, s.zip.crossAccount)] as const,
+      ),
+      ...ADDED_FUNCTIONS[name].map(
+        async (a) => [a.fn, await expectedSha(artifacts, a.zip)] as const,
+      ),
+    ]),
   );
 }
 
@@ -188,10 +208,13 @@ describe("examples/deploy-walkthrough.sh against moto_server", () => {
 
   it("uploads every zip under its content-addressed key and its original name", async () => {
     const zips = (await readdir(v1.outDir)).filter((n) => n.endsWith(".zip")).sort();
-    expect(zips).toHaveLength(14);
+    // The original's seven zips and the status and verify functions' four, each under two names.
+    expect(zips).toHaveLength(22);
     for (const { bucket } of Object.values(STACKS)) {
       const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket }));
-      expect((listed.Contents ?? []).map((o) => o.Key).sort(), bucket).toEqual(zips);
+      // Besides the zips, the templates too large to send inline (under templates/).
+      const keys = (listed.Contents ?? []).map((o) => o.Key ?? "");
+      expect(keys.filter((k) => k.endsWith(".zip")).sort(), bucket).toEqual(zips);
     }
   });
 

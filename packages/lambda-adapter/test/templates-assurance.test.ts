@@ -332,7 +332,7 @@ describe.each(NAMES)("the %s template's restore verification", (name) => {
     expect(result.isValid).toBe(true);
   });
 
-  it("loops Init -> VerifyRound -> MoreToVerify -> WaitForVerification (SecondsPath) -> NextRound -> VerifyRound, with the copy loop's retry policy", () => {
+  it("loops Init -> VerifyRound -> MoreToVerify -> WaitForVerification (SecondsPath) -> NextRound -> VerifyRound, retrying Lambda errors but not SnapshotToolException", () => {
     expect(definition.StartAt).toBe("Init");
     const s = definition.States;
     expect(s["Init"]).toMatchObject({ Type: "Pass", Next: "VerifyRound" });
@@ -341,12 +341,7 @@ describe.each(NAMES)("the %s template's restore verification", (name) => {
       Resource: fnArn,
       Next: "MoreToVerify",
       Retry: [
-        {
-          ErrorEquals: ["SnapshotToolException"],
-          IntervalSeconds: 300,
-          MaxAttempts: 5,
-          BackoffRate: 1,
-        },
+        { ErrorEquals: ["SnapshotToolException"], MaxAttempts: 0 },
         { ErrorEquals: ["States.ALL"], IntervalSeconds: 30, MaxAttempts: 20, BackoffRate: 1 },
       ],
     });

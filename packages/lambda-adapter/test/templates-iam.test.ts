@@ -953,6 +953,16 @@ describe.each(["source", "dest"] as const)(
         // a production cluster, even one someone tagged with this deployment's marker: not verify's name
         ask("rds:DeleteDBCluster", rds("cluster", "orders"), tagged(STACK)),
         ask("rds:AddTagsToResource", rds("cluster", "orders"), marker()),
+        // re-tagging another deployment's verification cluster (or instance) with this stack's
+        // marker, which would open it to the delete statements
+        ask("rds:AddTagsToResource", rds("cluster", "vfy-0def456-orders"), {
+          ...tagged("another-deployment"),
+          ...marker(),
+        }),
+        ask("rds:AddTagsToResource", rds("db", "vfy-0def456-orders-i1"), {
+          "rds:db-tag/SnapshotToolVerification": "another-deployment",
+          ...marker(),
+        }),
         // in another region than the one verify restores in
         ask(
           "rds:DeleteDBCluster",

@@ -3,10 +3,12 @@ import {
   TAG_INTERMEDIATE,
   TAG_SHARED_WITH,
   UNSELECTED_REASONS,
+  isToolSnapshot,
   type Decision,
   type Reason,
   type Snapshot,
 } from "../model/index.js";
+import { isOwnName } from "../naming/index.js";
 import { isForeignCopy, ownsCopy, ownsSourceSnapshot } from "../plan/ownership.js";
 import { isFutureStamped, stampedTime } from "../plan/snapshot-time.js";
 import { COPY_ALLOWANCE_HOURS, RPO_SLACK_HOURS } from "../policy/assurance.js";
@@ -360,10 +362,19 @@ export function destinationStatusFrom(input: DestinationStatusInput): StatusRepo
     }
   }
   const sourceTimes = (cluster: string): Date[] => {
+    // Only the tool's own backups tell the interval: a snapshot taken by hand (or shared by
+    // another account) between two of them would shorten it and the RPO with it.
     const sources = snapshots.filter(
       (s) =>
         lower(s.clusterId) === cluster &&
-        (policy.crossAccount ? s.type === "shared" : s.region === localRegion && !ownsCopy(s)),
+        isOwnName(s.name, s.clusterId, { any: true }) &&
+        (policy.crossAccount
+          ? s.type === "shared" &&
+            (policy.sourceAccounts.length === 0 || policy.sourceAccounts.includes(s.account))
+          : s.region === localRegion &&
+            s.type === "manual" &&
+            isToolSnapshot(s.tags) &&
+            !ownsCopy(s)),
     );
     const list =
       sources.length > 1 ? sources : copies.filter((s) => lower(s.clusterId) === cluster);

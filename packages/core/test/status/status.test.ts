@@ -334,6 +334,38 @@ describe("recovery point age", () => {
   });
 });
 
+describe("the destination's default RPO", () => {
+  it("reads the interval from the tool's snapshots only, not from one shared by hand in between", async () => {
+    const sim = new InMemoryRds({ now: NOW });
+    for (const hours of [25, 1]) {
+      sim.addSnapshot({
+        account: SRC,
+        region: REGION,
+        id: nameOf("orders", hours),
+        clusterId: "orders",
+        createTime: new Date(NOW.getTime() - hours * HOUR),
+        sharedWith: [DST],
+        tags: toolTags(),
+      });
+    }
+    sim.addSnapshot({
+      account: SRC,
+      region: REGION,
+      id: "orders-before-upgrade",
+      clusterId: "orders",
+      createTime: new Date(NOW.getTime() - 2 * HOUR),
+      sharedWith: [DST],
+    });
+    const report = await destinationStatus({
+      gateway: simulatedGateway(sim, DST),
+      policy: destinationPolicyFromObject({ destinationRegions: DR }),
+      region: REGION,
+      now: NOW,
+    });
+    expect(row(report, "orders", "dr").rpoHours).toBe(24 + 2 + 6);
+  });
+});
+
 describe("destinationRpoHours", () => {
   const policy = destinationPolicyFromObject({ destinationRegions: DR });
   it("adds 2 hours of slack and 6 of copying to the interval read from the two newest snapshots", () => {
