@@ -112,7 +112,19 @@ export interface VerifyPosition {
   readonly removed: readonly string[];
   /** Clusters the run could not verify (the run's time limit) and problems it could not mend. */
   readonly problems: readonly string[];
+  /**
+   * Rounds in a row that ended on an AWS error; at VERIFY_ERROR_ROUNDS the run gives up on what
+   * it was doing (see giveUp) instead of retrying until its time limit. Absent: none.
+   */
+  readonly errorRounds?: number;
 }
+
+/**
+ * Rounds in a row an AWS error may end (one a minute by default) before the run stops retrying
+ * what it was doing: a refusal that does not go away (AccessDenied on a delete, say) must not keep
+ * a temporary cluster billing, and the verification unreported, until the 24-hour limit.
+ */
+export const VERIFY_ERROR_ROUNDS = 10;
 
 export type VerifyRoundReason =
   "in-progress" | "cleaning-up" | "done" | "max-rounds" | "max-duration" | "nothing-to-verify";
@@ -457,6 +469,25 @@ async function tagOutcome(r: Round, current: VerifyCurrent): Promise<void> {
     problem(r, `${current.target.snapshotId}: outcome not tagged: ${message(error)}`);
   }
   withCurrent(r, { ...current, tagged: true });
+  record(r, current);
+}
+
+/** The verification's result, recorded once its outcome is known and tagged (before the removal). */
+function record(r: Round, current: VerifyCurrent): void {
+  const outcome = current.outcome;
+  if (outcome === undefined) return;
+  const t = current.target;
+  const result: VerifyResult = {
+    cluster: t.cluster,
+    snapshot: t.snapshotId,
+    snapshotArn: t.snapshotArn,
+    verificationCluster: current.clusterId,
+    outcome: outcome.passed ? "passed" : "failed",
+    ...(outcome.reason !== undefined && { reason: outcome.reason }),
+    minutes: minutesBetween(current.startedAt, new Date(outcome.at)),
+  };
+  r.actions.push(`${t.cluster}: ${result.outcome}${result.reason ? ` (${result.reason})` : ""}`);
+  r.position = { ...r.position, results: [...r.position.results, result] };
 }
 
 function problem(r: Round, text: string): void {
@@ -473,18 +504,6 @@ async function stepCurrent(r: Round, current: VerifyCurrent): Promise<Step | "do
   const removed = await removeCluster(r, current.target.region, current.clusterId);
   if (removed === "wait") return WAIT;
   if (removed !== "gone") problem(r, removed.problem);
-  const t = current.target;
-  const result: VerifyResult = {
-    cluster: t.cluster,
-    snapshot: t.snapshotId,
-    snapshotArn: t.snapshotArn,
-    verificationCluster: current.clusterId,
-    outcome: current.outcome.passed ? "passed" : "failed",
-    ...(current.outcome.reason !== undefined && { reason: current.outcome.reason }),
-    minutes: minutesBetween(current.startedAt, new Date(current.outcome.at)),
-  };
-  r.actions.push(`${t.cluster}: ${result.outcome}${result.reason ? ` (${result.reason})` : ""}`);
-  r.position = { ...r.position, results: [...r.position.results, result] };
   withCurrent(r, undefined);
   return "done";
 }
@@ -520,6 +539,34 @@ function startNext(r: Round): boolean {
     tagged: false,
   });
   return true;
+}
+
+function withoutErrorRounds(position: VerifyPosition): VerifyPosition {
+  const { errorRounds: _dropped, ...rest } = position;
+  return rest;
+}
+
+/**
+ * After VERIFY_ERROR_ROUNDS failed rounds in a row: a verification still under way fails with the
+ * error (its outcome is tagged and its cluster removed as for any failure); one whose cluster
+ * cannot be removed, and leftovers that cannot be, are reported and left for the next run's
+ * clean-up pass (which finds them by their tag), so the queue goes on.
+ */
+function giveUp(r: Round, error: string): void {
+  r.position = withoutErrorRounds(r.position);
+  const current = r.position.current;
+  if (current !== undefined && current.outcome === undefined) {
+    fail(r, current, `AWS error ${VERIFY_ERROR_ROUNDS} rounds in a row: ${error}`);
+    return;
+  }
+  const stuck = [...(current !== undefined ? [current.clusterId] : []), ...r.position.cleanup];
+  if (current !== undefined && !current.tagged) record(r, current);
+  problem(
+    r,
+    `could not remove ${stuck.join(", ")} (${error}); left for the next run's clean-up pass`,
+  );
+  withCurrent(r, undefined);
+  r.position = { ...r.position, cleanup: [] };
 }
 
 /** Round 0: find this deployment's leftovers and choose what to verify. */
@@ -620,9 +667,14 @@ export async function verifyRound(input: VerifyRoundInput): Promise<VerifyRoundR
       }
       if (!startNext(r)) break;
     }
+    r.position = withoutErrorRounds(r.position);
   } catch (error) {
-    // A describe or delete call that failed after the SDK's retries: try again next round.
-    actions.push(`round ${r.position.round}: ${message(error)}; trying again`);
+    // A describe or delete call that failed after the SDK's retries: try again next round, up
+    // to VERIFY_ERROR_ROUNDS rounds in a row.
+    const errorRounds = (r.position.errorRounds ?? 0) + 1;
+    r.position = { ...r.position, errorRounds };
+    if (errorRounds >= VERIFY_ERROR_ROUNDS) giveUp(r, message(error));
+    else actions.push(`round ${r.position.round}: ${message(error)}; trying again`);
     waiting = true;
   }
 

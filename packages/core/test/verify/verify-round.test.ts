@@ -276,3 +276,30 @@ describe("verifyRound over the in-memory RDS", () => {
     expect(sim.clusters(place).some((c) => c.id === id)).toBe(true);
   });
 });
+
+describe("verifyRound when AWS keeps refusing", () => {
+  it("reports the verification and the cluster it cannot remove after VERIFY_ERROR_ROUNDS rounds, and goes on with the queue", async () => {
+    const { sim, run } = setup({ clusters: ["billing", "orders"] });
+    // Run until billing's verification instance exists, then refuse every DeleteDBInstance of
+    // it, as a policy that lacks the grant would; orders' is not refused.
+    const first = await run({ until: () => sim.instances().length > 0 });
+    const instance = sim.instances()[0]?.id ?? "";
+    expect(instance).toMatch(/billing/);
+    sim.failOn({ operation: "DeleteDBInstance", target: instance, error: "AccessDenied" });
+    const last = await run({ position: first.position });
+    expect(last.continue).toBe(false);
+    // Both verifications are reported, billing's as soon as its outcome was known.
+    expect(last.position.results.map((r) => [r.cluster, r.outcome])).toEqual([
+      ["billing", "passed"],
+      ["orders", "passed"],
+    ]);
+    expect(last.position.problems).toEqual([
+      expect.stringMatching(
+        /^could not remove vfy-.*billing.*AccessDenied.*next run's clean-up pass$/,
+      ),
+    ]);
+    // Well inside the run's limits: ten failed rounds, not a day of them.
+    expect(last.position.round).toBeLessThan(100);
+    expect(verifyRunFailed(last)).toBe(true);
+  });
+});
