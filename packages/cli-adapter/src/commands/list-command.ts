@@ -17,6 +17,7 @@ import { listJson, listTable } from "../output/list-output.js";
 import {
   addCommonOptions,
   addPolicyOptions,
+  executeRetryOf,
   prepareContext,
   resolveSide,
   type CommandContext,
@@ -30,7 +31,7 @@ async function inventory(
   all: boolean,
 ): Promise<InventoryRow[]> {
   const now = nowOf(ctx.io);
-  const retry = ctx.io.retry === undefined ? {} : { execute: { retry: ctx.io.retry } };
+  const retry = executeRetryOf(ctx);
   if (side === "source") {
     const policy = sourcePolicyFrom(ctx.layers);
     const input = { gateway: gatewayFor(ctx), region: ctx.aws.region, now, policy, ...retry };

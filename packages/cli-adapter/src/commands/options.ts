@@ -107,6 +107,13 @@ export function prepareContext(io: CliIo, opts: CommonOptions): CommandContext {
   };
 }
 
+/** The retry policy a test injected through CliIo, as the steps' `execute` option; {} otherwise. */
+export function executeRetryOf(ctx: CommandContext): {
+  execute?: { retry: NonNullable<CliIo["retry"]> };
+} {
+  return ctx.io.retry === undefined ? {} : { execute: { retry: ctx.io.retry } };
+}
+
 const SIDE_WORDS: Record<string, PolicySide> = {
   source: "source",
   destination: "destination",

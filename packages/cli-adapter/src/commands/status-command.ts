@@ -13,6 +13,7 @@ import { statusJson, statusTable } from "../output/status-output.js";
 import {
   addCommonOptions,
   addPolicyOptions,
+  executeRetryOf,
   prepareContext,
   resolveSide,
   type CommandContext,
@@ -25,7 +26,7 @@ async function statusOf(
   side: "source" | "destination",
 ): Promise<StatusReport> {
   const now = nowOf(ctx.io);
-  const retry = ctx.io.retry === undefined ? {} : { execute: { retry: ctx.io.retry } };
+  const retry = executeRetryOf(ctx);
   const base = { region: ctx.aws.region, now, ...retry };
   // Each policy is read (and refused when bad) before the gateway makes its first call.
   if (side === "source") {

@@ -21,6 +21,7 @@ import { follow, type WaitState, type WaitTarget } from "../wait/follow.js";
 import {
   addCommonOptions,
   addPolicyOptions,
+  executeRetryOf,
   prepareContext,
   resolveSide,
   type CommandContext,
@@ -42,7 +43,7 @@ interface Scope {
 }
 
 function scopeOf(ctx: CommandContext, side: PolicySide): Scope {
-  const base = { region: ctx.aws.region, now: nowOf(ctx.io), ...retryOf(ctx) };
+  const base = { region: ctx.aws.region, now: nowOf(ctx.io), ...executeRetryOf(ctx) };
   if (side === "source") {
     const policy = sourcePolicyFrom(ctx.layers);
     return {
@@ -56,10 +57,6 @@ function scopeOf(ctx: CommandContext, side: PolicySide): Scope {
     regions: [...new Set([local, ...policy.destinationRegions])],
     inProgress: (gateway) => destinationSnapshotsInProgress({ ...base, gateway, policy }),
   };
-}
-
-function retryOf(ctx: CommandContext) {
-  return ctx.io.retry === undefined ? {} : { execute: { retry: ctx.io.retry } };
 }
 
 function checkArgument(ref: string): void {
