@@ -57,6 +57,14 @@ export const REASONS = {
   expired: "the tool's snapshot is older than the retention period",
   "within-retention": "the snapshot is younger than the retention period",
   "min-keep": "the snapshot is among the newest ones kept per cluster whatever their age",
+  "keep-daily":
+    "the snapshot is the newest of its UTC day, one of the last KEEP_DAILY days with a snapshot",
+  "keep-weekly":
+    "the snapshot is the newest of its ISO week, one of the last KEEP_WEEKLY weeks with a snapshot",
+  "keep-monthly":
+    "the snapshot is the newest of its month, one of the last KEEP_MONTHLY months with a snapshot",
+  "keep-yearly":
+    "the snapshot is the newest of its year, one of the last KEEP_YEARLY years with a snapshot",
   "intermediate-copy": "an intermediate copy is removed by the copy step, not by pruning",
   "clock-skew":
     "this machine's clock and AWS's differ by more than 5 minutes (or AWS's time is unknown), so nothing is deleted",

@@ -21,6 +21,8 @@ import { formatTimestamp, isOwnName } from "../naming/index.js";
 import type { DestinationPolicy } from "../policy/types.js";
 import { matchesPattern } from "../policy/pattern.js";
 import { sortDecisions } from "./decision-order.js";
+import { keptByRules, type Dated } from "./keep-periods.js";
+import { hasKeepRules, keepRulesText } from "../policy/keep-rules.js";
 import { copySourceAccount, isForeignCopy, ownsCopy } from "./ownership.js";
 import {
   daysBetween,
@@ -244,17 +246,57 @@ class CopyPlanner {
         this.skip(s, this.input.localRegion, "unknown-age", {});
         continue;
       }
-      // Copying what prune-dest would delete at once only burns a copy slot.
-      if (!isWithinRetention(time, this.input.now, this.policy.retentionDays)) {
-        this.skip(s, this.input.localRegion, "outside-retention", {
-          ...this.ageFacts(time),
-          retentionDays: this.policy.retentionDays,
-        });
-        continue;
-      }
       out.push({ snapshot: s, time });
     }
-    return out;
+    // Copying what prune-dest would delete at once only burns a copy slot.
+    const keptByCalendar = this.keptByCalendarRules(out);
+    return out.filter(({ snapshot: s, time }) => {
+      if (isWithinRetention(time, this.input.now, this.policy.retentionDays)) return true;
+      if (keptByCalendar.has(s)) return true;
+      this.skip(s, this.input.localRegion, "outside-retention", {
+        ...this.ageFacts(time),
+        retentionDays: this.policy.retentionDays,
+        ...(hasKeepRules(this.policy) && { keepRules: keepRulesText(this.policy) }),
+      });
+      return false;
+    });
+  }
+
+  /**
+   * The candidates past retention that prune-dest's calendar rules (KEEP_DAILY ...) would keep
+   * once copied: per cluster and source account, the rules run over the candidates together with
+   * the copies already made (one entry per name, whichever region holds it), as prune-dest will
+   * see them.
+   */
+  private keptByCalendarRules(candidates: readonly Candidate[]): Set<Snapshot> {
+    const kept = new Set<Snapshot>();
+    if (!hasKeepRules(this.policy)) return kept;
+    const groups = new Map<string, Map<string, Dated<Snapshot | undefined>>>();
+    const add = (source: string, s: Snapshot, time: Date, item: Snapshot | undefined): void => {
+      const key = `${source}\n${s.clusterId.toLowerCase()}`;
+      const byName = groups.get(key) ?? new Map<string, Dated<Snapshot | undefined>>();
+      groups.set(key, byName);
+      const name = s.name.toLowerCase();
+      // A candidate stands for its name even where a copy of it already exists.
+      if (item !== undefined || !byName.has(name)) byName.set(name, { item, time });
+    };
+    const regions = new Set(this.policy.destinationRegions);
+    for (const c of this.input.own) {
+      if (!regions.has(c.region) || !ownsCopy(c) || c.status !== "available") continue;
+      if (c.tags[TAG_INTERMEDIATE] === "YES" || isFutureStamped(c, this.input.now)) continue;
+      const time = snapshotTime(c);
+      if (time) add(copySourceAccount(c) ?? "", c, time, undefined);
+    }
+    for (const c of candidates) add(c.snapshot.account, c.snapshot, c.time, c.snapshot);
+    for (const byName of groups.values()) {
+      const newestFirst = [...byName.entries()]
+        .sort(([an, a], [bn, b]) => b.time.getTime() - a.time.getTime() || compare(an, bn))
+        .map(([, d]) => d);
+      for (const item of keptByRules(newestFirst, this.policy).keys()) {
+        if (item !== undefined) kept.add(item);
+      }
+    }
+    return kept;
   }
 
   /** The regions a candidate's copies are kept in (the local region of a same-account copy is the snapshot itself). */

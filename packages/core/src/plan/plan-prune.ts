@@ -9,6 +9,8 @@ import type {
 import { TAG_INTERMEDIATE, isToolCopy, isToolSnapshot } from "../model/index.js";
 import { copySourceAccount, isForeignCopy, ownsCopy, ownsSourceSnapshot } from "./ownership.js";
 import type { ClusterPattern, DestinationPolicy, SourcePolicy } from "../policy/types.js";
+import type { KeepRules } from "../policy/keep-rules.js";
+import { keptByRules, type KeptBy } from "./keep-periods.js";
 import { matchesPattern } from "../policy/pattern.js";
 import { sortDecisions } from "./decision-order.js";
 import {
@@ -60,6 +62,8 @@ interface PruneRules {
   readonly pattern: ClusterPattern;
   readonly retentionDays: number;
   readonly minKeep: number;
+  /** KEEP_DAILY, KEEP_WEEKLY, KEEP_MONTHLY, KEEP_YEARLY. */
+  readonly keep: KeepRules;
   readonly now: Date;
   readonly clockSkewMs: number | null | undefined;
 }
@@ -75,6 +79,7 @@ export function planPrune(input: PlanPruneInput): PruneStepDecision[] {
     pattern: input.policy.clusterPattern,
     retentionDays: input.policy.retentionDays,
     minKeep: input.policy.minKeep,
+    keep: input.policy,
     now: input.now,
     clockSkewMs: input.clockSkewMs,
   });
@@ -97,6 +102,7 @@ export function planPruneDest(input: PlanPruneDestInput): PruneStepDecision[] {
       pattern: input.policy.snapshotPattern,
       retentionDays: input.policy.retentionDays,
       minKeep: input.policy.minKeep,
+      keep: input.policy,
       now: input.now,
       clockSkewMs: input.clockSkewMs,
     },
@@ -137,7 +143,7 @@ function planDeletions(snapshots: readonly Snapshot[], rules: PruneRules): Prune
   }
 
   const clock = clockProblem(rules.clockSkewMs);
-  const kept = newestPerCluster(eligible, rules.minKeep);
+  const { ranks: kept, keptBy } = keptPerCluster(eligible, rules);
   for (const { snapshot: s, time } of eligible) {
     if (!time) {
       // Deleting on a guessed age could remove the only backup; an unreadable age is never expired.
@@ -151,6 +157,13 @@ function planDeletions(snapshots: readonly Snapshot[], rules: PruneRules): Prune
     };
     if (isWithinRetention(time, rules.now, rules.retentionDays)) {
       decisions.push(skipOf(s, rules.step, "within-retention", facts));
+      continue;
+    }
+    const byRules = keptBy.get(s);
+    if (byRules) {
+      decisions.push(
+        skipOf(s, rules.step, byRules[0]!.reason, { ...facts, ...keptFacts(byRules) }),
+      );
       continue;
     }
     const rank = kept.get(s);
@@ -205,31 +218,42 @@ function ineligibility(
 }
 
 /**
- * The newest `minKeep` eligible snapshots of each (account, region, cluster), with their rank (1 =
- * newest). Snapshots of unknown age are never deleted anyway, so they do not take a place here.
+ * Each (account, region, cluster) group's eligible snapshots of known age, newest first, and what
+ * keeps them past retention: the rank of the newest `minKeep` (1 = newest), and the calendar rules
+ * (KEEP_DAILY ...). Snapshots of unknown age are never deleted anyway, so they hold no place here.
  */
-function newestPerCluster(eligible: readonly Eligible[], minKeep: number): Map<Snapshot, number> {
-  const groups = new Map<string, { snapshot: Snapshot; time: Date }[]>();
+function keptPerCluster(
+  eligible: readonly Eligible[],
+  rules: Pick<PruneRules, "minKeep" | "keep">,
+): { ranks: Map<Snapshot, number>; keptBy: Map<Snapshot, KeptBy[]> } {
+  const groups = new Map<string, { item: Snapshot; time: Date }[]>();
   for (const { snapshot, time } of eligible) {
     if (!time) continue;
     // At the destination, clusters of two source accounts may share an id: each source keeps
     // its own MIN_KEEP (a copy without the source tag counts under its own, unknown, source).
     const key = `${snapshot.account}\n${snapshot.region}\n${snapshot.clusterId.toLowerCase()}\n${copySourceAccount(snapshot) ?? ""}`;
     const group = groups.get(key) ?? [];
-    group.push({ snapshot, time });
+    group.push({ item: snapshot, time });
     groups.set(key, group);
   }
-  const kept = new Map<Snapshot, number>();
+  const ranks = new Map<Snapshot, number>();
+  const keptBy = new Map<Snapshot, KeptBy[]>();
   for (const group of groups.values()) {
     group.sort(
       (a, b) =>
         b.time.getTime() - a.time.getTime() ||
-        (a.snapshot.name < b.snapshot.name ? -1 : a.snapshot.name > b.snapshot.name ? 1 : 0) ||
-        (a.snapshot.arn < b.snapshot.arn ? -1 : a.snapshot.arn > b.snapshot.arn ? 1 : 0),
+        (a.item.name < b.item.name ? -1 : a.item.name > b.item.name ? 1 : 0) ||
+        (a.item.arn < b.item.arn ? -1 : a.item.arn > b.item.arn ? 1 : 0),
     );
-    group.slice(0, Math.max(0, minKeep)).forEach((g, i) => kept.set(g.snapshot, i + 1));
+    group.slice(0, Math.max(0, rules.minKeep)).forEach((g, i) => ranks.set(g.item, i + 1));
+    for (const [s, by] of keptByRules(group, rules.keep)) keptBy.set(s, by);
   }
-  return kept;
+  return { ranks, keptBy };
+}
+
+/** The period the first rule keeps a snapshot for, and every rule that keeps it. */
+function keptFacts(by: readonly KeptBy[]): Facts {
+  return { period: by[0]!.period, keptBy: by.map((b) => `${b.reason} ${b.period}`).join(", ") };
 }
 
 function skipOf(s: Snapshot, step: PruneRules["step"], reason: Reason, facts: Facts): SkipDecision {

@@ -1,4 +1,5 @@
 import { parseAssurance, type AssuranceInput } from "./assurance.js";
+import { parseKeepRules, type KeepRulesInput } from "./keep-rules.js";
 import { ConfigError, originOf, type FieldRef } from "./config-error.js";
 import {
   MAX_DAYS,
@@ -29,7 +30,7 @@ import {
  * The plain-object form of a DestinationPolicy. Numbers may be given as decimal strings, lists as
  * comma-separated strings, booleans as TRUE/FALSE, exactly as their env vars take them.
  */
-export interface DestinationPolicyInput extends AssuranceInput {
+export interface DestinationPolicyInput extends AssuranceInput, KeepRulesInput {
   /** ALL_SNAPSHOTS (default) or a regex searched in the source cluster id. */
   snapshotPattern?: string | RegExp | ClusterPattern;
   /** Days a copy is kept (default 7); not lower than sourceRetentionDays when that is given. */
@@ -181,6 +182,7 @@ function buildDestinationPolicy(get: Lookup): DestinationPolicy {
     { min: 0, unit: "newest copies kept per cluster; 0 keeps none past retention" },
     1,
   );
+  const keepRules = parseKeepRules(get);
   const [regionField, regionRaw] = get("destinationRegions");
   const regionEntries = parseRegionEntries(regionField, regionRaw);
   const destinationRegions = Object.freeze([...new Set(regionEntries)]);
@@ -218,6 +220,7 @@ function buildDestinationPolicy(get: Lookup): DestinationPolicy {
     snapshotPattern,
     retentionDays,
     minKeep,
+    ...keepRules,
     destinationRegions,
     ...(regionOverride !== undefined && { regionOverride }),
     ...(kmsKeySource !== undefined && { kmsKeySource }),

@@ -75,6 +75,40 @@ const REGION_OVERRIDE = {
   since: "original",
 } as const;
 
+/* Calendar (GFS) retention: the same four settings on both sides, each side with its own values. */
+function keepRule<K extends "keepDaily" | "keepWeekly" | "keepMonthly" | "keepYearly">(
+  key: K,
+  env: string,
+  parameter: string,
+  period: string,
+) {
+  return {
+    key,
+    env,
+    flag: `--${env.toLowerCase().replace(/_/g, "-")}`,
+    valueName: "count",
+    shape: "integer",
+    defaultText: "0",
+    help:
+      `also keep the newest snapshot of each of the ${period} that hold one, per cluster ` +
+      "(0 = rule not used)",
+    parameter,
+    since: "added",
+  } as const;
+}
+
+const KEEP_RULES = {
+  keepDaily: keepRule("keepDaily", "KEEP_DAILY", "KeepDaily", "last N UTC days"),
+  keepWeekly: keepRule(
+    "keepWeekly",
+    "KEEP_WEEKLY",
+    "KeepWeekly",
+    "last N ISO weeks (Monday to Sunday)",
+  ),
+  keepMonthly: keepRule("keepMonthly", "KEEP_MONTHLY", "KeepMonthly", "last N calendar months"),
+  keepYearly: keepRule("keepYearly", "KEEP_YEARLY", "KeepYearly", "last N calendar years"),
+} as const;
+
 /* Recovery assurance (status, metrics, verify): the same settings on both sides. */
 const ASSURANCE = {
   metricsPerCluster: {
@@ -224,6 +258,7 @@ export const SOURCE_SETTINGS: Registry<SourcePolicyInput> = Object.freeze({
   retentionDays: { ...RETENTION_DAYS, help: "days a snapshot is kept before prune deletes it" },
 
   minKeep: MIN_KEEP,
+  ...KEEP_RULES,
 
   destinationAccount: {
     key: "destinationAccount",
@@ -322,6 +357,7 @@ export const DESTINATION_SETTINGS: Registry<DestinationPolicyInput> = Object.fre
     since: "added",
   },
   minKeep: MIN_KEEP,
+  ...KEEP_RULES,
 
   destinationRegions: {
     key: "destinationRegions",

@@ -10,6 +10,7 @@ import {
   readInputObject,
 } from "./fields.js";
 import { parseAssurance, type AssuranceInput } from "./assurance.js";
+import { parseKeepRules, type KeepRulesInput } from "./keep-rules.js";
 import type { FieldRef } from "./config-error.js";
 import { lookUpSetting, type SettingLayers } from "./layers.js";
 import { ALL_CLUSTERS, parsePattern } from "./pattern.js";
@@ -20,7 +21,7 @@ import type { ClusterPattern, SourcePolicy, TagSelector } from "./types.js";
  * The plain-object form of a SourcePolicy. Numbers may be given as decimal strings, lists as
  * comma-separated strings, exactly as their env vars take them.
  */
-export interface SourcePolicyInput extends Omit<AssuranceInput, "verifyRegion"> {
+export interface SourcePolicyInput extends Omit<AssuranceInput, "verifyRegion">, KeepRulesInput {
   /** ALL_CLUSTERS (default) or a regex searched in the cluster id. */
   clusterPattern?: string | RegExp | ClusterPattern;
   /** Hours between snapshots of a cluster (default 24). */
@@ -66,6 +67,7 @@ function buildSourcePolicy(get: Lookup): SourcePolicy {
     { min: 0, unit: "newest snapshots kept per cluster; 0 keeps none past retention" },
     1,
   );
+  const keepRules = parseKeepRules(get);
   const destinationAccount = parseOptionalAccountId(...get("destinationAccount"));
   const snapshotNamePrefix = parseSnapshotNamePrefix(...get("snapshotNamePrefix"));
   const regionOverride = parseRegionOverride(...get("regionOverride"));
@@ -81,6 +83,7 @@ function buildSourcePolicy(get: Lookup): SourcePolicy {
     intervalHours,
     retentionDays,
     minKeep,
+    ...keepRules,
     ...assurance,
     ...(destinationAccount !== undefined && { destinationAccount }),
     ...(snapshotNamePrefix !== undefined && { snapshotNamePrefix }),

@@ -1,4 +1,5 @@
 import type { AssuranceSettings } from "./assurance.js";
+import type { KeepRules } from "./keep-rules.js";
 
 /**
  * `ALL_CLUSTERS` / `ALL_SNAPSHOTS` match everything; otherwise an RE2 regex searched anywhere in
@@ -24,7 +25,7 @@ export interface TagSelector {
 }
 
 /** Settings of the source-account steps: take, share, prune. */
-export interface SourcePolicy extends Omit<AssuranceSettings, "verifyRegion"> {
+export interface SourcePolicy extends Omit<AssuranceSettings, "verifyRegion">, KeepRules {
   readonly clusterPattern: ClusterPattern;
   /** Every selector must match a cluster tag for the cluster to be taken (empty: no constraint). */
   readonly includeTags: readonly TagSelector[];
@@ -57,7 +58,7 @@ export type CopyMode = "auto" | "single-step" | "two-step";
 export const COPY_MODES: readonly CopyMode[] = ["auto", "single-step", "two-step"];
 
 /** Settings of the destination-account steps: copy, prune-dest. */
-export interface DestinationPolicy extends AssuranceSettings {
+export interface DestinationPolicy extends AssuranceSettings, KeepRules {
   readonly snapshotPattern: ClusterPattern;
   readonly retentionDays: number;
   readonly minKeep: number;

@@ -15,6 +15,7 @@ import {
 } from "../model/index.js";
 import { formatSnapshotName, formatTimestamp } from "../naming/index.js";
 import type { ClusterPattern, DestinationPolicy, SourcePolicy } from "../policy/types.js";
+import { NO_KEEP_RULES } from "../policy/keep-rules.js";
 import {
   DEFAULT_DEPLOYMENT_NAME,
   DEFAULT_INSTANCE_CLASS,
@@ -164,6 +165,7 @@ export function aSourcePolicy(over: Partial<SourcePolicy> = {}): SourcePolicy {
     intervalHours: 24,
     retentionDays: 7,
     minKeep: 1,
+    ...NO_KEEP_RULES,
     ...ASSURANCE_DEFAULTS,
     ...over,
   };
@@ -194,6 +196,7 @@ export function aDestinationPolicy(over: Partial<DestinationPolicy> = {}): Desti
     snapshotPattern: { kind: "all", source: "ALL_SNAPSHOTS" },
     retentionDays: 7,
     minKeep: 1,
+    ...NO_KEEP_RULES,
     destinationRegions: ["eu-west-1"],
     kmsKeyDestination: {},
     crossAccount: true,

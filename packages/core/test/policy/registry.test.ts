@@ -106,6 +106,10 @@ describe("registry rules", () => {
     expect(shared.sort()).toEqual(
       [
         "minKeep",
+        "keepDaily",
+        "keepWeekly",
+        "keepMonthly",
+        "keepYearly",
         "regionOverride",
         "retentionDays",
         "rpoHours",
@@ -224,6 +228,10 @@ const FULL = {
     verifyCheckLambdaArn: "arn:aws:lambda:eu-west-1:111111111111:function:check-restore",
     verifySecretArn: "arn:aws:secretsmanager:eu-west-1:111111111111:secret:db-AbCdEf",
     verifyMaxMinutes: 90,
+    keepDaily: 7,
+    keepWeekly: "4",
+    keepMonthly: 0,
+    keepYearly: "0",
   },
   destination: {
     snapshotPattern: "ALL_SNAPSHOTS",
@@ -250,6 +258,10 @@ const FULL = {
     verifyCheckLambdaArn: "",
     verifySecretArn: "none",
     verifyMaxMinutes: 60,
+    keepDaily: 0,
+    keepWeekly: 0,
+    keepMonthly: "12",
+    keepYearly: 2,
   },
 };
 
@@ -270,8 +282,13 @@ describe("parseConfigDocument and the JSON Schema", () => {
       metricsPerCluster: false,
       verifySecurityGroups: ["sg-0123456789abcdef0"],
       verifyInstanceClass: "db.r6g.large",
+      keepDaily: 7,
+      keepWeekly: 4,
+      keepYearly: 0,
     });
     expect(destinationPolicyFrom({ file })).toMatchObject({
+      keepMonthly: 12,
+      keepYearly: 2,
       retentionDays: 14,
       destinationRegions: ["eu-central-1"],
       maxCopiesInFlight: 3,
