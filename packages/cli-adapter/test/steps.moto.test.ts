@@ -481,6 +481,20 @@ describe("doctor", () => {
     expect(doc.checks[0]?.detail).toContain(HOME_ACCOUNT);
   });
 
+  it("warns when the calendar rules may keep more snapshots than RDS's default quota of 100 per region", async () => {
+    await world.cluster("prod-orders");
+
+    // Hourly snapshots kept a week (169) plus 12 monthlies, for one cluster.
+    const run = await cli(["doctor", "--json", "--interval", "1", "--keep-monthly", "12"]);
+
+    const quota = run.json<DoctorDoc>().checks.find((c) => c.id === "snapshot-quota");
+    expect(quota).toMatchObject({ status: "warn" });
+    expect(quota?.detail).toContain("1 cluster(s) × up to 181 snapshots each");
+    expect(quota?.fix).toContain("--keep-monthly");
+    const without = await cli(["doctor", "--json", "--interval", "1"]);
+    expect(without.json<DoctorDoc>().checks.map((c) => c.id)).not.toContain("snapshot-quota");
+  });
+
   it("fails when the pattern selects nothing, and names the near misses", async () => {
     await world.cluster("prod-orders");
     await world.cluster("staging-web");

@@ -185,6 +185,33 @@ async function sameAccount(): Promise<ScenarioResult> {
 }
 
 /**
+ * SnapshotSource automated: an encrypted (customer key) and a plain cluster, each with an automated
+ * snapshot from before the first run. The first take copies them (the encrypted copy keeps the
+ * key, which RDS uses on the role's behalf); the next day's finds them too old and creates.
+ */
+async function automatedSource(): Promise<ScenarioResult> {
+  const sim = new IamTracingRds({ now: START });
+  const key = sim.addKey({ account: A, region: EAST, alias: "clusters" });
+  sim.addCluster({ account: A, region: EAST, id: "orders", kmsKeyId: key });
+  sim.addCluster({ account: A, region: EAST, id: "reports" });
+  const earlier = new Date(START.getTime() - 3 * 3_600_000);
+  for (const clusterId of ["orders", "reports"]) {
+    sim.addAutomatedSnapshot({ account: A, region: EAST, clusterId, createTime: earlier });
+  }
+  const functions = deployFunctions([
+    {
+      name: "source",
+      template: templates.source,
+      account: A,
+      region: EAST,
+      parameters: { CodeBucket: "code", ShareSnapshots: "FALSE", SnapshotSource: "automated" },
+    },
+  ]);
+  await runFunctions(sim, functions, 2);
+  return { functions, verdicts: await evaluate(sim.requests, functions) };
+}
+
+/**
  * Two take runs at once (safety rule 7): both plan the same snapshot, one gets
  * DBClusterSnapshotAlreadyExistsFault and describes the existing snapshot to see it is the tool's.
  */
@@ -220,8 +247,9 @@ describe("IAM coverage of the functions' roles", { timeout: 240_000 }, () => {
   let cross: ScenarioResult & { readonly sim: IamTracingRds };
   let twoStep: ScenarioResult & { readonly sim: IamTracingRds };
   let same: ScenarioResult;
+  let automated: ScenarioResult;
   beforeAll(async () => {
-    [cross, twoStep, same] = await Promise.all([
+    [cross, twoStep, same, automated] = await Promise.all([
       crossAccount(),
       // us-west-2 refuses a shared snapshot from another region in one call: COPY_MODE auto goes
       // through an intermediate copy there; and share announces its shares on the bus.
@@ -231,6 +259,7 @@ describe("IAM coverage of the functions' roles", { timeout: 240_000 }, () => {
         days: 3,
       }),
       sameAccount(),
+      automatedSource(),
     ]);
   }, 240_000);
 
@@ -298,6 +327,30 @@ describe("IAM coverage of the functions' roles", { timeout: 240_000 }, () => {
       ),
     ).toBe(true);
     expect(operations(same, "prune-dest")).toContain("rds:DeleteDBClusterSnapshot");
+    // SnapshotSource automated: the automated snapshots copied (the encrypted one through its
+    // key), then, a day later, snapshots created
+    expect(operations(automated, "take")).toEqual([
+      "kms:CreateGrant",
+      "kms:Decrypt",
+      "kms:DescribeKey",
+      "kms:Encrypt",
+      "kms:GenerateDataKey",
+      "kms:GenerateDataKeyWithoutPlaintext",
+      "kms:ReEncryptFrom",
+      "kms:ReEncryptTo",
+      "kms:RetireGrant",
+      "rds:AddTagsToResource",
+      "rds:CopyDBClusterSnapshot",
+      "rds:CreateDBClusterSnapshot",
+      "rds:DescribeDBClusterSnapshots",
+      "rds:DescribeDBClusters",
+    ]);
+    const automatedSource = new RegExp(`^arn:aws:rds:${EAST}:${A}:cluster-snapshot:rds:`);
+    expect(
+      automated.verdicts.some(
+        (v) => v.request.what === "copy source" && automatedSource.test(v.request.resource),
+      ),
+    ).toBe(true);
   });
 
   it("announces shares on the destination's bus, which admits them under the policy the destination template deploys", () => {
@@ -322,15 +375,22 @@ describe("IAM coverage of the functions' roles", { timeout: 240_000 }, () => {
     expect(denials(same.verdicts)).toEqual([]);
   });
 
+  it("allows every request of take with SnapshotSource automated, copies and creates alike", () => {
+    expect(denials(automated.verdicts)).toEqual([]);
+  });
+
   it("passes every context key to the evaluator for the action it belongs to", () => {
-    const ignored = [...cross.verdicts, ...twoStep.verdicts, ...same.verdicts].flatMap((v) =>
-      v.ignoredContextKeys.map((k) => `${v.request.action}: ${k}`),
-    );
+    const ignored = [
+      ...cross.verdicts,
+      ...twoStep.verdicts,
+      ...same.verdicts,
+      ...automated.verdicts,
+    ].flatMap((v) => v.ignoredContextKeys.map((k) => `${v.request.action}: ${k}`));
     expect([...new Set(ignored)].sort()).toEqual([]);
   });
 
   it("grants nothing the functions do not use", () => {
-    expect(unusedGrants([cross, twoStep, same], NOT_FROM_THE_ENGINE)).toEqual([]);
+    expect(unusedGrants([cross, twoStep, same, automated], NOT_FROM_THE_ENGINE)).toEqual([]);
   });
 
   it("refuses what the functions must never do", async () => {
@@ -403,6 +463,58 @@ describe("IAM coverage of the functions' roles", { timeout: 240_000 }, () => {
       }),
     ];
     const verdicts = await evaluate(requests, cross.functions);
+    expect(verdicts).toHaveLength(requests.length);
+    expect(
+      verdicts
+        .filter((v) => v.result !== "ImplicitlyDenied")
+        .map((v) => describeRequest(v.request)),
+    ).toEqual([]);
+  });
+
+  it("refuses take's copies with SnapshotSource automated outside the tool's names, tags and keys", async () => {
+    const snapshot = (id: string) => `arn:aws:rds:${EAST}:${A}:cluster-snapshot:${id}`;
+    const toolTags = {
+      "aws:RequestTag/CreatedBy": TOOL,
+      "aws:RequestTag/CreatedOn": "2026-03-01-01-00",
+      "aws:RequestTag/shareAndCopy": "YES",
+      "aws:TagKeys": ["CreatedBy", "CreatedOn", "shareAndCopy"],
+    };
+    const ask = (
+      action: string,
+      resource: string,
+      context: Record<string, string | string[]>,
+    ): IamRequest => ({
+      step: "take",
+      account: A,
+      region: EAST,
+      operation: "(synthetic)",
+      action,
+      resource,
+      resourceAccount: A,
+      context,
+      origin: "modelled",
+      what: "must be refused",
+    });
+    const key = `arn:aws:kms:${EAST}:${A}:key/0b3b6a47-0000-4000-8000-000000000002`;
+    const requests = [
+      // a target not named as the tool names its snapshots
+      ask("rds:CopyDBClusterSnapshot", snapshot("manual-backup"), toolTags),
+      // a tool-named target without the tool's tags, or with one more
+      ask("rds:CopyDBClusterSnapshot", snapshot("orders-2026-03-01-01-00"), {}),
+      ask("rds:CopyDBClusterSnapshot", snapshot("orders-2026-03-01-01-00"), {
+        ...toolTags,
+        "aws:RequestTag/Owner": "x",
+        "aws:TagKeys": ["CreatedBy", "CreatedOn", "shareAndCopy", "Owner"],
+      }),
+      // the cluster key used directly, or through RDS in another region
+      ask("kms:Decrypt", key, { "kms:CallerAccount": A }),
+      ask("kms:CreateGrant", key, {
+        "kms:CallerAccount": A,
+        "kms:ViaService": "rds.eu-west-1.amazonaws.com",
+        "kms:GrantIsForAWSResource": "true",
+      }),
+    ];
+    const verdicts = await evaluate(requests, automated.functions);
     expect(verdicts).toHaveLength(requests.length);
     expect(
       verdicts

@@ -275,7 +275,7 @@ export class AwsGateway implements Gateway {
     const input: DescribeDBClusterSnapshotsCommandInput =
       query.type === "shared"
         ? { SnapshotType: "shared", IncludeShared: true }
-        : { SnapshotType: "manual" };
+        : { SnapshotType: query.type };
     // The db-cluster-id filter rather than DBClusterIdentifier: the parameter must name an existing
     // cluster, and prune must still find the snapshots of a cluster that has been deleted.
     if (query.clusterId !== undefined) {

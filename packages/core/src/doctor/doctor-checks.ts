@@ -314,6 +314,45 @@ export function retentionCheck(
   };
 }
 
+/** RDS's default quota of manual cluster snapshots per region (adjustable; AWS Backup's count). */
+export const MANUAL_SNAPSHOT_QUOTA = 100;
+
+/**
+ * With calendar rules (KEEP_DAILY ...) the snapshots a deployment keeps add up: per cluster at most
+ * the snapshots within retention (one per interval, plus the one being replaced), plus one per
+ * period each rule keeps, and never fewer than MIN_KEEP. Rules overlap (today's snapshot is also
+ * this week's, month's and year's), so this is an upper bound; a warning, not a failure, when the
+ * bound for the selected clusters passes the default quota. Only checked while a rule is in use.
+ */
+export function snapshotQuotaCheck(
+  clusters: number,
+  policy: {
+    retentionDays: number;
+    minKeep: number;
+    keepDaily: number;
+    keepWeekly: number;
+    keepMonthly: number;
+    keepYearly: number;
+  },
+  intervalHours: number,
+  name: FieldName,
+): Check | undefined {
+  const rules = policy.keepDaily + policy.keepWeekly + policy.keepMonthly + policy.keepYearly;
+  if (rules === 0) return undefined;
+  const withinRetention = Math.floor((policy.retentionDays * 24) / intervalHours) + 1;
+  const perCluster = Math.max(policy.minKeep, withinRetention + rules);
+  const total = clusters * perCluster;
+  const base = { id: "snapshot-quota", title: "snapshot quota" } as const;
+  const detail = `${clusters} cluster(s) × up to ${perCluster} snapshots each (${withinRetention} within ${name("retentionDays")} at one per ${intervalHours} h, ${rules} kept by the KEEP_* rules) = up to ${total} manual snapshots per region`;
+  if (total <= MANUAL_SNAPSHOT_QUOTA) return { ...base, status: "pass", detail };
+  return {
+    ...base,
+    status: "warn",
+    detail: `${detail}, over RDS's default quota of ${MANUAL_SNAPSHOT_QUOTA} manual cluster snapshots per region (AWS Backup's snapshots count too); past it, new snapshots and copies fail`,
+    fix: `request a higher "Manual DB cluster snapshots" quota in Service Quotas, or lower ${name("keepDaily")}, ${name("keepWeekly")}, ${name("keepMonthly")}, ${name("keepYearly")} or ${name("retentionDays")}`,
+  };
+}
+
 /**
  * RPO_HOURS against INTERVAL: a recovery point is at best one interval old just before the next
  * snapshot (plus the time the snapshot takes), so an RPO at or below the interval is breached on

@@ -19,6 +19,7 @@ import {
   missingKeyCheck,
   retentionCheck,
   rpoCheck,
+  snapshotQuotaCheck,
   scheduleCheck,
   selectedClusters,
   sharedInventoryCheck,
@@ -122,6 +123,8 @@ export async function sourceDoctor(input: SourceDoctorInput): Promise<Check[]> {
     checks.push(...clusterSelectionChecks(clusters, take.decisions, policy, region, name));
     const selected = selectedClusters(clusters, take.decisions);
     checks.push(identifierCheck(selected, policy, input.now, name));
+    const quota = snapshotQuotaCheck(selected.length, policy, policy.intervalHours, name);
+    if (quota !== undefined) checks.push(quota);
     const keyIds = selected
       .filter((c) => c.encrypted && c.kmsKeyId)
       .map((c) => c.kmsKeyId as string);
@@ -206,6 +209,10 @@ export async function destinationDoctor(input: DestinationDoctorInput): Promise<
     checks.push(...sharedInventoryCheck(listed, candidates, policy, local, name));
     const missing = missingKeyCheck(candidates, policy, local, name);
     if (missing !== undefined) checks.push(missing);
+    // The destination cannot see the source's interval; a day is the original's default.
+    const clusterIds = new Set(candidates.map((s) => s.clusterId.toLowerCase()));
+    const quota = snapshotQuotaCheck(clusterIds.size, policy, 24, name);
+    if (quota !== undefined) checks.push(quota);
   } catch (error) {
     checks.push(
       listingFailed(

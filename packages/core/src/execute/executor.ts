@@ -135,6 +135,17 @@ async function perform(d: ActionDecision, gateway: Gateway): Promise<Outcome["no
   switch (d.action) {
     case "take":
       try {
+        if (d.copyFrom !== undefined) {
+          // A same-region copy of an automated snapshot (SNAPSHOT_SOURCE=automated): no KmsKeyId,
+          // so an encrypted copy keeps the source's key; the tool's tags set, none copied.
+          await gateway.copySnapshot({
+            targetRegion: d.region,
+            sourceArn: d.copyFrom,
+            targetId: d.snapshot,
+            tags: d.tags,
+          });
+          return undefined;
+        }
         await gateway.createSnapshot({
           region: d.region,
           clusterId: d.cluster,

@@ -2,8 +2,11 @@ import type { Cluster, KeyInfo, Snapshot } from "../model/index.js";
 
 /** Which snapshots one listing pass asks RDS for. */
 export interface SnapshotQuery {
-  /** `manual`: the account's own manual snapshots; `shared`: those shared in by other accounts. */
-  readonly type: "manual" | "shared";
+  /**
+   * `manual`: the account's own manual snapshots; `shared`: those shared in by other accounts;
+   * `automated`: the ones RDS takes itself (`rds:` names), read by take with SNAPSHOT_SOURCE=automated.
+   */
+  readonly type: "manual" | "shared" | "automated";
   /** Narrow the pass server-side to one cluster (a literal cluster id). */
   readonly clusterId?: string;
 }

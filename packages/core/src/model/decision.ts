@@ -5,6 +5,8 @@
 export const REASONS = {
   // take
   due: "the newest tool snapshot (hour-truncated) is at least the interval old, or there is none",
+  "automated-recent":
+    "due, and SNAPSHOT_SOURCE=automated: the cluster's newest available automated snapshot is younger than AUTOMATED_MAX_AGE_HOURS, so take copies it instead of creating one",
   "not-due": "the newest tool snapshot (hour-truncated) is younger than the interval",
   "not-aurora": "the cluster's engine is not aurora, aurora-mysql or aurora-postgresql",
   "verification-cluster":
@@ -107,6 +109,11 @@ export interface TakeDecision extends DecisionBase {
   readonly action: "take";
   readonly snapshot: string;
   readonly tags: Readonly<Record<string, string>>;
+  /**
+   * Identifier (`rds:...`) of the automated snapshot to copy, in the same region, into `snapshot`;
+   * absent: CreateDBClusterSnapshot of the cluster. The name and tags are the same either way.
+   */
+  readonly copyFrom?: string;
 }
 
 export interface ShareDecision extends DecisionBase {

@@ -15,7 +15,9 @@ import {
 } from "../naming/index.js";
 import type { SourcePolicy } from "../policy/types.js";
 import { matchesPattern } from "../policy/pattern.js";
+import { automatedMaxAgeHoursOf } from "../policy/snapshot-source.js";
 import { VERIFICATION_TAG } from "../verify/iam-actions.js";
+import { automatedByCluster, chooseAutomatedSource, freeCopySlots } from "./automated-source.js";
 import { sortDecisions } from "./decision-order.js";
 import { ownsSourceSnapshot } from "./ownership.js";
 import {
@@ -30,6 +32,12 @@ export interface PlanTakeInput {
   readonly clusters: readonly Cluster[];
   /** The region's manual snapshots (tags included). */
   readonly snapshots: readonly Snapshot[];
+  /**
+   * The region's automated snapshots of the clusters (SNAPSHOT_SOURCE=automated only; ignored
+   * otherwise). With `automated`, `snapshots` must be the region's whole manual listing: the copies
+   * in progress in it decide how many copy slots are free.
+   */
+  readonly automated?: readonly Snapshot[];
   readonly policy: SourcePolicy;
   readonly now: Date;
 }
@@ -68,8 +76,16 @@ export function planTake(input: PlanTakeInput): TakeStepDecision[] {
   const { newest, future } = newestOwnSnapshots(input.snapshots, policy.snapshotNamePrefix, now);
   const existing = new Map(input.snapshots.map((s) => [s.name.toLowerCase(), s]));
   const decisions: TakeStepDecision[] = [];
+  const fromAutomated = policy.snapshotSource === "automated";
+  const automated = fromAutomated ? automatedByCluster(input.automated ?? [], now) : undefined;
+  const maxAgeHours = automatedMaxAgeHoursOf(policy);
+  // Slots per region, handed out in cluster id order so the plan does not depend on listing order.
+  const slots = new Map<string, number>();
+  const clusters = [...input.clusters].sort((a, b) =>
+    a.id.toLowerCase() < b.id.toLowerCase() ? -1 : a.id.toLowerCase() > b.id.toLowerCase() ? 1 : 0,
+  );
 
-  for (const cluster of input.clusters) {
+  for (const cluster of clusters) {
     const skip = (reason: Reason, facts: Facts, snapshot?: string): void => {
       decisions.push({
         step: "take",
@@ -146,21 +162,51 @@ export function planTake(input: PlanTakeInput): TakeStepDecision[] {
       continue;
     }
 
-    decisions.push({
+    // The name and CreatedOn carry the run's time even for a copy of an older automated
+    // snapshot: the interval guard reads that stamp, so the next backup falls due on the schedule
+    // it would have with a created snapshot. The stamp does not overstate how recent the data is:
+    // status and the RPO read the older of the stamp and SnapshotCreateTime, and a copy's
+    // SnapshotCreateTime is either the automated snapshot's (as copies have been seen to keep)
+    // or the copy's own, never later than the run. Retention is safe either way: prune ages a
+    // snapshot by the younger of the two, so a copy is never deleted before its name says.
+    const tags = {
+      [TAG_CREATED_BY]: TOOL_NAME,
+      [TAG_CREATED_ON]: formatTimestamp(now),
+      [TAG_SHARE_AND_COPY]: "YES",
+    };
+    const base = {
       step: "take",
       action: "take",
-      reason: "due",
       cluster: cluster.id,
       account: cluster.account,
       region: cluster.region,
       snapshot: identifier,
-      tags: {
-        [TAG_CREATED_BY]: TOOL_NAME,
-        [TAG_CREATED_ON]: formatTimestamp(now),
-        [TAG_SHARE_AND_COPY]: "YES",
-      },
-      facts: interval,
-    });
+      tags,
+    } as const;
+    if (automated === undefined) {
+      decisions.push({ ...base, reason: "due", facts: interval });
+      continue;
+    }
+    const free = slots.get(cluster.region) ?? freeCopySlots(input.snapshots, cluster.region);
+    const choice = chooseAutomatedSource(
+      automated.get(cluster.id.toLowerCase()),
+      now,
+      maxAgeHours,
+      free > 0,
+    );
+    if (choice.kind === "copy") {
+      slots.set(cluster.region, free - 1);
+      decisions.push({
+        ...base,
+        reason: "automated-recent",
+        // The identifier, as API_CopyDBClusterSnapshot asks for a source in the copy's region.
+        copyFrom: choice.source.id,
+        facts: { ...interval, ...choice.facts, copySlotsFree: free },
+      });
+    } else {
+      slots.set(cluster.region, free);
+      decisions.push({ ...base, reason: "due", facts: { ...interval, ...choice.facts } });
+    }
   }
   return sortDecisions(decisions);
 }

@@ -260,6 +260,35 @@ export const SOURCE_SETTINGS: Registry<SourcePolicyInput> = Object.freeze({
   minKeep: MIN_KEEP,
   ...KEEP_RULES,
 
+  snapshotSource: {
+    key: "snapshotSource",
+    env: "SNAPSHOT_SOURCE",
+    flag: "--snapshot-source",
+    valueName: "create|automated",
+    shape: "string",
+    defaultText: "create",
+    help:
+      "create: take calls CreateDBClusterSnapshot on each due cluster; automated: a due cluster " +
+      "whose newest available automated snapshot is younger than AUTOMATED_MAX_AGE_HOURS gets a " +
+      "same-region copy of it (same name and tags, no load on the cluster), the others a created " +
+      "snapshot, as do clusters beyond RDS's 5 copies in progress per region",
+    parameter: "SnapshotSource",
+    since: "added",
+  },
+  automatedMaxAgeHours: {
+    key: "automatedMaxAgeHours",
+    env: "AUTOMATED_MAX_AGE_HOURS",
+    flag: "--automated-max-age-hours",
+    valueName: "hours",
+    shape: "integer",
+    defaultText: "INTERVAL",
+    help:
+      "with SNAPSHOT_SOURCE=automated: an automated snapshot at least this many hours old is not " +
+      "copied, a snapshot is created instead",
+    parameter: "AutomatedMaxAgeHours",
+    since: "added",
+  },
+
   destinationAccount: {
     key: "destinationAccount",
     env: "DEST_ACCOUNT",

@@ -11,6 +11,7 @@ import {
 } from "./fields.js";
 import { parseAssurance, type AssuranceInput } from "./assurance.js";
 import { parseKeepRules, type KeepRulesInput } from "./keep-rules.js";
+import { parseSnapshotSource, type SnapshotSourceInput } from "./snapshot-source.js";
 import type { FieldRef } from "./config-error.js";
 import { lookUpSetting, type SettingLayers } from "./layers.js";
 import { ALL_CLUSTERS, parsePattern } from "./pattern.js";
@@ -21,7 +22,8 @@ import type { ClusterPattern, SourcePolicy, TagSelector } from "./types.js";
  * The plain-object form of a SourcePolicy. Numbers may be given as decimal strings, lists as
  * comma-separated strings, exactly as their env vars take them.
  */
-export interface SourcePolicyInput extends Omit<AssuranceInput, "verifyRegion">, KeepRulesInput {
+export interface SourcePolicyInput
+  extends Omit<AssuranceInput, "verifyRegion">, KeepRulesInput, SnapshotSourceInput {
   /** ALL_CLUSTERS (default) or a regex searched in the cluster id. */
   clusterPattern?: string | RegExp | ClusterPattern;
   /** Hours between snapshots of a cluster (default 24). */
@@ -68,6 +70,7 @@ function buildSourcePolicy(get: Lookup): SourcePolicy {
     1,
   );
   const keepRules = parseKeepRules(get);
+  const snapshotSource = parseSnapshotSource(get);
   const destinationAccount = parseOptionalAccountId(...get("destinationAccount"));
   const snapshotNamePrefix = parseSnapshotNamePrefix(...get("snapshotNamePrefix"));
   const regionOverride = parseRegionOverride(...get("regionOverride"));
@@ -84,6 +87,7 @@ function buildSourcePolicy(get: Lookup): SourcePolicy {
     retentionDays,
     minKeep,
     ...keepRules,
+    ...snapshotSource,
     ...assurance,
     ...(destinationAccount !== undefined && { destinationAccount }),
     ...(snapshotNamePrefix !== undefined && { snapshotNamePrefix }),

@@ -40,8 +40,27 @@ function manualQuery(policy: SourcePolicy): SnapshotQuery {
   return literal ? { type: "manual", clusterId: literal } : { type: "manual" };
 }
 
-async function listManual(input: SourceStepInput, region: string): Promise<Snapshot[]> {
-  return readWithRetry(input, () => input.gateway.listSnapshots(region, manualQuery(input.policy)));
+async function listManual(
+  input: SourceStepInput,
+  region: string,
+  wholeRegion = false,
+): Promise<Snapshot[]> {
+  const query: SnapshotQuery = wholeRegion ? { type: "manual" } : manualQuery(input.policy);
+  return readWithRetry(input, () => input.gateway.listSnapshots(region, query));
+}
+
+/**
+ * SNAPSHOT_SOURCE=automated: the automated snapshots take may copy (one more paginated pass,
+ * narrowed to a literal cluster id like the manual one). Not listed at the default `create`, so
+ * a default run makes the same calls as before.
+ */
+async function listAutomated(input: SourceStepInput, region: string): Promise<Snapshot[]> {
+  const manual = manualQuery(input.policy);
+  const query: SnapshotQuery =
+    manual.clusterId === undefined
+      ? { type: "automated" }
+      : { type: "automated", clusterId: manual.clusterId };
+  return readWithRetry(input, () => input.gateway.listSnapshots(region, query));
 }
 
 /** The source side's inventory in the cluster region: one pass each over clusters and snapshots. */
@@ -49,6 +68,8 @@ export interface SourceInventory {
   readonly region: string;
   readonly clusters: readonly Cluster[];
   readonly snapshots: readonly Snapshot[];
+  /** The automated snapshots, listed only with SNAPSHOT_SOURCE=automated. */
+  readonly automated?: readonly Snapshot[];
   /** AWS's clock minus the run's, measured while listing (null: not measured). */
   readonly clockSkewMs: number | null;
 }
@@ -56,11 +77,21 @@ export interface SourceInventory {
 export async function listSourceInventory(input: SourceStepInput): Promise<SourceInventory> {
   const region = clusterRegion(input);
   const mark = markClock(input);
-  const [clusters, snapshots] = await Promise.all([
+  const fromAutomated = input.policy.snapshotSource === "automated";
+  // With automated copies the manual pass covers the whole region: every copy in progress there
+  // takes one of RDS's copy slots, whichever cluster it is of.
+  const [clusters, snapshots, automated] = await Promise.all([
     readWithRetry(input, () => input.gateway.listClusters(region)),
-    listManual(input, region),
+    listManual(input, region, fromAutomated),
+    fromAutomated ? listAutomated(input, region) : undefined,
   ]);
-  return { region, clusters, snapshots, clockSkewMs: clockSkewMs(input, mark) };
+  return {
+    region,
+    clusters,
+    snapshots,
+    ...(automated !== undefined && { automated }),
+    clockSkewMs: clockSkewMs(input, mark),
+  };
 }
 
 async function listSnapshotsOnly(input: SourceStepInput): Promise<SourceInventory> {
@@ -75,6 +106,7 @@ function planTakeFrom(input: SourceStepInput, inv: SourceInventory): Plan {
   const decisions = planTake({
     clusters,
     snapshots,
+    ...(inv.automated !== undefined && { automated: inv.automated }),
     policy: input.policy,
     now: runTime(input),
   });

@@ -274,6 +274,29 @@ export class InMemoryRds {
     return snapshotRecord(snap);
   }
 
+  /**
+   * An automated snapshot of a cluster, as RDS's backup window leaves one: named
+   * `rds:CLUSTER-YYYY-MM-DD-HH-MM` after its create time (default now), `available` (default) or
+   * still `creating`. It can be copied (into a manual snapshot) once available, like any other.
+   */
+  addAutomatedSnapshot(
+    init: SimPlace & {
+      readonly clusterId: string;
+      readonly createTime?: Date;
+      readonly status?: "available" | "creating";
+      readonly readyAt?: Date;
+    },
+  ): SimSnapshotRecord {
+    const at = new Date(init.createTime ?? this.store.clock);
+    const stamp = at.toISOString().slice(0, 16).replace(/[T:]/g, "-");
+    return this.addSnapshot({
+      ...init,
+      id: `rds:${init.clusterId.toLowerCase()}-${stamp}`,
+      type: "automated",
+      createTime: at,
+    });
+  }
+
   /** How long a seeded `pending` copy runs once started: copyDuration, as for a real copy. */
   private seededCopyMinutes(init: SimSnapshotInit): number {
     const source = init.sourceArn === undefined ? undefined : parseRdsArn(init.sourceArn);
