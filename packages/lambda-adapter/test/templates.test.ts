@@ -82,6 +82,8 @@ describe.each(NAMES)("the %s template as a file", (name) => {
     const template = templates[name];
     expect(template.AWSTemplateFormatVersion).toBe("2010-09-09");
     expect(template.Description).toMatch(/Snapshot Tool for Amazon Aurora/);
+    // CloudFormation refuses a template description over 1,024 characters.
+    expect(template.Description.length).toBeLessThanOrEqual(1024);
     for (const added of Object.keys(ADDED_PARAMETERS[name])) {
       expect(template.Description).toContain(added);
       expect(JSON.stringify(template.Metadata)).toContain(added);
