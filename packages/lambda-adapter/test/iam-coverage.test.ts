@@ -212,6 +212,42 @@ async function automatedSource(): Promise<ScenarioResult> {
 }
 
 /**
+ * ReencryptKmsKey: a cluster encrypted with the AWS-managed aws/rds key. share copies each of its
+ * snapshots in the source account under a customer key whose policy admits the destination,
+ * shares the copy (which the destination copies), and prune deletes the pairs past retention.
+ */
+async function reencrypting(): Promise<ScenarioResult & { readonly sim: IamTracingRds }> {
+  const sim = new IamTracingRds({ now: START });
+  sim.addKey({ account: A, region: EAST, alias: "share", usableBy: [B] });
+  sim.addKey({ account: B, region: EAST, alias: "local" });
+  const dr = sim.addKey({ account: B, region: WEST, alias: "dr" });
+  sim.addCluster({ account: A, region: EAST, id: "ledger", encrypted: true });
+  const functions = deployFunctions([
+    {
+      name: "source",
+      template: templates.source,
+      account: A,
+      region: EAST,
+      parameters: { CodeBucket: "code", DestinationAccount: B, ReencryptKmsKey: "alias/share" },
+    },
+    {
+      name: "dest",
+      template: templates.dest,
+      account: B,
+      region: EAST,
+      parameters: {
+        CodeBucket: "code",
+        DestinationRegion: WEST,
+        KmsKeySource: "alias/local",
+        KmsKeyDestination: dr,
+      },
+    },
+  ]);
+  await runFunctions(sim, functions, DAYS);
+  return { functions, verdicts: await evaluate(sim.requests, functions), sim };
+}
+
+/**
  * Two take runs at once (safety rule 7): both plan the same snapshot, one gets
  * DBClusterSnapshotAlreadyExistsFault and describes the existing snapshot to see it is the tool's.
  */
@@ -248,8 +284,9 @@ describe("IAM coverage of the functions' roles", { timeout: 240_000 }, () => {
   let twoStep: ScenarioResult & { readonly sim: IamTracingRds };
   let same: ScenarioResult;
   let automated: ScenarioResult;
+  let reencrypted: ScenarioResult & { readonly sim: IamTracingRds };
   beforeAll(async () => {
-    [cross, twoStep, same, automated] = await Promise.all([
+    [cross, twoStep, same, automated, reencrypted] = await Promise.all([
       crossAccount(),
       // us-west-2 refuses a shared snapshot from another region in one call: COPY_MODE auto goes
       // through an intermediate copy there; and share announces its shares on the bus.
@@ -260,6 +297,7 @@ describe("IAM coverage of the functions' roles", { timeout: 240_000 }, () => {
       }),
       sameAccount(),
       automatedSource(),
+      reencrypting(),
     ]);
   }, 240_000);
 
@@ -379,18 +417,53 @@ describe("IAM coverage of the functions' roles", { timeout: 240_000 }, () => {
     expect(denials(automated.verdicts)).toEqual([]);
   });
 
+  it("allows share's re-encrypting copies (ReencryptKmsKey) and prune's removal of the pairs", () => {
+    expect(denials(reencrypted.verdicts)).toEqual([]);
+    const share = reencrypted.verdicts.filter((v) => v.request.step === "share");
+    const cmk = new RegExp(`^arn:aws:rds:${EAST}:${A}:cluster-snapshot:cmk-ledger-`);
+    expect(
+      share.some((v) => v.request.what === "copy target" && cmk.test(v.request.resource)),
+    ).toBe(true);
+    expect(
+      share.some(
+        (v) =>
+          v.request.action === "rds:ModifyDBClusterSnapshotAttribute" &&
+          cmk.test(v.request.resource),
+      ),
+    ).toBe(true);
+    expect(
+      share.some(
+        (v) => v.request.what === "copy key via RDS" && v.request.action === "kms:CreateGrant",
+      ),
+    ).toBe(true);
+    const prune = reencrypted.verdicts.filter((v) => v.request.step === "prune");
+    expect(
+      prune.some(
+        (v) => v.request.action === "rds:DeleteDBClusterSnapshot" && cmk.test(v.request.resource),
+      ),
+    ).toBe(true);
+    // The destination copied the re-encrypted snapshot shared with it.
+    const copy = reencrypted.verdicts.filter((v) => v.request.step === "copy");
+    expect(copy.some((v) => v.request.what === "copy source" && cmk.test(v.request.resource))).toBe(
+      true,
+    );
+  });
+
   it("passes every context key to the evaluator for the action it belongs to", () => {
     const ignored = [
       ...cross.verdicts,
       ...twoStep.verdicts,
       ...same.verdicts,
       ...automated.verdicts,
+      ...reencrypted.verdicts,
     ].flatMap((v) => v.ignoredContextKeys.map((k) => `${v.request.action}: ${k}`));
     expect([...new Set(ignored)].sort()).toEqual([]);
   });
 
   it("grants nothing the functions do not use", () => {
-    expect(unusedGrants([cross, twoStep, same, automated], NOT_FROM_THE_ENGINE)).toEqual([]);
+    expect(
+      unusedGrants([cross, twoStep, same, automated, reencrypted], NOT_FROM_THE_ENGINE),
+    ).toEqual([]);
   });
 
   it("refuses what the functions must never do", async () => {
@@ -515,6 +588,54 @@ describe("IAM coverage of the functions' roles", { timeout: 240_000 }, () => {
       }),
     ];
     const verdicts = await evaluate(requests, automated.functions);
+    expect(verdicts).toHaveLength(requests.length);
+    expect(
+      verdicts
+        .filter((v) => v.result !== "ImplicitlyDenied")
+        .map((v) => describeRequest(v.request)),
+    ).toEqual([]);
+  });
+
+  it("refuses share's re-encrypting copies outside the tool's snapshots, cmk- names and tags", async () => {
+    const snapshot = (id: string) => `arn:aws:rds:${EAST}:${A}:cluster-snapshot:${id}`;
+    const copyTags = {
+      "aws:RequestTag/CreatedBy": TOOL,
+      "aws:RequestTag/CreatedOn": "2026-03-01-01-00",
+      "aws:RequestTag/shareAndCopy": "YES",
+      "aws:RequestTag/SnapshotToolReencryptedFrom": snapshot("ledger-2026-03-01-01-00"),
+      "aws:TagKeys": ["CreatedBy", "CreatedOn", "shareAndCopy", "SnapshotToolReencryptedFrom"],
+    };
+    const ask = (
+      action: string,
+      resource: string,
+      context: Record<string, string | string[]>,
+    ): IamRequest => ({
+      step: "share",
+      account: A,
+      region: EAST,
+      operation: "(synthetic)",
+      action,
+      resource,
+      resourceAccount: A,
+      context,
+      origin: "modelled",
+      what: "must be refused",
+    });
+    const requests = [
+      // a source that is not the tool's (no CreatedBy tag on it)
+      ask("rds:CopyDBClusterSnapshot", snapshot("ledger-2026-03-01-01-00"), copyTags),
+      // a target without the cmk- marker, or not of the tool's name shape
+      ask("rds:CopyDBClusterSnapshot", snapshot("copy-of-ledger"), copyTags),
+      ask("rds:CopyDBClusterSnapshot", snapshot("cmk-ledger"), copyTags),
+      // a cmk- target without the tool's tags, or with one more
+      ask("rds:CopyDBClusterSnapshot", snapshot("cmk-ledger-2026-03-01-01-00"), {}),
+      ask("rds:AddTagsToResource", snapshot("cmk-ledger-2026-03-01-01-00"), {
+        ...copyTags,
+        "aws:RequestTag/Owner": "x",
+        "aws:TagKeys": ["CreatedBy", "Owner"],
+      }),
+    ];
+    const verdicts = await evaluate(requests, reencrypted.functions);
     expect(verdicts).toHaveLength(requests.length);
     expect(
       verdicts

@@ -1,6 +1,6 @@
 import { PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import type { PutEventsRequestEntry } from "@aws-sdk/client-eventbridge";
-import { DescribeKeyCommand } from "@aws-sdk/client-kms";
+import { DescribeKeyCommand, GetKeyPolicyCommand } from "@aws-sdk/client-kms";
 import { InvokeCommand } from "@aws-sdk/client-lambda";
 import {
   AddTagsToResourceCommand,
@@ -325,10 +325,27 @@ export class AwsGateway implements Gateway {
         account: parsed?.account ?? meta.AWSAccountId ?? "",
         enabled: meta.KeyState === "Enabled" && meta.Enabled !== false,
         manager: meta.KeyManager === "AWS" ? "AWS" : "CUSTOMER",
+        ...(meta.KeySpec !== undefined && { spec: meta.KeySpec }),
+        ...(meta.KeyUsage !== undefined && { usage: meta.KeyUsage }),
       };
     } catch (error) {
       if (errorName(error) === "NotFoundException") return undefined;
       throw toAwsActionError(error, "DescribeKey");
+    }
+  }
+
+  async keyPolicy(region: string, keyRef: string): Promise<string | undefined> {
+    this.homeRegion ??= region;
+    const kms = this.factory.clients(region).kms;
+    try {
+      // `default` is the only policy name KMS has (API_GetKeyPolicy).
+      const output = await kms.send(
+        new GetKeyPolicyCommand({ KeyId: keyRef, PolicyName: "default" }),
+      );
+      return output.Policy;
+    } catch (error) {
+      if (errorName(error) === "NotFoundException") return undefined;
+      throw toAwsActionError(error, "GetKeyPolicy");
     }
   }
 

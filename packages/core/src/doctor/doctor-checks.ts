@@ -248,16 +248,26 @@ export function sharingChecks(
     else if (info.manager === "AWS") awsManaged.push(c.id);
     else if (!info.enabled) disabled.push(c.id);
   }
-  if (awsManaged.length > 0) {
+  if (awsManaged.length > 0 && policy.reencryptKmsKey !== undefined) {
+    // share copies their snapshots under the key (checked apart, as reencrypt-key).
+    checks.push({
+      id: "sharing-keys-reencrypted",
+      status: "pass",
+      title: "sharing: encryption keys",
+      detail: `encrypted with the AWS-managed key aws/rds; share re-encrypts their snapshots with ${name("reencryptKmsKey")} (${policy.reencryptKmsKey}) and shares the copies with ${target}: ${list(awsManaged)}`,
+    });
+  } else if (awsManaged.length > 0) {
     checks.push({
       id: "sharing-keys",
       status: "fail",
       title: "sharing: encryption keys",
       detail: `encrypted with the AWS-managed key aws/rds, so their snapshots cannot be shared with ${target}: ${list(awsManaged)}`,
       fix:
-        "AWS does not allow sharing a snapshot encrypted with aws/rds. Move these clusters to a " +
-        "customer managed key whose key policy grants the destination account (restore a snapshot " +
-        `copy re-encrypted with that key), or leave them out with ${name("clusterPattern")}`,
+        "AWS does not allow sharing a snapshot encrypted with aws/rds. Set " +
+        `${name("reencryptKmsKey")} to a customer managed key whose key policy grants the ` +
+        "destination account (share then copies each snapshot re-encrypted with it and shares the " +
+        "copy), move these clusters to such a key, or leave them out with " +
+        name("clusterPattern"),
     });
   }
   if (disabled.length > 0) {

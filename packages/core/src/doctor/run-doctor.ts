@@ -29,6 +29,7 @@ import {
   type FieldName,
 } from "./doctor-checks.js";
 import type { Schedule } from "./schedule.js";
+import { reencryptKeyChecks, type ReencryptKeyFacts } from "./reencrypt-key-check.js";
 
 /*
  * doctor's AWS side: gathers the facts with read-only calls (who am I, and the plans the steps
@@ -143,6 +144,9 @@ export async function sourceDoctor(input: SourceDoctorInput): Promise<Check[]> {
       ),
     );
   }
+  if (policy.reencryptKmsKey !== undefined && policy.destinationAccount !== undefined) {
+    checks.push(...(await reencryptKeyCheck(gateway, region, policy, name)));
+  }
   if (input.destinationRetention !== undefined) {
     checks.push(
       retentionCheck(policy.retentionDays, input.destinationRetention.days, {
@@ -157,6 +161,34 @@ export async function sourceDoctor(input: SourceDoctorInput): Promise<Check[]> {
   const rpo = rpoCheck(policy, name);
   if (rpo !== undefined) checks.push(rpo);
   return checks;
+}
+
+/** REENCRYPT_KMS_KEY: DescribeKey, then (for a usable key) GetKeyPolicy, each failure a finding. */
+async function reencryptKeyCheck(
+  gateway: Gateway,
+  region: string,
+  policy: SourcePolicy,
+  name: FieldName,
+): Promise<Check[]> {
+  const ref = policy.reencryptKmsKey as string;
+  const info = (await describeKeys(gateway, region, [ref])).get(ref);
+  let keyPolicy: ReencryptKeyFacts["policy"] = "unsupported";
+  const read = gateway.keyPolicy?.bind(gateway);
+  if (info !== undefined && !("error" in info) && read !== undefined) {
+    try {
+      keyPolicy = await read(region, info.arn);
+    } catch (error) {
+      keyPolicy = { error: messageOf(error) };
+    }
+  }
+  return reencryptKeyChecks({
+    field: name("reencryptKmsKey"),
+    ref,
+    region,
+    destinationAccount: policy.destinationAccount as string,
+    info,
+    policy: keyPolicy,
+  });
 }
 
 export interface DestinationDoctorInput extends Common {
@@ -209,8 +241,9 @@ export async function destinationDoctor(input: DestinationDoctorInput): Promise<
     checks.push(...sharedInventoryCheck(listed, candidates, policy, local, name));
     const missing = missingKeyCheck(candidates, policy, local, name);
     if (missing !== undefined) checks.push(missing);
-    // The destination cannot see the source's interval; a day is the original's default.
-    const clusterIds = new Set(candidates.map((s) => s.clusterId.toLowerCase()));
+    // Per source account and cluster id, as prune-dest counts them. The destination cannot see
+    // the source's interval; a day is the original's default.
+    const clusterIds = new Set(candidates.map((s) => `${s.account}\n${s.clusterId.toLowerCase()}`));
     const quota = snapshotQuotaCheck(clusterIds.size, policy, 24, name);
     if (quota !== undefined) checks.push(quota);
   } catch (error) {

@@ -1,6 +1,7 @@
 import {
   TAG_COPIED_BY,
   TAG_CREATED_BY,
+  TAG_REENCRYPTED_FROM,
   TAG_SHARED_WITH,
   TAG_SOURCE_ARN,
   TOOL_NAME,
@@ -187,6 +188,15 @@ async function perform(d: ActionDecision, gateway: Gateway): Promise<Outcome["no
         // Ours only when it is a copy of the same source: a copy made by a concurrent run.
         const existing = await gateway.describeSnapshot(d.region, d.snapshot);
         const from = existing?.tags[TAG_SOURCE_ARN];
+        // share's re-encrypted copy: the tool's, made from the same original.
+        const reencryptedFrom = d.tags[TAG_REENCRYPTED_FROM];
+        if (
+          reencryptedFrom !== undefined &&
+          existing?.tags[TAG_CREATED_BY] === TOOL_NAME &&
+          existing.tags[TAG_REENCRYPTED_FROM] === reencryptedFrom
+        ) {
+          return "already-exists";
+        }
         if (
           existing?.tags[TAG_COPIED_BY] === TOOL_NAME &&
           (from === undefined || from === d.tags[TAG_SOURCE_ARN])

@@ -65,6 +65,12 @@ export interface Gateway extends VerifyGateway {
   describeSnapshot(region: string, snapshotId: string): Promise<Snapshot | undefined>;
   /** Resolves a key id, alias or ARN in a region; undefined when KMS does not know it. */
   describeKey(region: string, keyRef: string): Promise<KeyInfo | undefined>;
+  /**
+   * The key policy (GetKeyPolicy, policy name `default`) of a key in this account, as JSON text;
+   * undefined when KMS does not know the key. Optional: `doctor` reads it to tell whether a key
+   * admits the destination account, and says it could not look when a gateway lacks it.
+   */
+  keyPolicy?(region: string, keyRef: string): Promise<string | undefined>;
   createSnapshot(input: CreateSnapshotInput): Promise<Snapshot>;
   /** Adds the account to the snapshot's `restore` attribute. */
   shareSnapshot(region: string, snapshotId: string, account: string): Promise<void>;

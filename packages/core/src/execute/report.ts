@@ -8,6 +8,7 @@ import type { ActionDecision, Decision, Reason, SkipDecision, Step } from "../mo
 export const DEFERRED_REASONS: ReadonlySet<Reason> = new Set<Reason>([
   "cluster-unavailable",
   "copy-slots-full",
+  "reencrypting",
 ]);
 
 /**
@@ -21,6 +22,7 @@ export const BLOCKED_REASONS: ReadonlySet<Reason> = new Set<Reason>([
   "identifier-too-long",
   "identifier-invalid",
   "encrypted-with-default-key",
+  "reencrypt-key-unusable",
   "kms-key-required",
   "source-key-not-accessible",
   "future-timestamp",
@@ -38,6 +40,8 @@ export const REMEDIES: Readonly<Partial<Record<Reason, string>>> = {
     "use a SNAPSHOT_NAME_PREFIX of letters, digits and single hyphens that starts with a letter",
   "encrypted-with-default-key":
     "in the source account, re-encrypt the cluster's snapshots with a customer-managed KMS key whose policy admits the destination account (a snapshot encrypted with aws/rds cannot be shared)",
+  "reencrypt-key-unusable":
+    "set REENCRYPT_KMS_KEY to an enabled customer-managed symmetric KMS key in the snapshots' region whose key policy admits the destination account (kms:Decrypt, kms:DescribeKey, kms:CreateGrant); `doctor` checks it",
   "kms-key-required":
     "set KMS_KEY_DEST_REGION (and KMS_KEY_SOURCE_REGION for cross-account copies) to a key in the target region",
   "source-key-not-accessible":
@@ -58,7 +62,14 @@ export const REMEDIES: Readonly<Partial<Record<Reason, string>>> = {
 export function blockedLine(d: SkipDecision): string {
   const what = d.snapshot === undefined ? d.cluster : `${d.snapshot} (${d.cluster})`;
   const fix = REMEDIES[d.reason];
-  return `${d.step}: ${what} in ${d.region}: ${d.reason}${fix === undefined ? "" : `; fix: ${fix}`}`;
+  // A decision about a KMS key names it, so the one line says which key to fix.
+  const key = d.facts["reencryptKmsKey"];
+  const problem = d.facts["keyProblem"];
+  const about =
+    typeof key === "string"
+      ? ` (key ${key}${typeof problem === "string" ? `: ${problem}` : ""})`
+      : "";
+  return `${d.step}: ${what} in ${d.region}: ${d.reason}${about}${fix === undefined ? "" : `; fix: ${fix}`}`;
 }
 
 /** What happened to one action. */

@@ -39,6 +39,12 @@ export const REASONS = {
   "share-not-requested": "the snapshot does not carry shareAndCopy=YES",
   "encrypted-with-default-key":
     "the snapshot is encrypted with the AWS-managed aws/rds key, which cannot be shared across accounts",
+  reencrypting:
+    "the snapshot is encrypted with aws/rds and REENCRYPT_KMS_KEY is set: its re-encrypted copy (cmk-NAME) is being made, and is shared once available",
+  reencrypted:
+    "the snapshot is encrypted with aws/rds; its re-encrypted copy (cmk-NAME) exists and is what is shared",
+  "reencrypt-key-unusable":
+    "the snapshot is encrypted with aws/rds and the REENCRYPT_KMS_KEY key cannot re-encrypt it: not found, not enabled, in another region or itself AWS-managed",
   // copy
   "not-copied": "no copy of this snapshot exists in the target region yet",
   "already-copied": "a copy already exists in the target region",
@@ -68,6 +74,10 @@ export const REASONS = {
   "keep-yearly":
     "the snapshot is the newest of its year, one of the last KEEP_YEARLY years with a snapshot",
   "intermediate-copy": "an intermediate copy is removed by the copy step, not by pruning",
+  "original-pruned":
+    "the re-encrypted copy (cmk-NAME) goes in the same run as its aws/rds original, which prune deletes",
+  "original-kept":
+    "the re-encrypted copy (cmk-NAME) is kept as long as its aws/rds original is; the pair counts as one backup",
   "clock-skew":
     "this machine's clock and AWS's differ by more than 5 minutes (or AWS's time is unknown), so nothing is deleted",
 } as const;

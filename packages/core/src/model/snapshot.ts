@@ -61,6 +61,10 @@ export interface KeyInfo {
   readonly enabled: boolean;
   /** `AWS` for AWS-managed keys such as `aws/rds`, which cannot be shared across accounts. */
   readonly manager: "AWS" | "CUSTOMER";
+  /** KeySpec (`SYMMETRIC_DEFAULT` for the keys RDS encrypts with), when KMS reported it. */
+  readonly spec?: string;
+  /** KeyUsage (`ENCRYPT_DECRYPT` for the keys RDS encrypts with), when KMS reported it. */
+  readonly usage?: string;
 }
 
 export interface ParsedArn {

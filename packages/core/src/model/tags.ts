@@ -35,3 +35,16 @@ export function isToolCopy(tags: Readonly<Record<string, string>>): boolean {
  * someone else shared under the same name can never stand in for the real one.
  */
 export const TAG_SOURCE_ARN = "SnapshotToolSourceArn";
+
+/**
+ * `SnapshotToolReencryptedFrom` on a re-encrypted copy made by `share` (REENCRYPT_KMS_KEY): the ARN
+ * of the tool's snapshot encrypted with the AWS-managed `aws/rds` key that it was copied from, in
+ * the same account and region. Such a copy is named REENCRYPTED_PREFIX + the original's name and
+ * carries the original's CreatedBy, CreatedOn and shareAndCopy tags; it is what gets shared. It is
+ * this deployment's only when the tag names the original its name says (see plan/reencrypt-pairs),
+ * and it is never an original itself: it does not count as a backup of its own for take or MIN_KEEP.
+ */
+export const TAG_REENCRYPTED_FROM = "SnapshotToolReencryptedFrom";
+
+/** The marker in front of a re-encrypted copy's name: `cmk-` + the original's name. */
+export const REENCRYPTED_PREFIX = "cmk-";

@@ -1,5 +1,11 @@
 import type { Snapshot } from "../model/index.js";
-import { TAG_SOURCE_ARN, isToolCopy, isToolSnapshot, parseArn } from "../model/index.js";
+import {
+  TAG_REENCRYPTED_FROM,
+  TAG_SOURCE_ARN,
+  isToolCopy,
+  isToolSnapshot,
+  parseArn,
+} from "../model/index.js";
 import { isOwnName } from "../naming/index.js";
 
 /**
@@ -7,10 +13,16 @@ import { isOwnName } from "../naming/index.js";
  * named exactly `[PREFIX-]CLUSTER-YYYY-MM-DD-HH-MM` with this deployment's prefix (none when
  * unset). Two deployments in one account (a daily one and a prefixed monthly one) therefore never
  * count or delete each other's snapshots; the original tool's snapshots have the same names and
- * stay owned.
+ * stay owned. A re-encrypted copy (TAG_REENCRYPTED_FROM) is never an original, whatever its name
+ * reads as: with SNAPSHOT_NAME_PREFIX=cmk, another deployment's `cmk-CLUSTER-...` copy would
+ * otherwise pass for this one's backup (see plan/reencrypt-pairs for the copies' own rule).
  */
 export function ownsSourceSnapshot(s: Snapshot, prefix: string | undefined): boolean {
-  return isToolSnapshot(s.tags) && isOwnName(s.name, s.clusterId, prefix);
+  return (
+    isToolSnapshot(s.tags) &&
+    s.tags[TAG_REENCRYPTED_FROM] === undefined &&
+    isOwnName(s.name, s.clusterId, prefix)
+  );
 }
 
 /** The account a copy was made from, by its source-ARN tag; undefined for a legacy copy without it. */

@@ -13,11 +13,13 @@ import type { KeepRules } from "../policy/keep-rules.js";
 import { keptByRules, type KeptBy } from "./keep-periods.js";
 import { matchesPattern } from "../policy/pattern.js";
 import { sortDecisions } from "./decision-order.js";
+import { reencryptPairs } from "./reencrypt-pairs.js";
 import {
   daysBetween,
   isFutureStamped,
   isWithinRetention,
   roundTenth,
+  periodTime,
   snapshotTime,
   stampedTime,
 } from "./snapshot-time.js";
@@ -70,7 +72,9 @@ interface PruneRules {
 
 /** Deletes the source's own snapshots past retention (safety rules 1 and 2). */
 export function planPrune(input: PlanPruneInput): PruneStepDecision[] {
-  return planDeletions(input.snapshots, {
+  // Re-encrypted copies (cmk-NAME) are judged with their aws/rds originals, as one backup.
+  const pairs = reencryptPairs(input.snapshots, input.policy.snapshotNamePrefix);
+  const decisions = planDeletions(pairs.visible, {
     step: "prune",
     isTagged: isToolSnapshot,
     isOwn: (s) => ownsSourceSnapshot(s, input.policy.snapshotNamePrefix),
@@ -83,6 +87,7 @@ export function planPrune(input: PlanPruneInput): PruneStepDecision[] {
     now: input.now,
     clockSkewMs: input.clockSkewMs,
   });
+  return pairs.settle(decisions);
 }
 
 /**
@@ -218,37 +223,85 @@ function ineligibility(
 }
 
 /**
- * Each (account, region, cluster) group's eligible snapshots of known age, newest first, and what
- * keeps them past retention: the rank of the newest `minKeep` (1 = newest), and the calendar rules
- * (KEEP_DAILY ...). Snapshots of unknown age are never deleted anyway, so they hold no place here.
+ * Each (account, region, cluster) group's eligible snapshots of known age, and what keeps them
+ * past retention: the rank of the newest `minKeep` (1 = newest, by the age prune reads), and the
+ * calendar rules (KEEP_DAILY ...), which file each snapshot under the time it was taken (see
+ * periodTime). Snapshots of unknown age are never deleted anyway, so they hold no place here.
  */
 function keptPerCluster(
   eligible: readonly Eligible[],
-  rules: Pick<PruneRules, "minKeep" | "keep">,
+  rules: Pick<PruneRules, "minKeep" | "keep" | "now">,
 ): { ranks: Map<Snapshot, number>; keptBy: Map<Snapshot, KeptBy[]> } {
-  const groups = new Map<string, { item: Snapshot; time: Date }[]>();
+  const groups = new Map<string, Snapshot[]>();
+  const times = new Map<Snapshot, Date>();
   for (const { snapshot, time } of eligible) {
     if (!time) continue;
-    // At the destination, clusters of two source accounts may share an id: each source keeps
-    // its own MIN_KEEP (a copy without the source tag counts under its own, unknown, source).
-    const key = `${snapshot.account}\n${snapshot.region}\n${snapshot.clusterId.toLowerCase()}\n${copySourceAccount(snapshot) ?? ""}`;
-    const group = groups.get(key) ?? [];
-    group.push({ item: snapshot, time });
-    groups.set(key, group);
+    times.set(snapshot, time);
+    const group = groups.get(groupKey(snapshot)) ?? [];
+    group.push(snapshot);
+    groups.set(groupKey(snapshot), group);
   }
   const ranks = new Map<Snapshot, number>();
-  const keptBy = new Map<Snapshot, KeptBy[]>();
   for (const group of groups.values()) {
-    group.sort(
-      (a, b) =>
-        b.time.getTime() - a.time.getTime() ||
-        (a.item.name < b.item.name ? -1 : a.item.name > b.item.name ? 1 : 0) ||
-        (a.item.arn < b.item.arn ? -1 : a.item.arn > b.item.arn ? 1 : 0),
-    );
-    group.slice(0, Math.max(0, rules.minKeep)).forEach((g, i) => ranks.set(g.item, i + 1));
-    for (const [s, by] of keptByRules(group, rules.keep)) keptBy.set(s, by);
+    newestFirst(group, times)
+      .slice(0, Math.max(0, rules.minKeep))
+      .forEach((s, i) => ranks.set(s, i + 1));
+  }
+  const keptBy = new Map<Snapshot, KeptBy[]>();
+  for (const group of calendarGroups(groups).values()) {
+    const periods = new Map(group.map((s) => [s, periodTime(s, rules.now) as Date]));
+    const dated = newestFirst(group, periods).map((item) => ({ item, time: periods.get(item)! }));
+    for (const [s, by] of keptByRules(dated, rules.keep)) keptBy.set(s, by);
   }
   return { ranks, keptBy };
+}
+
+/**
+ * At the destination, clusters of two source accounts may share an id: each source keeps its own
+ * MIN_KEEP, and a copy without the source tag (the original tool's) counts under its own, unknown,
+ * source.
+ */
+function groupKey(s: Snapshot): string {
+  return `${clusterKey(s)}\n${copySourceAccount(s) ?? ""}`;
+}
+
+function clusterKey(s: Snapshot): string {
+  return `${s.account}\n${s.region}\n${s.clusterId.toLowerCase()}`;
+}
+
+/**
+ * The groups the calendar rules walk. A group of legacy copies (no source tag) never gains a
+ * member, so its periods would never move on and it would keep its snapshots for ever. It joins
+ * the group of the one source account whose copies of that cluster are in the region; with
+ * several, which one it belongs to cannot be told, and it goes by retention and MIN_KEEP alone.
+ */
+function calendarGroups(groups: ReadonlyMap<string, Snapshot[]>): Map<string, Snapshot[]> {
+  const sourcesOf = new Map<string, string[]>();
+  for (const [key, group] of groups) {
+    const from = copySourceAccount(group[0]!);
+    if (from === undefined) continue;
+    const cluster = clusterKey(group[0]!);
+    sourcesOf.set(cluster, [...(sourcesOf.get(cluster) ?? []), key]);
+  }
+  const out = new Map<string, Snapshot[]>();
+  for (const [key, group] of groups) {
+    const legacy = copySourceAccount(group[0]!) === undefined;
+    const tagged = legacy ? (sourcesOf.get(clusterKey(group[0]!)) ?? []) : [];
+    if (legacy && tagged.length > 1) continue;
+    const into = legacy && tagged.length === 1 ? tagged[0]! : key;
+    out.set(into, [...(out.get(into) ?? []), ...group]);
+  }
+  return out;
+}
+
+/** Newest first by `times`; ties broken by name, then ARN, the same way on every run. */
+function newestFirst(group: readonly Snapshot[], times: ReadonlyMap<Snapshot, Date>): Snapshot[] {
+  return [...group].sort(
+    (a, b) =>
+      times.get(b)!.getTime() - times.get(a)!.getTime() ||
+      (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) ||
+      (a.arn < b.arn ? -1 : a.arn > b.arn ? 1 : 0),
+  );
 }
 
 /** The period the first rule keeps a snapshot for, and every rule that keeps it. */

@@ -1,4 +1,5 @@
 import type {
+  CopyDecision,
   Facts,
   KeyInfo,
   Reason,
@@ -6,11 +7,28 @@ import type {
   SkipDecision,
   Snapshot,
 } from "../model/index.js";
-import { TAG_SHARE_AND_COPY, TAG_SHARED_WITH, isToolSnapshot } from "../model/index.js";
+import {
+  TAG_CREATED_BY,
+  TAG_CREATED_ON,
+  TAG_REENCRYPTED_FROM,
+  TAG_SHARE_AND_COPY,
+  TAG_SHARED_WITH,
+  TOOL_NAME,
+  isToolSnapshot,
+} from "../model/index.js";
+import { checkIdentifier } from "../naming/index.js";
 import type { SourcePolicy } from "../policy/types.js";
 import { matchesPattern } from "../policy/pattern.js";
+import { freeCopySlots } from "./automated-source.js";
 import { sortDecisions } from "./decision-order.js";
 import { ownsSourceSnapshot } from "./ownership.js";
+import { isUnfinishedCopy } from "./plan-copy.js";
+import {
+  copyOf,
+  isOwnReencryptedCopy,
+  reencryptedCopiesByOriginal,
+  reencryptedCopyName,
+} from "./reencrypt-pairs.js";
 
 export interface PlanShareInput {
   /** The region's manual snapshots (tags included). */
@@ -19,9 +37,27 @@ export interface PlanShareInput {
   readonly keys: ReadonlyMap<string, KeyInfo>;
   readonly policy: SourcePolicy;
   readonly now: Date;
+  /**
+   * What KMS says about REENCRYPT_KMS_KEY (looked up in the snapshots' region): null when KMS does
+   * not know it; left out when not looked up, in which case a copy is planned and RDS's answer to
+   * it says what is wrong with the key.
+   */
+  readonly reencryptKey?: KeyInfo | null;
 }
 
-export type ShareStepDecision = ShareDecision | SkipDecision;
+/** Share's decisions: shares, the re-encrypting copies of aws/rds snapshots, and skips. */
+export type ShareStepDecision = ShareDecision | CopyDecision | SkipDecision;
+
+/** Why REENCRYPT_KMS_KEY cannot make a shareable copy; undefined when it looks usable. */
+function reencryptKeyProblem(key: KeyInfo | null | undefined, region: string): string | undefined {
+  if (key === undefined) return undefined;
+  if (key === null) return "not found";
+  if (key.region !== "" && key.region !== region) return `in ${key.region}, not ${region}`;
+  if (!key.enabled) return "not enabled";
+  // A copy under another AWS-managed key could not be shared either.
+  if (key.manager === "AWS") return "AWS-managed";
+  return undefined;
+}
 
 const ACCOUNT_ID = /^\d{12}$/;
 
@@ -43,6 +79,11 @@ export function planShare(input: PlanShareInput): ShareStepDecision[] {
   }
 
   const decisions: ShareStepDecision[] = [];
+  const prefix = input.policy.snapshotNamePrefix;
+  const copies = reencryptedCopiesByOriginal(input.snapshots, prefix);
+  const names = new Set(input.snapshots.map((s) => `${s.region}|${s.name.toLowerCase()}`));
+  /** Copies started by this plan, per region: they take copy slots like those in flight. */
+  const started = new Map<string, number>();
   for (const s of input.snapshots) {
     const skip = (reason: Reason, facts: Facts): void => {
       decisions.push({
@@ -66,7 +107,8 @@ export function planShare(input: PlanShareInput): ShareStepDecision[] {
       skip("not-manual", { type: s.type });
       continue;
     }
-    if (!ownsSourceSnapshot(s, input.policy.snapshotNamePrefix)) {
+    // A re-encrypted copy is shared like any snapshot of the tool once RDS has finished it.
+    if (!ownsSourceSnapshot(s, prefix) && !isOwnReencryptedCopy(s, prefix)) {
       // Another deployment's snapshot goes where that deployment shares it, not here.
       skip("not-owned", {});
       continue;
@@ -91,7 +133,69 @@ export function planShare(input: PlanShareInput): ShareStepDecision[] {
     // An unknown key is not a reason to skip: the share call itself reports what is wrong.
     const key = s.encrypted && s.kmsKeyId !== undefined ? input.keys.get(s.kmsKeyId) : undefined;
     if (key?.manager === "AWS") {
-      skip("encrypted-with-default-key", { kmsKeyId: s.kmsKeyId ?? null, keyManager: "AWS" });
+      const reencryptKmsKey = input.policy.reencryptKmsKey;
+      if (reencryptKmsKey === undefined || isOwnReencryptedCopy(s, prefix)) {
+        skip("encrypted-with-default-key", { kmsKeyId: s.kmsKeyId ?? null, keyManager: "AWS" });
+        continue;
+      }
+      const copyName = reencryptedCopyName(s.name);
+      const facts = { kmsKeyId: s.kmsKeyId ?? null, reencryptKmsKey, copy: copyName };
+      const copy = copyOf(copies, s);
+      if (copy !== undefined) {
+        // The copy is shared (or waits for RDS) under its own decision; the original stays unshared.
+        if (copy.status === "available") skip("reencrypted", { ...facts, copyStatus: copy.status });
+        else if (isUnfinishedCopy(copy) || copy.status === "creating") {
+          skip("reencrypting", {
+            ...facts,
+            copyStatus: copy.status,
+            percentProgress: copy.percentProgress ?? null,
+          });
+        } else skip("copy-failed", { ...facts, copyStatus: copy.status });
+        continue;
+      }
+      const keyProblem = reencryptKeyProblem(input.reencryptKey, s.region);
+      if (keyProblem !== undefined) {
+        skip("reencrypt-key-unusable", { ...facts, keyProblem });
+        continue;
+      }
+      const badName = checkIdentifier(copyName);
+      if (badName !== undefined) {
+        skip(badName, { ...facts, length: copyName.length });
+        continue;
+      }
+      if (names.has(`${s.region}|${copyName}`)) {
+        // Someone else's snapshot holds the copy's name: never taken for the copy.
+        skip("snapshot-name-taken", facts);
+        continue;
+      }
+      const free = freeCopySlots(input.snapshots, s.region) - (started.get(s.region) ?? 0);
+      if (free <= 0) {
+        skip("copy-slots-full", { ...facts, copySlotsFree: 0 });
+        continue;
+      }
+      started.set(s.region, (started.get(s.region) ?? 0) + 1);
+      const createdOn = s.tags[TAG_CREATED_ON];
+      decisions.push({
+        step: "share",
+        action: "copy",
+        reason: "reencrypting",
+        cluster: s.clusterId,
+        account: s.account,
+        region: s.region,
+        snapshot: copyName,
+        sourceArn: s.arn,
+        sourceRegion: s.region,
+        kmsKeyId: input.reencryptKey?.arn ?? reencryptKmsKey,
+        tags: {
+          [TAG_CREATED_BY]: TOOL_NAME,
+          ...(createdOn !== undefined && { [TAG_CREATED_ON]: createdOn }),
+          [TAG_SHARE_AND_COPY]: s.tags[TAG_SHARE_AND_COPY] ?? "YES",
+          [TAG_REENCRYPTED_FROM]: s.arn,
+        },
+        intermediate: false,
+        facts: { ...facts, copySlotsFree: free },
+      });
+      skip("reencrypting", { ...facts, copyStatus: "starting" });
       continue;
     }
 

@@ -351,6 +351,19 @@ export const SOURCE_SETTINGS: Registry<SourcePolicyInput> = Object.freeze({
     parameter: "DestinationEventBusArn",
     since: "added",
   },
+  reencryptKmsKey: {
+    key: "reencryptKmsKey",
+    env: "REENCRYPT_KMS_KEY",
+    flag: "--reencrypt-kms-key",
+    valueName: "key",
+    shape: "string",
+    defaultText: "None",
+    help:
+      "customer-managed KMS key (id, ARN, alias/NAME or alias ARN) share re-encrypts aws/rds " +
+      "snapshots with, into a cmk-NAME copy it shares instead; None skips them",
+    parameter: "ReencryptKmsKey",
+    since: "added",
+  },
   rpoHours: {
     ...RPO_HOURS,
     defaultText: "INTERVAL + 2",

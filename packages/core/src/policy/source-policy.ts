@@ -12,6 +12,7 @@ import {
 import { parseAssurance, type AssuranceInput } from "./assurance.js";
 import { parseKeepRules, type KeepRulesInput } from "./keep-rules.js";
 import { parseSnapshotSource, type SnapshotSourceInput } from "./snapshot-source.js";
+import { parseReencrypt, type ReencryptInput } from "./reencrypt.js";
 import type { FieldRef } from "./config-error.js";
 import { lookUpSetting, type SettingLayers } from "./layers.js";
 import { ALL_CLUSTERS, parsePattern } from "./pattern.js";
@@ -23,7 +24,11 @@ import type { ClusterPattern, SourcePolicy, TagSelector } from "./types.js";
  * comma-separated strings, exactly as their env vars take them.
  */
 export interface SourcePolicyInput
-  extends Omit<AssuranceInput, "verifyRegion">, KeepRulesInput, SnapshotSourceInput {
+  extends
+    Omit<AssuranceInput, "verifyRegion">,
+    KeepRulesInput,
+    SnapshotSourceInput,
+    ReencryptInput {
   /** ALL_CLUSTERS (default) or a regex searched in the cluster id. */
   clusterPattern?: string | RegExp | ClusterPattern;
   /** Hours between snapshots of a cluster (default 24). */
@@ -71,6 +76,7 @@ function buildSourcePolicy(get: Lookup): SourcePolicy {
   );
   const keepRules = parseKeepRules(get);
   const snapshotSource = parseSnapshotSource(get);
+  const reencrypt = parseReencrypt(get);
   const destinationAccount = parseOptionalAccountId(...get("destinationAccount"));
   const snapshotNamePrefix = parseSnapshotNamePrefix(...get("snapshotNamePrefix"));
   const regionOverride = parseRegionOverride(...get("regionOverride"));
@@ -88,6 +94,7 @@ function buildSourcePolicy(get: Lookup): SourcePolicy {
     minKeep,
     ...keepRules,
     ...snapshotSource,
+    ...reencrypt,
     ...assurance,
     ...(destinationAccount !== undefined && { destinationAccount }),
     ...(snapshotNamePrefix !== undefined && { snapshotNamePrefix }),

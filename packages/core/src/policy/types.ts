@@ -1,6 +1,7 @@
 import type { AssuranceSettings } from "./assurance.js";
 import type { KeepRules } from "./keep-rules.js";
 import type { SnapshotSourceSettings } from "./snapshot-source.js";
+import type { ReencryptSettings } from "./reencrypt.js";
 
 /**
  * `ALL_CLUSTERS` / `ALL_SNAPSHOTS` match everything; otherwise an RE2 regex searched anywhere in
@@ -27,7 +28,11 @@ export interface TagSelector {
 
 /** Settings of the source-account steps: take, share, prune. */
 export interface SourcePolicy
-  extends Omit<AssuranceSettings, "verifyRegion">, KeepRules, SnapshotSourceSettings {
+  extends
+    Omit<AssuranceSettings, "verifyRegion">,
+    KeepRules,
+    SnapshotSourceSettings,
+    ReencryptSettings {
   readonly clusterPattern: ClusterPattern;
   /** Every selector must match a cluster tag for the cluster to be taken (empty: no constraint). */
   readonly includeTags: readonly TagSelector[];

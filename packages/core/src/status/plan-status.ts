@@ -10,6 +10,7 @@ import {
 } from "../model/index.js";
 import { isOwnName } from "../naming/index.js";
 import { isForeignCopy, ownsCopy, ownsSourceSnapshot } from "../plan/ownership.js";
+import { isOwnReencryptedCopy } from "../plan/reencrypt-pairs.js";
 import { isFutureStamped, stampedTime } from "../plan/snapshot-time.js";
 import { COPY_ALLOWANCE_HOURS, RPO_SLACK_HOURS } from "../policy/assurance.js";
 import { matchesPattern } from "../policy/pattern.js";
@@ -256,17 +257,31 @@ export function sourceStatusFrom(input: SourceStatusInput): StatusReport {
 
     const destination = policy.destinationAccount;
     if (destination === undefined || input.share === undefined) continue;
-    const shared = available.filter((s) =>
+    // An aws/rds snapshot is shared through its re-encrypted copy (REENCRYPT_KMS_KEY), which
+    // carries the original's time in its name: the copy is that recovery point in this place.
+    const reencrypted = input.prune.snapshots.filter(
+      (s) =>
+        s.region === region &&
+        s.type === "manual" &&
+        s.status === "available" &&
+        lower(s.clusterId) === lower(c.id) &&
+        isOwnReencryptedCopy(s, policy.snapshotNamePrefix),
+    );
+    const shareable = [...available, ...reencrypted];
+    const shared = shareable.filter((s) =>
       (s.tags[TAG_SHARED_WITH] ?? "").split(/\s+/).includes(destination),
     );
     let pending = creating;
     const shareFound: StatusReason[] = [];
-    for (const s of available) {
+    for (const s of shareable) {
       for (const d of shareByName.get(lower(s.name)) ?? []) {
-        if (d.action === "share") {
+        if (d.action === "share" || (d.action === "skip" && d.reason === "reencrypting")) {
           pending += 1;
           shareFound.push("share-pending");
-        } else if (d.reason === "encrypted-with-default-key") {
+        } else if (
+          d.reason === "encrypted-with-default-key" ||
+          d.reason === "reencrypt-key-unusable"
+        ) {
           shareFound.push("default-key");
         }
       }

@@ -94,10 +94,13 @@ export async function listSourceInventory(input: SourceStepInput): Promise<Sourc
   };
 }
 
-async function listSnapshotsOnly(input: SourceStepInput): Promise<SourceInventory> {
+async function listSnapshotsOnly(
+  input: SourceStepInput,
+  wholeRegion = false,
+): Promise<SourceInventory> {
   const region = clusterRegion(input);
   const mark: ClockMark = markClock(input);
-  const snapshots = await listManual(input, region);
+  const snapshots = await listManual(input, region, wholeRegion);
   return { region, clusters: [], snapshots, clockSkewMs: clockSkewMs(input, mark) };
 }
 
@@ -144,8 +147,20 @@ async function planShareFrom(input: SourceStepInput, inv: SourceInventory): Prom
       if (info) keys.set(id, info);
     }),
   );
+  // REENCRYPT_KMS_KEY is looked up only on a run with an aws/rds snapshot to share.
+  const reencrypt = input.policy.reencryptKmsKey;
+  const reencryptKey =
+    reencrypt !== undefined && [...keys.values()].some((k) => k.manager === "AWS")
+      ? ((await readWithRetry(input, () => input.gateway.describeKey(region, reencrypt))) ?? null)
+      : undefined;
   return {
-    decisions: planShare({ snapshots, keys, policy: input.policy, now }),
+    decisions: planShare({
+      snapshots,
+      keys,
+      policy: input.policy,
+      now,
+      ...(reencryptKey !== undefined && { reencryptKey }),
+    }),
     region,
     snapshots,
   };
@@ -182,7 +197,9 @@ export function requireDestinationAccount(
 
 export async function planShareStep(input: SourceStepInput): Promise<Plan> {
   requireDestinationAccount(input.policy);
-  return planShareFrom(input, await listSnapshotsOnly(input));
+  // Re-encrypting copies take RDS's copy slots: every copy in flight in the region counts.
+  const wholeRegion = input.policy.reencryptKmsKey !== undefined;
+  return planShareFrom(input, await listSnapshotsOnly(input, wholeRegion));
 }
 
 export async function planPruneStep(input: SourceStepInput): Promise<Plan> {

@@ -14,6 +14,8 @@ export interface KeyState {
   readonly manager: "AWS" | "CUSTOMER";
   enabled: boolean;
   readonly usableBy?: readonly string[];
+  /** The key policy as given (see SimKeyInit.policy); undefined: built from usableBy. */
+  readonly policy?: string;
   readonly createTime: Date;
 }
 
@@ -54,7 +56,40 @@ export class KeyStore {
       enabled: init.enabled ?? true,
       createTime: this.clock(),
       ...(init.usableBy && { usableBy: [...init.usableBy] }),
+      ...(init.policy !== undefined && { policy: init.policy }),
     });
+  }
+
+  /** The key's policy document (GetKeyPolicy, policy name `default`) as JSON text. */
+  keyPolicy(key: KeyState): string {
+    if (key.policy !== undefined) return key.policy;
+    const root = (account: string) => `arn:aws:iam::${account}:root`;
+    const statements: object[] = [
+      {
+        Sid: "Enable IAM User Permissions",
+        Effect: "Allow",
+        Principal: { AWS: root(key.account) },
+        Action: "kms:*",
+        Resource: "*",
+      },
+    ];
+    if (key.manager === "CUSTOMER" && key.usableBy !== undefined && key.usableBy.length > 0) {
+      statements.push({
+        Sid: "Allow use of the key by other accounts",
+        Effect: "Allow",
+        Principal: { AWS: key.usableBy.map(root) },
+        Action: [
+          "kms:Encrypt",
+          "kms:Decrypt",
+          "kms:ReEncrypt*",
+          "kms:GenerateDataKey*",
+          "kms:DescribeKey",
+          "kms:CreateGrant",
+        ],
+        Resource: "*",
+      });
+    }
+    return JSON.stringify({ Version: "2012-10-17", Id: "key-default-1", Statement: statements });
   }
 
   /** The AWS-managed `aws/rds` key of a place. */

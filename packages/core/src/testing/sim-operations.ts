@@ -3,7 +3,12 @@
  * delete, tags, DescribeKey, GetCallerIdentity. Each enforces the rules AWS applies, with the
  * modelled error names, so the engine meets the same refusals it would in AWS.
  */
-import type { DescribeKeyRequest, DescribeKeyResponse } from "@aws-sdk/client-kms";
+import type {
+  DescribeKeyRequest,
+  DescribeKeyResponse,
+  GetKeyPolicyRequest,
+  GetKeyPolicyResponse,
+} from "@aws-sdk/client-kms";
 import type {
   AddTagsToResourceMessage,
   CopyDBClusterSnapshotMessage,
@@ -102,6 +107,8 @@ export function runOperation(store: SimStore, place: SimPlace, op: string, input
       );
     case "DescribeKey":
       return describeKey(store, place, input as DescribeKeyRequest);
+    case "GetKeyPolicy":
+      return getKeyPolicy(store, place, input as GetKeyPolicyRequest);
     case "GetCallerIdentity":
       return callerIdentity(store, place);
     default:
@@ -458,6 +465,26 @@ function describeKey(
     throw simError("AccessDeniedException", `Account ${place.account} may not use key ${key.arn}`);
   }
   return { KeyMetadata: store.kms.metadata(key) };
+}
+
+/** GetKeyPolicy: only the key's own account reads its policy, and the only name is `default`. */
+function getKeyPolicy(
+  store: SimStore,
+  place: SimPlace,
+  input: GetKeyPolicyRequest,
+): GetKeyPolicyResponse {
+  const ref = required(input.KeyId, "KeyId");
+  const key = store.kms.resolve(ref, place.account, place.region);
+  if (!key) throw simError("NotFoundException", `Key '${ref}' does not exist`);
+  if (key.account !== place.account) {
+    throw simError(
+      "AccessDeniedException",
+      `Account ${place.account} may not read the policy of ${key.arn}`,
+    );
+  }
+  const name = input.PolicyName ?? "default";
+  if (name !== "default") throw simError("NotFoundException", `No policy ${name} on ${key.arn}`);
+  return { Policy: store.kms.keyPolicy(key), PolicyName: "default" };
 }
 
 function callerIdentity(store: SimStore, place: SimPlace): GetCallerIdentityResponse {

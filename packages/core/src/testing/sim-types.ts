@@ -143,6 +143,12 @@ export interface SimKeyInit extends SimPlace {
    * Default: none, as on AWS (only the owner). AWS-managed keys are never usable by another account.
    */
   readonly usableBy?: readonly string[];
+  /**
+   * The key policy GetKeyPolicy returns (JSON text). Default: the owner account's root may do
+   * anything, and each `usableBy` account may use the key (Decrypt, DescribeKey, CreateGrant, ...).
+   * Only what GetKeyPolicy answers: access is decided by `usableBy`.
+   */
+  readonly policy?: string;
 }
 
 export interface SimClusterRecord {

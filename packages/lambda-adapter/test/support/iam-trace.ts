@@ -85,6 +85,12 @@ const DECRYPT_SIDE = [
   "kms:ReEncryptFrom",
   "kms:RetireGrant",
 ];
+/**
+ * The decrypt side with an AWS-managed source key (aws/rds): its published key policy grants no
+ * caller kms:RetireGrant, so RDS cannot be asking the caller for it; RDS retires its grants on
+ * such a key itself. Asking for it here would model a permission no role can hold.
+ */
+const DECRYPT_SIDE_AWS_MANAGED = DECRYPT_SIDE.filter((a) => a !== "kms:RetireGrant");
 const ENCRYPT_SIDE = [
   "kms:CreateGrant",
   "kms:DescribeKey",
@@ -373,7 +379,8 @@ export class IamTracingRds extends InMemoryRds {
         kmsKeyId === undefined
           ? sourceKey
           : this.resolveKey(kmsKeyId, { account: base.account, region: base.region });
-      if (sourceKey) out.push(...viaRds(base, sourceKey, sourceRegion, DECRYPT_SIDE, "source key"));
+      const decryptSide = sourceKey?.manager === "AWS" ? DECRYPT_SIDE_AWS_MANAGED : DECRYPT_SIDE;
+      if (sourceKey) out.push(...viaRds(base, sourceKey, sourceRegion, decryptSide, "source key"));
       if (targetKey) out.push(...viaRds(base, targetKey, base.region, ENCRYPT_SIDE, "copy key"));
     }
     return out;

@@ -29,6 +29,7 @@ export const ADDED_PARAMETERS: Record<TemplateName, Record<string, ExpectedParam
     ClusterTagsInclude: { Type: "String", Default: "" },
     ClusterTagsExclude: { Type: "String", Default: "" },
     DestinationEventBusArn: { Type: "String", Default: "" },
+    ReencryptKmsKey: { Type: "String", Default: "" },
     ...assuranceParameters("source"),
   },
   dest: {
@@ -172,6 +173,7 @@ export const STEPS: readonly StepContract[] = [
       REGION_OVERRIDE: "SourceRegionOverride",
       LOG_LEVEL: "LogLevel",
       DEST_EVENT_BUS_ARN: "DestinationEventBusArn",
+      REENCRYPT_KMS_KEY: "ReencryptKmsKey",
     },
     loops: true,
   },

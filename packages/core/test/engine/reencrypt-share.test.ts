@@ -1,0 +1,278 @@
+import { describe, expect, it } from "vitest";
+import { isComplete, SnapshotToolException, blockedLine } from "../../src/execute/index.js";
+import {
+  TAG_CREATED_BY,
+  TAG_CREATED_ON,
+  TAG_REENCRYPTED_FROM,
+  TAG_SHARE_AND_COPY,
+  TAG_SHARED_WITH,
+  TOOL_NAME,
+} from "../../src/model/index.js";
+import { formatSnapshotName, formatTimestamp } from "../../src/naming/index.js";
+import { destinationPolicyFromObject, sourcePolicyFromObject } from "../../src/policy/index.js";
+import type { SourcePolicyInput } from "../../src/policy/index.js";
+import { runCopy, runPrune, runShare, runTake } from "../../src/steps/index.js";
+import { InMemoryRds, simulatedGateway } from "../../src/testing/index.js";
+
+/*
+ * REENCRYPT_KMS_KEY in the in-memory RDS: a tool snapshot encrypted with aws/rds is copied in the
+ * source account under a customer key, and the copy is what is shared (and copied by the
+ * destination). A key that cannot do it leaves the step incomplete, naming the key.
+ */
+
+const SOURCE = "111111111111";
+const DEST = "222222222222";
+const HOME = "us-east-1";
+const DR = "us-west-2";
+const NOW = new Date("2026-06-15T12:00:00Z");
+const RETRY = { retry: { minTimeoutMs: 1, maxTimeoutMs: 2 } };
+
+function hoursBefore(hours: number): Date {
+  return new Date(NOW.getTime() - hours * 3_600_000);
+}
+
+function setUp(options: ConstructorParameters<typeof InMemoryRds>[0] = {}) {
+  const sim = new InMemoryRds({ now: NOW, copyMinutes: 20, ...options });
+  const cmk = sim.addKey({ account: SOURCE, region: HOME, alias: "share", usableBy: [DEST] });
+  const policy = (over: SourcePolicyInput = {}) =>
+    sourcePolicyFromObject({
+      destinationAccount: DEST,
+      reencryptKmsKey: "alias/share",
+      ...over,
+    });
+  const input = (over: SourcePolicyInput = {}) => ({
+    gateway: simulatedGateway(sim, SOURCE),
+    region: HOME,
+    now: sim.now(),
+    policy: policy(over),
+    execute: RETRY,
+  });
+  /** A tool snapshot of `cluster` taken `hours` ago, encrypted with aws/rds. */
+  const addOriginal = (cluster: string, hours: number) => {
+    const at = hoursBefore(hours);
+    const id = formatSnapshotName(cluster, at);
+    return sim.addSnapshot({
+      account: SOURCE,
+      region: HOME,
+      id,
+      clusterId: cluster,
+      encrypted: true,
+      kmsKeyId: "alias/aws/rds",
+      createTime: at,
+      tags: {
+        [TAG_CREATED_BY]: TOOL_NAME,
+        [TAG_CREATED_ON]: formatTimestamp(at),
+        [TAG_SHARE_AND_COPY]: "YES",
+      },
+    });
+  };
+  return { sim, cmk, input, addOriginal };
+}
+
+describe("share with REENCRYPT_KMS_KEY (in-memory RDS)", () => {
+  it("copies an aws/rds snapshot under the key, then shares the copy, never the original", async () => {
+    const { sim, cmk, input, addOriginal } = setUp();
+    const original = addOriginal("orders", 2);
+    const copyId = `cmk-${original.id}`;
+
+    const first = await runShare(input());
+    // The copy was started; the original waits for it, so the run is not complete.
+    expect(first.failed).toEqual([]);
+    expect(first.done.map((o) => [o.decision.action, o.decision.snapshot])).toEqual([
+      ["copy", copyId],
+    ]);
+    expect(first.deferred.map((d) => [d.snapshot, d.reason])).toEqual([
+      [original.id, "reencrypting"],
+    ]);
+    expect(isComplete(first)).toBe(false);
+    expect(sim.snapshot({ account: SOURCE, region: HOME, id: copyId })).toMatchObject({
+      clusterId: "orders",
+      encrypted: true,
+      kmsKeyId: cmk,
+      sourceArn: original.arn,
+      tags: {
+        [TAG_CREATED_BY]: TOOL_NAME,
+        [TAG_CREATED_ON]: original.tags[TAG_CREATED_ON],
+        [TAG_SHARE_AND_COPY]: "YES",
+        [TAG_REENCRYPTED_FROM]: original.arn,
+      },
+    });
+
+    // While RDS copies, a second run starts nothing more and still reports the wait.
+    const during = await runShare(input());
+    expect(during.done).toEqual([]);
+    expect(during.deferred.map((d) => d.reason)).toEqual(["reencrypting"]);
+    expect(sim.callCounts()["CopyDBClusterSnapshot"]).toBe(1);
+
+    sim.advance({ minutes: 30 });
+    const after = await runShare(input());
+    expect(after.failed).toEqual([]);
+    expect(after.done.map((o) => [o.decision.action, o.decision.snapshot])).toEqual([
+      ["share", copyId],
+    ]);
+    expect(isComplete(after)).toBe(true);
+    expect(after.skipped.map((d) => [d.snapshot, d.reason])).toEqual([
+      [original.id, "reencrypted"],
+    ]);
+    const copy = sim.snapshot({ account: SOURCE, region: HOME, id: copyId });
+    expect(copy?.sharedWith).toEqual([DEST]);
+    expect(copy?.tags[TAG_SHARED_WITH]).toBe(DEST);
+    expect(sim.snapshot({ account: SOURCE, region: HOME, id: original.id })?.sharedWith).toEqual(
+      [],
+    );
+
+    // Nothing left to do on the next run.
+    const again = await runShare(input());
+    expect(again.done).toEqual([]);
+    expect(isComplete(again)).toBe(true);
+  });
+
+  it("lets the destination copy the shared re-encrypted snapshot, under the original's time", async () => {
+    const { sim, addOriginal, input } = setUp();
+    sim.addKey({ account: DEST, region: DR, alias: "dr" });
+    sim.addKey({ account: DEST, region: HOME, alias: "local" });
+    const original = addOriginal("orders", 2);
+    await runShare(input());
+    sim.advance({ minutes: 30 });
+    await runShare(input());
+
+    const copy = await runCopy({
+      gateway: simulatedGateway(sim, DEST),
+      region: HOME,
+      now: sim.now(),
+      policy: destinationPolicyFromObject({
+        destinationRegions: [DR],
+        sourceAccounts: [SOURCE],
+        kmsKeySource: "alias/local",
+        kmsKeyDestination: { [DR]: "alias/dr" },
+      }),
+      execute: RETRY,
+    });
+    expect(copy.failed).toEqual([]);
+    expect(copy.blocked).toEqual([]);
+    const started = copy.done.filter((o) => o.decision.action === "copy");
+    expect(started.length).toBeGreaterThan(0);
+    expect(started[0]?.decision.snapshot).toContain(original.id.slice("orders-".length));
+    expect(started[0]?.decision.snapshot).toMatch(/^cmk-orders-/);
+  });
+
+  it.each([
+    ["a key KMS does not know", "alias/missing", "not found"],
+    ["a disabled key", "alias/off", "not enabled"],
+    ["an AWS-managed key", "alias/aws/rds", "AWS-managed"],
+  ])(
+    "with %s: blocked, naming the key; nothing copied, shared or deleted",
+    async (_what, key, problem) => {
+      const { sim, input, addOriginal } = setUp();
+      sim.addKey({ account: SOURCE, region: HOME, alias: "off", enabled: false });
+      const original = addOriginal("orders", 2);
+      const before = sim.snapshots({ account: SOURCE }).length;
+
+      const report = await runShare(input({ reencryptKmsKey: key }));
+
+      expect(report.done).toEqual([]);
+      expect(report.blocked.map((d) => [d.snapshot, d.reason, d.facts["keyProblem"]])).toEqual([
+        [original.id, "reencrypt-key-unusable", problem],
+      ]);
+      expect(report.blocked[0]?.facts["reencryptKmsKey"]).toBe(key);
+      expect(blockedLine(report.blocked[0]!)).toContain(`key ${key}`);
+      expect(isComplete(report)).toBe(false);
+      expect(() => {
+        throw new SnapshotToolException(report);
+      }).toThrow(key);
+      expect(sim.callCounts()["CopyDBClusterSnapshot"]).toBeUndefined();
+      expect(sim.callCounts()["ModifyDBClusterSnapshotAttribute"]).toBeUndefined();
+      expect(sim.snapshots({ account: SOURCE }).length).toBe(before);
+      expect(sim.snapshot({ account: SOURCE, region: HOME, id: original.id })?.sharedWith).toEqual(
+        [],
+      );
+    },
+  );
+
+  it("without REENCRYPT_KMS_KEY skips the aws/rds snapshot as before", async () => {
+    const { sim, input, addOriginal } = setUp();
+    addOriginal("orders", 2);
+    const report = await runShare(input({ reencryptKmsKey: "None" }));
+    expect(report.blocked.map((d) => d.reason)).toEqual(["encrypted-with-default-key"]);
+    expect(sim.callCounts()["CopyDBClusterSnapshot"]).toBeUndefined();
+  });
+
+  it("starts no more copies than the free copy slots; the rest wait, reported", async () => {
+    const { sim, input, addOriginal } = setUp({ copyMinutes: 600 });
+    // Three copies already in flight in the region (someone else's), two slots free.
+    for (let i = 0; i < 3; i += 1) {
+      const other = sim.addSnapshot({
+        account: SOURCE,
+        region: HOME,
+        id: `manual-source-${i}`,
+        clusterId: "other",
+      });
+      await simulatedGateway(sim, SOURCE).copySnapshot({
+        targetRegion: HOME,
+        sourceArn: other.arn,
+        targetId: `manual-copy-${i}`,
+        tags: {},
+      });
+    }
+    for (const c of ["a1", "a2", "a3", "a4"]) addOriginal(c, 2);
+
+    const report = await runShare(input());
+    const copies = report.done.filter((o) => o.decision.action === "copy");
+    expect(copies).toHaveLength(2);
+    expect(report.deferred.filter((d) => d.reason === "copy-slots-full")).toHaveLength(2);
+    expect(report.failed).toEqual([]);
+    expect(isComplete(report)).toBe(false);
+  });
+
+  it("is not confused by a snapshot of another cluster holding the copy's name", async () => {
+    const { sim, input, addOriginal } = setUp();
+    const original = addOriginal("orders", 2);
+    // A cluster named cmk-orders, snapshot at the same minute: its name is the copy's name.
+    sim.addSnapshot({
+      account: SOURCE,
+      region: HOME,
+      id: `cmk-${original.id}`,
+      clusterId: "cmk-orders",
+      tags: { [TAG_CREATED_BY]: TOOL_NAME, [TAG_SHARE_AND_COPY]: "YES" },
+    });
+    const report = await runShare(input());
+    expect(report.blocked.map((d) => [d.snapshot, d.reason])).toEqual([
+      [original.id, "snapshot-name-taken"],
+    ]);
+    expect(sim.callCounts()["CopyDBClusterSnapshot"]).toBeUndefined();
+  });
+});
+
+describe("take and prune with re-encrypted copies (in-memory RDS)", () => {
+  it("take does not count a re-encrypted copy as a backup, also with SNAPSHOT_NAME_PREFIX=cmk", async () => {
+    const { sim, input, addOriginal } = setUp();
+    sim.addCluster({ account: SOURCE, region: HOME, id: "orders" });
+    // An unprefixed deployment's aws/rds snapshot (2 hours old) and its re-encrypted copy.
+    addOriginal("orders", 2);
+    await runShare(input());
+    sim.advance({ minutes: 30 });
+
+    // The prefixed deployment: its name for a snapshot of orders reads like the copy's name.
+    const take = await runTake(input({ snapshotNamePrefix: "cmk" }));
+    expect(take.done.map((o) => o.decision.reason)).toEqual(["due"]);
+  });
+
+  it("prune deletes the copy with its original, and keeps both while the original is kept", async () => {
+    const { sim, input, addOriginal } = setUp();
+    const old = addOriginal("orders", 24 * 10);
+    const recent = addOriginal("orders", 2);
+    await runShare(input());
+    sim.advance({ minutes: 30 });
+    await runShare(input());
+    expect(sim.snapshot({ account: SOURCE, region: HOME, id: `cmk-${old.id}` })).toBeDefined();
+
+    const report = await runPrune(input({ retentionDays: 7, minKeep: 1 }));
+    expect(report.failed).toEqual([]);
+    expect(report.done.map((o) => [o.decision.snapshot, o.decision.reason]).sort()).toEqual([
+      [`cmk-${old.id}`, "original-pruned"],
+      [old.id, "expired"],
+    ]);
+    expect(sim.snapshot({ account: SOURCE, region: HOME, id: recent.id })).toBeDefined();
+    expect(sim.snapshot({ account: SOURCE, region: HOME, id: `cmk-${recent.id}` })).toBeDefined();
+  });
+});
