@@ -11,6 +11,7 @@ import {
 import { formatSnapshotName, formatTimestamp } from "../../src/naming/index.js";
 import { destinationPolicyFromObject, sourcePolicyFromObject } from "../../src/policy/index.js";
 import type { SourcePolicyInput } from "../../src/policy/index.js";
+import { sourceStatus } from "../../src/status/index.js";
 import { runCopy, runPrune, runShare, runTake } from "../../src/steps/index.js";
 import { InMemoryRds, simulatedGateway } from "../../src/testing/index.js";
 
@@ -240,6 +241,41 @@ describe("share with REENCRYPT_KMS_KEY (in-memory RDS)", () => {
       [original.id, "snapshot-name-taken"],
     ]);
     expect(sim.callCounts()["CopyDBClusterSnapshot"]).toBeUndefined();
+  });
+});
+
+describe("status with re-encrypted copies (in-memory RDS)", () => {
+  it("reads the shared copy as the shared recovery point, with the original's time, and no default-key", async () => {
+    const { sim, input, addOriginal } = setUp();
+    sim.addCluster({ account: SOURCE, region: HOME, id: "orders", encrypted: true });
+    const original = addOriginal("orders", 2);
+
+    await runShare(input());
+    const during = await sourceStatus(input());
+    const sharedDuring = during.places.find((p) => p.cluster === "orders" && p.place === "shared");
+    expect(sharedDuring?.reasons).not.toContain("default-key");
+    expect(sharedDuring?.reasons).toContain("share-pending");
+
+    sim.advance({ minutes: 30 });
+    await runShare(input());
+    const report = await sourceStatus(input());
+    const shared = report.places.find((p) => p.cluster === "orders" && p.place === "shared");
+    expect(shared?.reasons).not.toContain("default-key");
+    expect(shared?.newest?.snapshot).toBe(`cmk-${original.id}`);
+    expect(shared?.newest?.time).toBe(original.createTime.toISOString());
+    const source = report.places.find((p) => p.cluster === "orders" && p.place === "source");
+    // The copy is no backup of its own in the source region: one recovery point there.
+    expect(source?.kept).toBe(1);
+    expect(source?.newest?.snapshot).toBe(original.id);
+  });
+
+  it("without REENCRYPT_KMS_KEY still reports default-key", async () => {
+    const { sim, input, addOriginal } = setUp();
+    sim.addCluster({ account: SOURCE, region: HOME, id: "orders", encrypted: true });
+    addOriginal("orders", 2);
+    const report = await sourceStatus(input({ reencryptKmsKey: "None" }));
+    const shared = report.places.find((p) => p.cluster === "orders" && p.place === "shared");
+    expect(shared?.reasons).toContain("default-key");
   });
 });
 
