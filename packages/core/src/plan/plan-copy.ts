@@ -28,6 +28,7 @@ import {
   daysBetween,
   isFutureStamped,
   isWithinRetention,
+  periodTime,
   roundTenth,
   snapshotTime,
   stampedTime,
@@ -144,6 +145,8 @@ class CopyPlanner {
   private readonly considered = new Set<string>();
   /** Intermediates not yet copied onward everywhere, existing or planned (bounded, see planCrossAccount). */
   private openIntermediates = 0;
+  /** What the destination's calendar rules keep past retention (see keptByCalendarRules). */
+  private readonly calendarKept = new Set<Snapshot>();
   private readonly regions: readonly string[];
   private readonly policy: DestinationPolicy;
 
@@ -266,10 +269,12 @@ class CopyPlanner {
    * The candidates past retention that prune-dest's calendar rules (KEEP_DAILY ...) would keep
    * once copied: per cluster and source account, the rules run over the candidates together with
    * the copies already made (one entry per name, whichever region holds it), as prune-dest will
-   * see them.
+   * see them, each under the time it was taken (periodTime, as prune-dest files it). Intermediates
+   * whose shared snapshot is gone stand for their name too, so the onward copy of one that the
+   * rules keep is still made (see copyOnwardFromItself). Remembered for that.
    */
   private keptByCalendarRules(candidates: readonly Candidate[]): Set<Snapshot> {
-    const kept = new Set<Snapshot>();
+    const kept = this.calendarKept;
     if (!hasKeepRules(this.policy)) return kept;
     const groups = new Map<string, Map<string, Dated<Snapshot | undefined>>>();
     const add = (source: string, s: Snapshot, time: Date, item: Snapshot | undefined): void => {
@@ -280,14 +285,23 @@ class CopyPlanner {
       // A candidate stands for its name even where a copy of it already exists.
       if (item !== undefined || !byName.has(name)) byName.set(name, { item, time });
     };
+    const now = this.input.now;
     const regions = new Set(this.policy.destinationRegions);
+    const names = new Set(candidates.map((c) => c.snapshot.name.toLowerCase()));
     for (const c of this.input.own) {
-      if (!regions.has(c.region) || !ownsCopy(c) || c.status !== "available") continue;
-      if (c.tags[TAG_INTERMEDIATE] === "YES" || isFutureStamped(c, this.input.now)) continue;
-      const time = snapshotTime(c);
-      if (time) add(copySourceAccount(c) ?? "", c, time, undefined);
+      if (!ownsCopy(c) || c.status !== "available" || isFutureStamped(c, now)) continue;
+      const time = periodTime(c, now);
+      if (!time) continue;
+      if (c.tags[TAG_INTERMEDIATE] !== "YES") {
+        if (regions.has(c.region)) add(copySourceAccount(c) ?? "", c, time, undefined);
+      } else if (c.region === this.input.localRegion && !names.has(c.name.toLowerCase())) {
+        add(copySourceAccount(c) ?? "", c, time, c);
+      }
     }
-    for (const c of candidates) add(c.snapshot.account, c.snapshot, c.time, c.snapshot);
+    for (const c of candidates) {
+      const time = periodTime(c.snapshot, now) ?? c.time;
+      add(c.snapshot.account, c.snapshot, time, c.snapshot);
+    }
     for (const byName of groups.values()) {
       const newestFirst = [...byName.entries()]
         .sort(([an, a], [bn, b]) => b.time.getTime() - a.time.getTime() || compare(an, bn))
@@ -671,7 +685,9 @@ class CopyPlanner {
     if (!matchesPattern(this.policy.snapshotPattern, s.clusterId)) return;
     const time = snapshotTime(s);
     if (!time || isFutureStamped(s, this.input.now)) return;
-    if (!isWithinRetention(time, this.input.now, this.policy.retentionDays)) return;
+    if (!isWithinRetention(time, this.input.now, this.policy.retentionDays)) {
+      if (!this.calendarKept.has(s)) return;
+    }
     // The copy's tags name the original shared snapshot, as the shared one's copies would.
     const origin: Snapshot = { ...s, arn: s.tags[TAG_SOURCE_ARN] ?? s.arn };
     for (const region of remotes) {

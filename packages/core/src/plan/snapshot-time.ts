@@ -67,3 +67,16 @@ export function daysBetween(from: Date, to: Date): number {
 export function isWithinRetention(time: Date, now: Date, retentionDays: number): boolean {
   return now.getTime() - time.getTime() <= retentionDays * DAY_MS;
 }
+
+/**
+ * The time the calendar rules (KEEP_DAILY ...) file a snapshot under: when it was taken, by the
+ * stamp the tool wrote (name or CreatedOn tag), since a copy may report its own creation time and
+ * would then fall in the period it was copied in, not the one its data is from; never later than
+ * `now`, so a stamp a little ahead cannot open a period that has not begun. Without a stamp,
+ * snapshotTime.
+ */
+export function periodTime(s: Snapshot, now: Date): Date | undefined {
+  const stamped = stampedTime(s);
+  if (stamped === undefined) return snapshotTime(s);
+  return stamped.getTime() > now.getTime() ? new Date(now.getTime()) : stamped;
+}

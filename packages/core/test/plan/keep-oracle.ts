@@ -15,7 +15,10 @@ export interface OracleRules {
 
 export interface OracleSnapshot {
   readonly name: string;
+  /** The age retention and MIN_KEEP go by (the younger of the name's time and RDS's). */
   readonly time: Date;
+  /** When it was taken, by its name: the periods go by this (no later than now). */
+  readonly stamp?: Date;
 }
 
 const DAY_MS = 86_400_000;
@@ -52,11 +55,22 @@ export function oracleKept(
     if (now.getTime() - s.time.getTime() <= rules.retentionDays * DAY_MS) kept.add(s.name);
   }
   for (const s of byAge.slice(0, rules.minKeep)) kept.add(s.name);
+  const taken = (s: OracleSnapshot): Date => {
+    const t = s.stamp ?? s.time;
+    return t.getTime() > now.getTime() ? now : t;
+  };
+  const byStamp = [...candidates].sort(
+    (a, b) =>
+      taken(b).getTime() - taken(a).getTime() || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
+  );
   for (const [rule, periodOf] of PERIODS) {
     const n = rules[rule];
     if (n <= 0) continue;
     const newestIn = new Map<string, OracleSnapshot>();
-    for (const s of byAge) if (!newestIn.has(periodOf(s.time))) newestIn.set(periodOf(s.time), s);
+    for (const s of byStamp) {
+      const period = periodOf(taken(s));
+      if (!newestIn.has(period)) newestIn.set(period, s);
+    }
     const periods = [...newestIn.keys()].sort().reverse().slice(0, n);
     for (const p of periods) kept.add(newestIn.get(p)!.name);
   }

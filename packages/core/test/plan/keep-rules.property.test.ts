@@ -41,7 +41,11 @@ const kindArb = fc.oneof(
  * day, a few across ISO-week and year boundaries), minute precision as names have it.
  */
 const historyArb = fc.record({
-  now: fc.date({ min: new Date("2025-01-01T00:00:00Z"), max: new Date("2029-12-31T00:00:00Z") }),
+  now: fc.date({
+    min: new Date("2025-01-01T00:00:00Z"),
+    max: new Date("2029-12-31T00:00:00Z"),
+    noInvalidDate: true,
+  }),
   rules: rulesArb,
   snapshots: fc.array(
     fc.record({
@@ -52,6 +56,8 @@ const historyArb = fc.record({
         fc.integer({ min: 0, max: 3 * 365 * DAY_MINUTES }),
       ),
       kind: kindArb,
+      /** Minutes after its stamp RDS says it was created: a copy may report its own time. */
+      createdLater: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 3 * DAY_MINUTES })),
     }),
     { maxLength: 60 },
   ),
@@ -61,7 +67,7 @@ function build(history: History, side: "source" | "dest"): Snapshot[] {
   const now: Date = history.now;
   const seen = new Set<string>();
   const out: Snapshot[] = [];
-  for (const h of history.snapshots as { cluster: string; ageMinutes: number; kind: string }[]) {
+  for (const h of history.snapshots) {
     const minute = Math.floor(now.getTime() / MINUTE_MS) * MINUTE_MS;
     const takenAt = new Date(minute - h.ageMinutes * MINUTE_MS);
     const name = formatSnapshotName(
@@ -72,13 +78,20 @@ function build(history: History, side: "source" | "dest"): Snapshot[] {
     if (seen.has(name)) continue;
     seen.add(name);
     const make = side === "source" ? aToolSnapshot : aToolCopy;
-    const base = { clusterId: h.cluster, name, takenAt, createTime: takenAt };
+    const created = Math.min(takenAt.getTime() + h.createdLater * MINUTE_MS, minute);
+    const base = { clusterId: h.cluster, name, takenAt, createTime: new Date(created) };
     if (h.kind === "untagged") out.push(aSnapshot({ ...base, tags: {} }));
     else if (h.kind === "creating") out.push(make({ ...base, status: "creating" }));
     else if (h.kind === "automated") out.push(make({ ...base, type: "automated" }));
     else out.push(make(base));
   }
   return out;
+}
+
+/** The time in a name's `-YYYY-MM-DD-HH-MM` tail, read here apart from the code under test. */
+function stampOf(name: string): Date {
+  const m = /(\d{4})-(\d{2})-(\d{2})-(\d{2})-(\d{2})$/.exec(name)!;
+  return new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!));
 }
 
 /** The snapshots the rules act on: owned (prefixed ones are another deployment's at the source), available, manual. */
@@ -102,7 +115,7 @@ function expectedDeletions(
   for (const cluster of ["alpha", "beta"]) {
     const candidates = actedOn(snapshots, side).filter((s) => s.clusterId === cluster);
     const kept = oracleKept(
-      candidates.map((s) => ({ name: s.name, time: s.createTime! })),
+      candidates.map((s) => ({ name: s.name, time: s.createTime!, stamp: stampOf(s.name) })),
       rules,
       now,
     );
@@ -187,7 +200,7 @@ describe.each(["source", "dest"] as const)("calendar retention at the %s", (side
         for (const cluster of ["alpha", "beta"]) {
           const candidates = actedOn(snapshots, side).filter((s) => s.clusterId === cluster);
           const kept = oracleKept(
-            candidates.map((s) => ({ name: s.name, time: s.createTime! })),
+            candidates.map((s) => ({ name: s.name, time: s.createTime!, stamp: stampOf(s.name) })),
             only,
             history.now,
           );

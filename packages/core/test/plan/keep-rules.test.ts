@@ -273,3 +273,76 @@ describe("calendar retention in copy", () => {
     expect(d.get("2026-10-31")).toBe("skip outside-retention");
   });
 });
+
+describe("calendar retention and the original tool's copies (no SnapshotToolSourceArn tag)", () => {
+  const now = new Date("2026-02-01T12:00:00Z");
+  const from = (account: string) => ({
+    SnapshotToolSourceArn: `arn:aws:rds:eu-west-1:${account}:cluster-snapshot:x`,
+  });
+  function copies(first: string, count: number, tags: Record<string, string>) {
+    return dailies(first, count, aToolCopy, { region: "eu-west-1", tags });
+  }
+  const policy = aDestinationPolicy({
+    destinationRegions: ["eu-west-1"],
+    retentionDays: 1,
+    minKeep: 0,
+    keepDaily: 3,
+  });
+
+  it("go with the copies of the one source account there is, so the rules move on past them", () => {
+    const legacy = copies("2026-01-10", 10, {});
+    const tagged = copies("2026-01-20", 10, from(SOURCE_ACCOUNT));
+    const decisions = planPruneDest({ snapshots: [...legacy, ...tagged], policy, now });
+    expect([...kept(decisions).keys()].sort()).toEqual(["2026-01-18", "2026-01-19", "2026-01-20"]);
+  });
+
+  it("go by retention and MIN_KEEP alone when two source accounts have copies of the cluster", () => {
+    const legacy = copies("2026-01-10", 10, {});
+    const a = copies("2026-01-20", 5, from(SOURCE_ACCOUNT));
+    const b = copies("2026-01-20", 5, from("333333333333")).map((s) => ({
+      ...s,
+      name: `b-${s.name}`,
+      arn: `${s.arn}-b`,
+    }));
+    const decisions = planPruneDest({ snapshots: [...legacy, ...a, ...b], policy, now });
+    const legacyKept = decisions.filter(
+      (d) => d.action === "skip" && legacy.some((s) => s.name === d.snapshot),
+    );
+    expect(legacyKept).toEqual([]);
+  });
+
+  it("alone, are one group of their own as before", () => {
+    const decisions = planPruneDest({ snapshots: copies("2026-01-10", 10, {}), policy, now });
+    expect([...kept(decisions).keys()].sort()).toEqual(["2026-01-08", "2026-01-09", "2026-01-10"]);
+  });
+});
+
+describe("calendar retention and an intermediate whose shared snapshot is gone", () => {
+  it("still copies it onward when the destination's rules keep it past retention", () => {
+    const LOCAL = "us-east-1";
+    const REMOTE = "eu-west-1";
+    const taken = new Date("2026-10-31T01:00:00Z");
+    const shared = aToolSnapshot({ takenAt: taken, account: SOURCE_ACCOUNT, region: LOCAL });
+    const intermediate = aToolCopy({
+      takenAt: taken,
+      region: LOCAL,
+      tags: { SnapshotToolIntermediate: "YES", SnapshotToolSourceArn: shared.arn },
+    });
+    const plan = (keepMonthly: number) =>
+      planCopy({
+        account: DEST_ACCOUNT,
+        localRegion: LOCAL,
+        shared: [],
+        own: [intermediate],
+        now: new Date("2026-12-02T12:00:00Z"),
+        policy: aDestinationPolicy({
+          destinationRegions: [REMOTE],
+          retentionDays: 7,
+          keepMonthly,
+          copyMode: "two-step",
+        }),
+      }).map((d) => `${d.region} ${d.action} ${d.reason}`);
+    expect(plan(3)).toContain(`${REMOTE} copy not-copied`);
+    expect(plan(0)).not.toContain(`${REMOTE} copy not-copied`);
+  });
+});
