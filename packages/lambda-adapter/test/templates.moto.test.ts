@@ -182,6 +182,11 @@ const CASES: { name: TemplateName; given: ParameterValues; label: string }[] = [
     given: { VerifyEnabled: "TRUE", DestinationRegion: "us-west-2, eu-west-1" },
     label: "restore verification on, two destination regions",
   },
+  {
+    name: "source",
+    given: { ReencryptKmsKey: "alias/share-snapshots" },
+    label: "ReencryptKmsKey set (share's re-encrypting copies)",
+  },
 ];
 
 describe.each(CASES)("the $name template deployed to moto with $label", ({ name, given }) => {
