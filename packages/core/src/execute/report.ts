@@ -62,13 +62,11 @@ export const REMEDIES: Readonly<Partial<Record<Reason, string>>> = {
 export function blockedLine(d: SkipDecision): string {
   const what = d.snapshot === undefined ? d.cluster : `${d.snapshot} (${d.cluster})`;
   const fix = REMEDIES[d.reason];
-  // A decision about a KMS key names it, so the one line says which key to fix.
+  // A decision about a KMS key that cannot be used names it, so the line says which key to fix.
   const key = d.facts["reencryptKmsKey"];
   const problem = d.facts["keyProblem"];
   const about =
-    typeof key === "string"
-      ? ` (key ${key}${typeof problem === "string" ? `: ${problem}` : ""})`
-      : "";
+    typeof key === "string" && typeof problem === "string" ? ` (key ${key}: ${problem})` : "";
   return `${d.step}: ${what} in ${d.region}: ${d.reason}${about}${fix === undefined ? "" : `; fix: ${fix}`}`;
 }
 
