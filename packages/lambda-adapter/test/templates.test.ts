@@ -471,6 +471,36 @@ describe.each(NAMES)("the %s template's alarms", (name) => {
   });
 });
 
+describe("the source template's ownership settings", () => {
+  // A snapshot is this deployment's only under its exact [PREFIX-]CLUSTER-... name: a function
+  // that reads the source policy without the prefix takes none of a prefixed stack's as its own
+  // (share and prune once did, so a prefixed stack shared and pruned nothing).
+  it("gives SNAPSHOT_NAME_PREFIX to every function that reads the source policy", () => {
+    const functions = Object.entries(templates.source.Resources).filter(
+      ([, r]) => r.Type === "AWS::Lambda::Function",
+    );
+    const readers = functions.filter(([, r]) => {
+      const env = (r.Properties?.["Environment"] as { Variables?: Record<string, unknown> })
+        ?.Variables;
+      return env !== undefined && "PATTERN" in env;
+    });
+    expect(readers.map(([id]) => id).sort()).toEqual(
+      [
+        "lambdaDeleteOldSnapshotsAurora",
+        "lambdaShareSnapshotsAurora",
+        "lambdaStatusAurora",
+        "lambdaTakeSnapshotsAurora",
+        "lambdaVerifyAurora",
+      ].sort(),
+    );
+    for (const [id, r] of readers) {
+      const env = (r.Properties?.["Environment"] as { Variables: Record<string, unknown> })
+        .Variables;
+      expect(env["SNAPSHOT_NAME_PREFIX"], id).toEqual({ Ref: "SnapshotNamePrefix" });
+    }
+  });
+});
+
 describe.each(NAMES)("the %s template's functions", (name) => {
   it.each(stepsOf(name))(
     "$step: Node.js 24, index.handler, 300 s, 512 MB, code from the bucket root",

@@ -173,6 +173,8 @@ export const STEPS: readonly StepContract[] = [
       REGION_OVERRIDE: "SourceRegionOverride",
       LOG_LEVEL: "LogLevel",
       DEST_EVENT_BUS_ARN: "DestinationEventBusArn",
+      // Not in the original, whose share and prune ignored the prefix: ownership needs it.
+      SNAPSHOT_NAME_PREFIX: "SnapshotNamePrefix",
       REENCRYPT_KMS_KEY: "ReencryptKmsKey",
     },
     loops: true,
@@ -196,6 +198,7 @@ export const STEPS: readonly StepContract[] = [
       REGION_OVERRIDE: "SourceRegionOverride",
       LOG_LEVEL: "LogLevel",
       MIN_KEEP: "MinKeep",
+      SNAPSHOT_NAME_PREFIX: "SnapshotNamePrefix",
       KEEP_DAILY: "KeepDaily",
       KEEP_WEEKLY: "KeepWeekly",
       KEEP_MONTHLY: "KeepMonthly",
