@@ -4,11 +4,13 @@ import type { ActionDecision, Decision, Reason, SkipDecision, Step } from "../mo
  * Skips that are work the step wanted to do but could not do now: a due backup of a cluster that
  * is not `available`, a copy waiting for one of RDS's copy slots. They leave the step incomplete,
  * so the state machine's SnapshotToolException retry (and the CLI's exit code 3) bring it back.
+ * Work already under way is not among them: a re-encrypting copy (`reencrypting`) can run for
+ * hours, and share, every 10 minutes, would fail on each run and set off its alarm; status counts
+ * it as under way, and the share run after the copy is available shares it.
  */
 export const DEFERRED_REASONS: ReadonlySet<Reason> = new Set<Reason>([
   "cluster-unavailable",
   "copy-slots-full",
-  "reencrypting",
 ]);
 
 /**
