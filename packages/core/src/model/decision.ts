@@ -59,6 +59,8 @@ export const REASONS = {
     "the shared snapshot's KMS key is not usable by this account (not granted, disabled or gone), so RDS would refuse the copy",
   "kms-key-required":
     "the snapshot is encrypted and no KMS key is configured for the target region",
+  "reencrypted-copy":
+    "same-account copy: a cmk- copy made only for sharing an aws/rds snapshot; its original is copied instead",
   "intermediate-done": "every copy made from this intermediate local copy is available",
   "intermediate-waiting": "copies made from this intermediate local copy are not all available yet",
   // prune

@@ -10,6 +10,7 @@ import {
   TAG_COPIED_BY,
   TAG_CREATED_ON,
   TAG_INTERMEDIATE,
+  TAG_REENCRYPTED_FROM,
   TAG_SHARE_AND_COPY,
   TAG_SOURCE_ARN,
   TOOL_NAME,
@@ -212,6 +213,10 @@ class CopyPlanner {
       if (!isToolSnapshot(s.tags)) return ["no-tool-tag", {}];
       if (s.type !== "manual") return ["not-manual", { type: s.type }];
       if (!isOwnName(s.name, s.clusterId, { any: true })) return ["not-owned", {}];
+      // Made only so that an aws/rds snapshot can be shared; in its own account the original is
+      // copied, and copying both would keep every backup twice in DR.
+      const original = s.tags[TAG_REENCRYPTED_FROM];
+      if (original !== undefined) return ["reencrypted-copy", { original }];
       if (s.tags[TAG_SHARE_AND_COPY] !== "YES") {
         return ["share-not-requested", { shareAndCopy: s.tags[TAG_SHARE_AND_COPY] ?? null }];
       }

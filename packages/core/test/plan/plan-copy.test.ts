@@ -592,6 +592,24 @@ describe("planCopy, same account", () => {
     });
   });
 
+  it("copies an aws/rds original, not the cmk- copy made to share it, so DR keeps each backup once", () => {
+    const original = anOwn({ encrypted: true, kmsKeyId: "aws-rds-key" });
+    const shareable = anOwn({
+      name: `cmk-${original.name}`,
+      encrypted: true,
+      kmsKeyId: "customer-key",
+      tags: { SnapshotToolReencryptedFrom: original.arn },
+    });
+    const decisions = copy({
+      own: [original, shareable],
+      policy: { ...sameAccount, kmsKeyDestination: { [REMOTE]: "dr-key" } },
+    });
+    expect(decisions.map((d) => [d.snapshot, d.action, d.reason])).toEqual([
+      [shareable.name, "skip", "reencrypted-copy"],
+      [original.name, "copy", "not-copied"],
+    ]);
+  });
+
   it("says already-copied for the local region itself", () => {
     const decisions = copy({
       own: [anOwn()],
