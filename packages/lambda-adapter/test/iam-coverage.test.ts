@@ -187,11 +187,14 @@ async function sameAccount(): Promise<ScenarioResult> {
 /**
  * SnapshotSource automated: an encrypted (customer key) and a plain cluster, each with an automated
  * snapshot from before the first run. The first take copies them (the encrypted copy keeps the
- * key, which RDS uses on the role's behalf); the next day's finds them too old and creates.
+ * key, which RDS uses on the role's behalf, and the copy carries SnapshotToolDataTime); the next
+ * day's finds them too old and creates. A destination stack in the same account copies them all
+ * to us-west-2, the data time carried onto the copies of the copies.
  */
 async function automatedSource(): Promise<ScenarioResult> {
   const sim = new IamTracingRds({ now: START });
   const key = sim.addKey({ account: A, region: EAST, alias: "clusters" });
+  const dr = sim.addKey({ account: A, region: WEST, alias: "dr" });
   sim.addCluster({ account: A, region: EAST, id: "orders", kmsKeyId: key });
   sim.addCluster({ account: A, region: EAST, id: "reports" });
   const earlier = new Date(START.getTime() - 3 * 3_600_000);
@@ -205,6 +208,18 @@ async function automatedSource(): Promise<ScenarioResult> {
       account: A,
       region: EAST,
       parameters: { CodeBucket: "code", ShareSnapshots: "FALSE", SnapshotSource: "automated" },
+    },
+    {
+      name: "dest",
+      template: templates.dest,
+      account: A,
+      region: EAST,
+      parameters: {
+        CodeBucket: "code",
+        CrossAccountCopy: "FALSE",
+        DestinationRegion: WEST,
+        KmsKeyDestination: dr,
+      },
     },
   ]);
   await runFunctions(sim, functions, 2);
@@ -389,6 +404,16 @@ describe("IAM coverage of the functions' roles", { timeout: 240_000 }, () => {
         (v) => v.request.what === "copy source" && automatedSource.test(v.request.resource),
       ),
     ).toBe(true);
+    // SnapshotToolDataTime on take's copies and on the destination's copies of them
+    const dataTimeTagged = (step: string) =>
+      automated.verdicts.some(
+        (v) =>
+          v.request.step === step &&
+          v.request.action === "rds:AddTagsToResource" &&
+          [v.request.context["aws:TagKeys"]].flat().includes("SnapshotToolDataTime"),
+      );
+    expect(dataTimeTagged("take")).toBe(true);
+    expect(dataTimeTagged("copy")).toBe(true);
   });
 
   it("announces shares on the destination's bus, which admits them under the policy the destination template deploys", () => {
@@ -578,6 +603,17 @@ describe("IAM coverage of the functions' roles", { timeout: 240_000 }, () => {
         ...toolTags,
         "aws:RequestTag/Owner": "x",
         "aws:TagKeys": ["CreatedBy", "CreatedOn", "shareAndCopy", "Owner"],
+      }),
+      // SnapshotToolDataTime is for copies of automated snapshots only: never on a created one
+      ask("rds:CreateDBClusterSnapshot", snapshot("orders-2026-03-01-01-00"), {
+        ...toolTags,
+        "aws:RequestTag/SnapshotToolDataTime": "2026-02-28-05-00",
+        "aws:TagKeys": ["CreatedBy", "CreatedOn", "shareAndCopy", "SnapshotToolDataTime"],
+      }),
+      ask("rds:CreateDBClusterSnapshot", `arn:aws:rds:${EAST}:${A}:cluster:orders`, {
+        ...toolTags,
+        "aws:RequestTag/SnapshotToolDataTime": "2026-02-28-05-00",
+        "aws:TagKeys": ["CreatedBy", "CreatedOn", "shareAndCopy", "SnapshotToolDataTime"],
       }),
       // the cluster key used directly, or through RDS in another region
       ask("kms:Decrypt", key, { "kms:CallerAccount": A }),

@@ -7,7 +7,13 @@ import {
 } from "../model/index.js";
 import { MAX_IDENTIFIER_LENGTH, checkIdentifier, formatSnapshotName } from "../naming/index.js";
 import { copyKeyFor, copyRegionsOf } from "../plan/plan-copy.js";
-import { matchesPattern, type DestinationPolicy, type SourcePolicy } from "../policy/index.js";
+import {
+  RPO_SLACK_HOURS,
+  matchesPattern,
+  type DestinationPolicy,
+  type SourcePolicy,
+} from "../policy/index.js";
+import { automatedMaxAgeHoursOf } from "../policy/snapshot-source.js";
 
 import { findNearMisses, type NearMiss } from "./near-miss.js";
 import { analyseSchedule, type Schedule } from "./schedule.js";
@@ -393,6 +399,43 @@ export function rpoCheck(policy: SourcePolicy, name: FieldName): Check | undefin
     ...base,
     status: "pass",
     detail: `${rpo} (${policy.rpoHours} h) covers ${interval} (${policy.intervalHours} h) with ${policy.rpoHours - policy.intervalHours} h to spare`,
+  };
+}
+
+/**
+ * SNAPSHOT_SOURCE=automated: a backup's data can be up to AUTOMATED_MAX_AGE_HOURS old when it is
+ * copied, and it is the newest recovery point for one INTERVAL after that, so just before the next
+ * backup its data can be AUTOMATED_MAX_AGE_HOURS + INTERVAL old. Past the RPO (RPO_HOURS, or the
+ * interval + 2 by default) status reports the cluster unprotected then, while every run did its
+ * work. With the defaults (age limit = interval) that is always the case. Only checked with
+ * `automated`.
+ */
+export function automatedAgeCheck(policy: SourcePolicy, name: FieldName): Check | undefined {
+  if (policy.snapshotSource !== "automated") return undefined;
+  const base = { id: "automated-age", title: "automated snapshot age" } as const;
+  const maxAge = automatedMaxAgeHoursOf(policy);
+  const rpo = policy.rpoHours ?? policy.intervalHours + RPO_SLACK_HOURS;
+  const worst = maxAge + policy.intervalHours;
+  const ageName = name("automatedMaxAgeHours");
+  const intervalName = name("intervalHours");
+  const rpoText = `the RPO (${rpo} h${policy.rpoHours === undefined ? `, the default ${intervalName} + ${RPO_SLACK_HOURS}` : ""})`;
+  const limitText = `${ageName} (${maxAge} h${policy.automatedMaxAgeHours === undefined ? `, the default: ${intervalName}` : ""})`;
+  if (worst <= rpo) {
+    return {
+      ...base,
+      status: "pass",
+      detail: `${limitText} + ${intervalName} (${policy.intervalHours} h) is ${worst} h, within ${rpoText}`,
+    };
+  }
+  const suggested = rpo - policy.intervalHours;
+  return {
+    ...base,
+    status: "warn",
+    detail: `${limitText} + ${intervalName} (${policy.intervalHours} h) is ${worst} h, over ${rpoText}: a copied automated snapshot can hold data that old just before the next backup, and status then reports the cluster unprotected`,
+    fix:
+      suggested >= 1
+        ? `set ${ageName} to ${suggested} (the RPO − ${intervalName}) or less, or raise ${name("rpoHours")} to ${worst}`
+        : `raise ${name("rpoHours")} to ${worst} or more, as the RPO − ${intervalName} leaves no room for ${ageName}`,
   };
 }
 

@@ -19,6 +19,7 @@ import {
   missingKeyCheck,
   retentionCheck,
   rpoCheck,
+  automatedAgeCheck,
   snapshotQuotaCheck,
   scheduleCheck,
   selectedClusters,
@@ -160,6 +161,8 @@ export async function sourceDoctor(input: SourceDoctorInput): Promise<Check[]> {
   }
   const rpo = rpoCheck(policy, name);
   if (rpo !== undefined) checks.push(rpo);
+  const automatedAge = automatedAgeCheck(policy, name);
+  if (automatedAge !== undefined) checks.push(automatedAge);
   return checks;
 }
 

@@ -1,6 +1,7 @@
 import {
   TAG_COPIED_BY,
   TAG_CREATED_BY,
+  TAG_DATA_TIME,
   TAG_REENCRYPTED_FROM,
   TAG_SHARED_WITH,
   TAG_SOURCE_ARN,
@@ -10,6 +11,7 @@ import {
   type Decision,
   type SkipDecision,
   type Step,
+  type TakeDecision,
 } from "../model/index.js";
 import { AwsActionError } from "./errors.js";
 import type { Gateway } from "./gateway.js";
@@ -76,7 +78,7 @@ export async function execute(
           ? { decision, status: "failed", errorCode: blocked.code, errorMessage: blocked.message }
           : left !== undefined && left <= 0
             ? { decision, status: "pending", note: "deadline" }
-            : await runOne(decision, gateway, options.retry, left);
+            : await runAction(decision, gateway, options.retry, left, clock);
         outcomes[i] = outcome;
         options.onOutcome?.(outcome);
       }
@@ -99,6 +101,63 @@ export async function execute(
     deferred: skipped.filter((d) => DEFERRED_REASONS.has(d.reason)),
     blocked: skipped.filter((d) => BLOCKED_REASONS.has(d.reason)),
   };
+}
+
+/**
+ * Errors of take's copy of an automated snapshot after which a created snapshot cannot do better:
+ * the snapshot quota counts it too, and a name taken by someone else is taken for both.
+ */
+const NO_FALLBACK = new Set([
+  ...ALREADY_EXISTS,
+  "SnapshotQuotaExceededFault",
+  "SnapshotQuotaExceeded",
+]);
+
+/**
+ * One action, and for take's copy of an automated snapshot (SNAPSHOT_SOURCE=automated) the fallback
+ * when the copy fails: the automated snapshot gone, not copyable, its key not accessible, or the copy
+ * refused (AccessDenied) would otherwise leave the cluster without this interval's backup, so the
+ * snapshot is created under the same name and tags (less SnapshotToolDataTime: its data is new),
+ * and the outcome's decision says so (`automated: copy-failed`, with the copy's error). A transient
+ * error is retried first as for any action, and one that outlasts the retries is left pending.
+ */
+async function runAction(
+  decision: ActionDecision,
+  gateway: Gateway,
+  retry: RetryOptions | undefined,
+  budgetMs: number | undefined,
+  clock: () => number,
+): Promise<Outcome> {
+  const started = clock();
+  const outcome = await runOne(decision, gateway, retry, budgetMs);
+  if (
+    decision.action !== "take" ||
+    decision.copyFrom === undefined ||
+    outcome.status !== "failed" ||
+    outcome.errorCode === undefined ||
+    outcome.errorCode === "UnexpectedError" ||
+    NO_FALLBACK.has(outcome.errorCode)
+  ) {
+    return outcome;
+  }
+  const { copyFrom, ...rest } = decision;
+  const { [TAG_DATA_TIME]: _dataTime, ...tags } = decision.tags;
+  const created: TakeDecision = {
+    ...rest,
+    reason: "due",
+    tags,
+    facts: {
+      ...decision.facts,
+      automated: "copy-failed",
+      copyFrom,
+      copyErrorCode: outcome.errorCode,
+      copyErrorMessage: outcome.errorMessage ?? null,
+    },
+  };
+  const left = budgetMs === undefined ? undefined : budgetMs - (clock() - started);
+  if (left !== undefined && left <= 0)
+    return { decision: created, status: "pending", note: "deadline" };
+  return runOne(created, gateway, retry, left);
 }
 
 async function runOne(

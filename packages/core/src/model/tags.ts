@@ -46,5 +46,16 @@ export const TAG_SOURCE_ARN = "SnapshotToolSourceArn";
  */
 export const TAG_REENCRYPTED_FROM = "SnapshotToolReencryptedFrom";
 
+/**
+ * `SnapshotToolDataTime` on take's copy of an automated snapshot (SNAPSHOT_SOURCE=automated): the
+ * automated snapshot's SnapshotCreateTime, in the tool's `YYYY-MM-DD-HH-MM` UTC format (as
+ * CreatedOn). The copy's name and CreatedOn carry the run's time, which drives the interval and
+ * retention; its data is as old as the automated snapshot, and RDS may give the copy a
+ * SnapshotCreateTime of its own, so this tag is what lets status report the data's real age. The
+ * copy step carries it onto its copies. Status takes the oldest of the stamp, SnapshotCreateTime
+ * and this tag; retention never reads it.
+ */
+export const TAG_DATA_TIME = "SnapshotToolDataTime";
+
 /** The marker in front of a re-encrypted copy's name: `cmk-` + the original's name. */
 export const REENCRYPTED_PREFIX = "cmk-";

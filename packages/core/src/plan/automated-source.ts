@@ -9,10 +9,17 @@ import { FUTURE_TOLERANCE_MS, hoursBetween, roundTenth } from "./snapshot-time.j
  */
 
 /** Why a due cluster gets a created snapshot rather than a copy of an automated one. */
-export type AutomatedFallback = "none" | "too-old" | "not-available" | "no-copy-slot";
+export type AutomatedFallback =
+  "none" | "too-old" | "not-available" | "newer-in-progress" | "no-copy-slot";
 
 export type AutomatedChoice =
-  | { readonly kind: "copy"; readonly source: Snapshot; readonly facts: Facts }
+  | {
+      readonly kind: "copy";
+      readonly source: Snapshot;
+      /** The source's SnapshotCreateTime: how old the copy's data is. */
+      readonly time: Date;
+      readonly facts: Facts;
+    }
   | { readonly kind: "create"; readonly facts: Facts };
 
 interface Candidate {
@@ -36,7 +43,7 @@ export function freeCopySlots(manual: readonly Snapshot[], region: string): numb
 /**
  * Per cluster (lowercased id), the automated snapshots with a readable SnapshotCreateTime, newest
  * first. A time more than an hour after `now` is left out: such a stamp says nothing about how
- * old the data is.
+ * old the data is. One still `creating` without a time is being made now, so it counts as `now`.
  */
 export function automatedByCluster(
   automated: readonly Snapshot[],
@@ -44,8 +51,9 @@ export function automatedByCluster(
 ): Map<string, Candidate[]> {
   const byCluster = new Map<string, Candidate[]>();
   for (const s of automated) {
-    if (s.type !== "automated" || s.createTime === undefined) continue;
-    const time = s.createTime;
+    if (s.type !== "automated") continue;
+    const time = s.createTime ?? (s.status === "creating" ? now : undefined);
+    if (time === undefined) continue;
     if (Number.isNaN(time.getTime()) || time.getTime() - now.getTime() > FUTURE_TOLERANCE_MS)
       continue;
     const key = s.clusterId.toLowerCase();
@@ -68,6 +76,10 @@ export function automatedByCluster(
  * automated snapshot to be younger than `maxAgeHours` (RDS copies only an available snapshot, API
  * CopyDBClusterSnapshot) and a free copy slot (`slotFree`); otherwise the backup is created, with
  * the reason in the `automated` fact. A backup is never skipped for want of a slot.
+ *
+ * While the newest automated snapshot is still `creating`, RDS is taking a fresher one right now:
+ * copying the older available one would file data hours older than a created snapshot as this
+ * interval's backup, so the backup is created (`newer-in-progress`).
  */
 export function chooseAutomatedSource(
   candidates: readonly Candidate[] | undefined,
@@ -83,6 +95,20 @@ export function chooseAutomatedSource(
   const recent = (c: Candidate): boolean =>
     now.getTime() - c.time.getTime() < maxAgeHours * 3_600_000;
   const available = candidates.find((c) => c.snapshot.status === "available");
+  const newest = candidates[0]!;
+  if (newest.snapshot.status === "creating" && available && recent(available)) {
+    return {
+      kind: "create",
+      facts: {
+        automated: "newer-in-progress",
+        automatedSnapshot: newest.snapshot.name,
+        automatedStatus: newest.snapshot.status,
+        olderAvailable: available.snapshot.name,
+        olderAgeHours: ageOf(available),
+        ...limit,
+      },
+    };
+  }
   if (available && recent(available)) {
     const facts: Facts = {
       automatedSnapshot: available.snapshot.name,
@@ -90,10 +116,9 @@ export function chooseAutomatedSource(
       ...limit,
     };
     if (!slotFree) return { kind: "create", facts: { automated: "no-copy-slot", ...facts } };
-    return { kind: "copy", source: available.snapshot, facts };
+    return { kind: "copy", source: available.snapshot, time: available.time, facts };
   }
   // A newer one RDS is still making (or that failed) is the one that would have been copied.
-  const newest = candidates[0]!;
   if (newest.snapshot.status !== "available" && (available === undefined || recent(newest))) {
     return {
       kind: "create",

@@ -9,6 +9,7 @@ import type {
 import {
   TAG_COPIED_BY,
   TAG_CREATED_ON,
+  TAG_DATA_TIME,
   TAG_INTERMEDIATE,
   TAG_REENCRYPTED_FROM,
   TAG_SHARE_AND_COPY,
@@ -18,7 +19,7 @@ import {
   isToolSnapshot,
   parseArn,
 } from "../model/index.js";
-import { formatTimestamp, isOwnName } from "../naming/index.js";
+import { formatTimestamp, isOwnName, parseTimestamp } from "../naming/index.js";
 import type { DestinationPolicy } from "../policy/types.js";
 import { matchesPattern } from "../policy/pattern.js";
 import { sortDecisions } from "./decision-order.js";
@@ -611,6 +612,14 @@ class CopyPlanner {
       [TAG_SOURCE_ARN]: s.arn,
     };
     if (t.intermediate) tags[TAG_INTERMEDIATE] = "YES";
+    // A copy of an automated snapshot holds older data than its name says: the copy keeps that
+    // time so the destination's status reports the data's age (a tag that is not a timestamp
+    // is not carried). The owner's tags are invisible across accounts, so this reaches the
+    // destination only when it can read the source's tags (one account, or an intermediate).
+    const dataTime = s.tags[TAG_DATA_TIME];
+    if (dataTime !== undefined && parseTimestamp(dataTime) !== undefined) {
+      tags[TAG_DATA_TIME] = dataTime;
+    }
     const decision: CopyDecision = {
       step: "copy",
       action: "copy",

@@ -6,7 +6,13 @@ import type {
   Snapshot,
   TakeDecision,
 } from "../model/index.js";
-import { TAG_CREATED_BY, TAG_CREATED_ON, TAG_SHARE_AND_COPY, TOOL_NAME } from "../model/index.js";
+import {
+  TAG_CREATED_BY,
+  TAG_CREATED_ON,
+  TAG_DATA_TIME,
+  TAG_SHARE_AND_COPY,
+  TOOL_NAME,
+} from "../model/index.js";
 import {
   checkIdentifier,
   formatSnapshotName,
@@ -164,11 +170,12 @@ export function planTake(input: PlanTakeInput): TakeStepDecision[] {
 
     // The name and CreatedOn carry the run's time even for a copy of an older automated
     // snapshot: the interval guard reads that stamp, so the next backup falls due on the schedule
-    // it would have with a created snapshot. The stamp does not overstate how recent the data is:
-    // status and the RPO read the older of the stamp and SnapshotCreateTime, and a copy's
-    // SnapshotCreateTime is either the automated snapshot's (as copies have been seen to keep)
-    // or the copy's own, never later than the run. Retention is safe either way: prune ages a
-    // snapshot by the younger of the two, so a copy is never deleted before its name says.
+    // it would have with a created snapshot. The data is as old as the automated snapshot, and a
+    // copy's SnapshotCreateTime may be the copy's own (AWS documents neither rule), so the copy
+    // also carries SnapshotToolDataTime, the automated snapshot's time: status and the RPO read
+    // the oldest of the stamp, SnapshotCreateTime and that tag. Retention is safe either way:
+    // prune ages a snapshot by the younger of stamp and SnapshotCreateTime, so a copy is never
+    // deleted before its name says.
     const tags = {
       [TAG_CREATED_BY]: TOOL_NAME,
       [TAG_CREATED_ON]: formatTimestamp(now),
@@ -201,6 +208,7 @@ export function planTake(input: PlanTakeInput): TakeStepDecision[] {
         reason: "automated-recent",
         // The identifier, as API_CopyDBClusterSnapshot asks for a source in the copy's region.
         copyFrom: choice.source.id,
+        tags: { ...tags, [TAG_DATA_TIME]: formatTimestamp(choice.time) },
         facts: { ...interval, ...choice.facts, copySlotsFree: free },
       });
     } else {

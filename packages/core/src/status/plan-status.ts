@@ -1,5 +1,6 @@
 import { isInProgress } from "../inventory/wait-rules.js";
 import {
+  TAG_DATA_TIME,
   TAG_INTERMEDIATE,
   TAG_SHARED_WITH,
   UNSELECTED_REASONS,
@@ -8,7 +9,7 @@ import {
   type Reason,
   type Snapshot,
 } from "../model/index.js";
-import { isOwnName } from "../naming/index.js";
+import { isOwnName, parseTimestamp } from "../naming/index.js";
 import { isForeignCopy, ownsCopy, ownsSourceSnapshot } from "../plan/ownership.js";
 import { isOwnReencryptedCopy } from "../plan/reencrypt-pairs.js";
 import { isFutureStamped, stampedTime } from "../plan/snapshot-time.js";
@@ -92,13 +93,17 @@ const REASON_RANK: readonly StatusReason[] = [
 ];
 
 /**
- * The point in time a snapshot or copy restores to, for the RPO: the older of the tool's stamp
- * (name or CreatedOn tag: for a copy, its source's time) and RDS's SnapshotCreateTime (which on a
- * copy may be the copy's own). Retention takes the younger of the two, so as to keep longer; the
- * RPO takes the older, so as never to report a recovery point fresher than the data in it.
+ * The point in time a snapshot or copy restores to, for the RPO: the oldest of the tool's stamp
+ * (name or CreatedOn tag: for a copy, its source's time), RDS's SnapshotCreateTime (which on a
+ * copy may be the copy's own) and SnapshotToolDataTime (on a copy of an automated snapshot, and
+ * the copies made of it: the automated snapshot's time; ignored when it is not a timestamp).
+ * Retention takes the younger of stamp and SnapshotCreateTime, so as to keep longer; the RPO
+ * takes the oldest, so as never to report a recovery point fresher than the data in it.
  */
 export function recoveryTime(s: Snapshot): Date | undefined {
-  const times = [stampedTime(s), s.createTime].flatMap((t) =>
+  const dataTag = s.tags[TAG_DATA_TIME];
+  const dataTime = dataTag === undefined ? undefined : parseTimestamp(dataTag);
+  const times = [stampedTime(s), s.createTime, dataTime].flatMap((t) =>
     t === undefined || Number.isNaN(t.getTime()) ? [] : [t.getTime()],
   );
   return times.length === 0 ? undefined : new Date(Math.min(...times));

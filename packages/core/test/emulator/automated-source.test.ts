@@ -67,6 +67,8 @@ describe("take with SNAPSHOT_SOURCE=automated against moto", () => {
       CreatedBy: TOOL,
       CreatedOn: "2026-03-01-12-00",
       shareAndCopy: "YES",
+      // the automated snapshot's time: the copy's data is that old
+      SnapshotToolDataTime: "2026-03-01-09-00",
     });
   });
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Snapshot, TakeDecision } from "../../src/model/index.js";
 import { planTake } from "../../src/plan/index.js";
 import type { PlanTakeInput } from "../../src/plan/index.js";
+import { formatTimestamp } from "../../src/naming/index.js";
 import { sourcePolicyFromEnv } from "../../src/policy/index.js";
 import {
   NOW,
@@ -120,10 +121,55 @@ describe("planTake with SNAPSHOT_SOURCE=automated", () => {
     });
   });
 
-  it("still copies a recent available one while a newer one is being made", () => {
+  it("creates the snapshot while a newer automated one is being made, rather than copying an older available one", () => {
     const available = anAutomated(5);
-    const d = only({ automated: [anAutomated(0.1, { status: "creating" }), available] });
-    expect(d.copyFrom).toBe(available.id);
+    const creating = anAutomated(0.1, { status: "creating" });
+    const d = only({ automated: [creating, available] });
+    expect(d.reason).toBe("due");
+    expect(d.copyFrom).toBeUndefined();
+    expect(d.tags).not.toHaveProperty("SnapshotToolDataTime");
+    expect(d.facts).toMatchObject({
+      automated: "newer-in-progress",
+      automatedSnapshot: creating.name,
+      automatedStatus: "creating",
+      olderAvailable: available.name,
+      olderAgeHours: 5,
+    });
+  });
+
+  it("counts a creating automated snapshot without a SnapshotCreateTime as being made now", () => {
+    const creating = { ...anAutomated(0, { status: "creating" }), createTime: undefined };
+    const d = only({ automated: [creating, anAutomated(5)] });
+    expect(d.copyFrom).toBeUndefined();
+    expect(d.facts).toMatchObject({ automated: "newer-in-progress" });
+  });
+
+  it("tags the copy with the automated snapshot's time (SnapshotToolDataTime), a created one not", () => {
+    const source = anAutomated(20.5);
+    const copy = only({ automated: [source] });
+    expect(copy.tags).toEqual({
+      CreatedBy: "Snapshot Tool for Aurora",
+      CreatedOn: "2026-11-25-01-02",
+      shareAndCopy: "YES",
+      SnapshotToolDataTime: formatTimestamp(source.createTime!),
+    });
+    expect(copy.tags["SnapshotToolDataTime"]).toBe("2026-11-24-04-32");
+    const created = only({ automated: [] });
+    expect(Object.keys(created.tags).sort()).toEqual(["CreatedBy", "CreatedOn", "shareAndCopy"]);
+  });
+
+  it("copies the automated snapshot of a cluster whose id has capitals (RDS stores the snapshot's cluster id in lower case)", () => {
+    const source = anAutomated(2, { clusterId: "prod-orders" });
+    const decisions = take({
+      clusters: [aCluster({ id: "Prod-Orders" })],
+      automated: [source],
+    }) as TakeDecision[];
+    expect(decisions).toHaveLength(1);
+    expect(decisions[0]).toMatchObject({
+      cluster: "Prod-Orders",
+      reason: "automated-recent",
+      copyFrom: source.id,
+    });
   });
 
   it("never treats a manual snapshot in the automated listing as automated", () => {

@@ -16,7 +16,8 @@ export interface ReportLogger {
 
 /**
  * Writes a step's report as JSON lines: every decision at DEBUG (skips included, so the log answers
- * why nothing happened to a cluster), each finished action at INFO, each pending action at WARN,
+ * why nothing happened to a cluster), each finished action at INFO (at WARN when take created a
+ * snapshot because the copy of an automated snapshot failed), each pending action at WARN,
  * each failed one at ERROR, each blocked skip (a selected cluster or snapshot the tool cannot
  * protect as configured) at WARN with its fix, then one summary line at INFO. The level names the severity, so the
  * default level (ERROR) shows failures only, like the original tool.
@@ -25,7 +26,19 @@ export function logReport(logger: ReportLogger, report: RunReport): void {
   for (const decision of report.decisions) {
     logger.debug("decision", { action: decision.action, reason: decision.reason, decision });
   }
-  for (const outcome of report.done) logger.info("action done", outcomeFields(outcome));
+  for (const outcome of report.done) {
+    // take created the snapshot because the copy of the automated snapshot failed: the backup is
+    // there, but the copy's error (a missing grant, a key) needs a look.
+    if (outcome.decision.facts["automated"] === "copy-failed") {
+      logger.warn("action done after the copy of the automated snapshot failed", {
+        ...outcomeFields(outcome),
+        copyErrorCode: outcome.decision.facts["copyErrorCode"],
+        copyErrorMessage: outcome.decision.facts["copyErrorMessage"],
+      });
+    } else {
+      logger.info("action done", outcomeFields(outcome));
+    }
+  }
   for (const outcome of report.pending) logger.warn("action pending", outcomeFields(outcome));
   for (const outcome of report.failed) logger.error("action failed", outcomeFields(outcome));
   for (const d of report.blocked) {
