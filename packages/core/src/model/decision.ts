@@ -40,7 +40,9 @@ export const REASONS = {
   "encrypted-with-default-key":
     "the snapshot is encrypted with the AWS-managed aws/rds key, which cannot be shared across accounts",
   reencrypting:
-    "the snapshot is encrypted with aws/rds and REENCRYPT_KMS_KEY is set: its re-encrypted copy (cmk-NAME) is being made, and is shared once available",
+    "the snapshot is encrypted with aws/rds and REENCRYPT_KMS_KEY is set: its re-encrypted copy (cmk-NAME) is being made, and is shared once available; prune keeps the original until then (deleting it would end the copy)",
+  expiring:
+    "the snapshot is encrypted with aws/rds and prune deletes it within a day (past RETENTION_DAYS - 1, no KEEP rule, not among the newest MIN_KEEP): no re-encrypted copy is started for it",
   reencrypted:
     "the snapshot is encrypted with aws/rds; its re-encrypted copy (cmk-NAME) exists and is what is shared",
   "reencrypt-key-unusable":

@@ -23,6 +23,8 @@ import { freeCopySlots } from "./automated-source.js";
 import { sortDecisions } from "./decision-order.js";
 import { ownsSourceSnapshot } from "./ownership.js";
 import { isUnfinishedCopy } from "./plan-copy.js";
+import { hasKeepRules } from "../policy/keep-rules.js";
+import { daysBetween, isWithinRetention, snapshotTime } from "./snapshot-time.js";
 import {
   copyOf,
   isOwnReencryptedCopy,
@@ -43,16 +45,29 @@ export interface PlanShareInput {
    * it says what is wrong with the key.
    */
   readonly reencryptKey?: KeyInfo | null;
+  /**
+   * Why REENCRYPT_KMS_KEY could not be looked up (DescribeKey's error code): only the aws/rds
+   * snapshots, which need the key, are held back; every other snapshot is shared.
+   */
+  readonly reencryptKeyError?: string;
 }
 
 /** Share's decisions: shares, the re-encrypting copies of aws/rds snapshots, and skips. */
 export type ShareStepDecision = ShareDecision | CopyDecision | SkipDecision;
 
 /** Why REENCRYPT_KMS_KEY cannot make a shareable copy; undefined when it looks usable. */
-function reencryptKeyProblem(key: KeyInfo | null | undefined, region: string): string | undefined {
+function reencryptKeyProblem(input: PlanShareInput, s: Snapshot): string | undefined {
+  if (input.reencryptKeyError !== undefined) {
+    return `could not be described: ${input.reencryptKeyError}`;
+  }
+  const key = input.reencryptKey;
+  const { region, account } = s;
   if (key === undefined) return undefined;
   if (key === null) return "not found";
   if (key.region !== "" && key.region !== region) return `in ${key.region}, not ${region}`;
+  // RDS copies a snapshot only with a key of its own account's (or one it is granted), and the
+  // copy would then depend on another account's key policy: not what REENCRYPT_KMS_KEY is for.
+  if (key.account !== "" && key.account !== account) return `in another account (${key.account})`;
   if (!key.enabled) return "not enabled";
   // A copy under another AWS-managed key could not be shared either.
   if (key.manager === "AWS") return "AWS-managed";
@@ -60,6 +75,59 @@ function reencryptKeyProblem(key: KeyInfo | null | undefined, region: string): s
 }
 
 const ACCOUNT_ID = /^\d{12}$/;
+const DAY_MS = 86_400_000;
+
+/**
+ * The order share hands out copy slots in, like copy's: each cluster's newest snapshot first, then
+ * each cluster's second newest, and so on (newest first within a round), so today's backup of
+ * every cluster is re-encrypted before an older one. `rank`: 1 = the newest of the tool's own
+ * available snapshots of its cluster (in its account and region), as prune counts MIN_KEEP.
+ */
+function shareOrder(
+  snapshots: readonly Snapshot[],
+  prefix: string | undefined,
+): { snapshots: Snapshot[]; rank: Map<Snapshot, number> } {
+  const time = new Map(snapshots.map((s) => [s, snapshotTime(s)?.getTime() ?? -Infinity]));
+  const newest = (a: Snapshot, b: Snapshot): number => time.get(b)! - time.get(a)!;
+  const groupOf = (s: Snapshot): string => `${s.account}|${s.region}|${s.clusterId.toLowerCase()}`;
+  const round = new Map<Snapshot, number>();
+  const rank = new Map<Snapshot, number>();
+  const groups = new Map<string, Snapshot[]>();
+  for (const s of snapshots) groups.set(groupOf(s), [...(groups.get(groupOf(s)) ?? []), s]);
+  for (const group of groups.values()) {
+    group.sort(newest).forEach((s, i) => round.set(s, i));
+    group
+      .filter(
+        (s) => s.type === "manual" && s.status === "available" && ownsSourceSnapshot(s, prefix),
+      )
+      .forEach((s, i) => rank.set(s, i + 1));
+  }
+  const ordered = [...snapshots].sort((a, b) => round.get(a)! - round.get(b)! || newest(a, b));
+  return { snapshots: ordered, rank };
+}
+
+/**
+ * Facts when prune deletes `s` within the next 24 hours, so a re-encrypting copy started now
+ * would be deleted with it before it is of use: past RETENTION_DAYS - 1 day, no calendar rule
+ * (KEEP_DAILY ...) in use, and not among its cluster's newest MIN_KEEP. Kept simple on purpose:
+ * with calendar rules set nothing is `expiring`, and a cluster's newest snapshot never is.
+ */
+function expiringFacts(
+  s: Snapshot,
+  input: PlanShareInput,
+  rank: number | undefined,
+): Facts | undefined {
+  const { policy, now } = input;
+  const time = snapshotTime(s);
+  if (time === undefined || hasKeepRules(policy)) return undefined;
+  if (rank !== undefined && rank <= Math.max(1, policy.minKeep)) return undefined;
+  const tomorrow = new Date(now.getTime() + DAY_MS);
+  if (isWithinRetention(time, tomorrow, policy.retentionDays)) return undefined;
+  return {
+    ageDays: Math.round(daysBetween(time, now) * 10) / 10,
+    retentionDays: policy.retentionDays,
+  };
+}
 
 /**
  * Which of the tool's snapshots to share with the destination account.
@@ -84,7 +152,8 @@ export function planShare(input: PlanShareInput): ShareStepDecision[] {
   const names = new Set(input.snapshots.map((s) => `${s.region}|${s.name.toLowerCase()}`));
   /** Copies started by this plan, per region: they take copy slots like those in flight. */
   const started = new Map<string, number>();
-  for (const s of input.snapshots) {
+  const order = shareOrder(input.snapshots, prefix);
+  for (const s of order.snapshots) {
     const skip = (reason: Reason, facts: Facts): void => {
       decisions.push({
         step: "share",
@@ -132,7 +201,13 @@ export function planShare(input: PlanShareInput): ShareStepDecision[] {
     }
     // An unknown key is not a reason to skip: the share call itself reports what is wrong.
     const key = s.encrypted && s.kmsKeyId !== undefined ? input.keys.get(s.kmsKeyId) : undefined;
-    if (key?.manager === "AWS") {
+    // An original with its own cmk- copy listed was found aws/rds-encrypted when the copy was
+    // made: it is decided from the copy, with no key looked up (none on a run with nothing new).
+    const reencryptedAlready =
+      input.policy.reencryptKmsKey !== undefined &&
+      !isOwnReencryptedCopy(s, prefix) &&
+      copyOf(copies, s) !== undefined;
+    if (key?.manager === "AWS" || reencryptedAlready) {
       const reencryptKmsKey = input.policy.reencryptKmsKey;
       if (reencryptKmsKey === undefined || isOwnReencryptedCopy(s, prefix)) {
         skip("encrypted-with-default-key", { kmsKeyId: s.kmsKeyId ?? null, keyManager: "AWS" });
@@ -153,7 +228,13 @@ export function planShare(input: PlanShareInput): ShareStepDecision[] {
         } else skip("copy-failed", { ...facts, copyStatus: copy.status });
         continue;
       }
-      const keyProblem = reencryptKeyProblem(input.reencryptKey, s.region);
+      const expiring = expiringFacts(s, input, order.rank.get(s));
+      if (expiring !== undefined) {
+        // Its copy could not be shared and copied before prune deletes the pair: no slot for it.
+        skip("expiring", { ...facts, ...expiring });
+        continue;
+      }
+      const keyProblem = reencryptKeyProblem(input, s);
       if (keyProblem !== undefined) {
         skip("reencrypt-key-unusable", { ...facts, keyProblem });
         continue;

@@ -82,6 +82,9 @@ export function copyOf(
 
 type PruneDecision = DeleteDecision | SkipDecision;
 
+/** A re-encrypting copy RDS is still making. */
+const COPY_UNFINISHED: ReadonlySet<string> = new Set(["creating", "copying", "pending"]);
+
 export interface ReencryptPairs {
   /**
    * What the retention rules see: every snapshot but the re-encrypted copies whose original is
@@ -149,9 +152,34 @@ export function reencryptPairs(
         );
         continue;
       }
-      out.push(d);
       const copy = key === undefined ? undefined : paired.get(key);
-      if (copy === undefined) continue;
+      if (copy === undefined) {
+        out.push(d);
+        continue;
+      }
+      if (d.action === "delete" && COPY_UNFINISHED.has(copy.status)) {
+        // Deleting the source of a copy in progress ends the copy (RDS: "If the snapshot is being
+        // copied, the copy operation is terminated"), and that backup would never reach DR. The
+        // original waits for its copy; once the copy is available the pair follows the rule below.
+        out.push({
+          step: d.step,
+          cluster: d.cluster,
+          account: d.account,
+          region: d.region,
+          snapshot: d.snapshot,
+          action: "skip",
+          reason: "reencrypting",
+          facts: {
+            ...d.facts,
+            originalReason: d.reason,
+            copy: copy.name,
+            copyStatus: copy.status,
+            percentProgress: copy.percentProgress ?? null,
+          },
+        });
+      } else {
+        out.push(d);
+      }
       const base = {
         step: d.step,
         cluster: copy.clusterId,
@@ -171,6 +199,15 @@ export function reencryptPairs(
           reason: "original-pruned",
           snapshotArn: copy.arn,
           facts,
+        });
+      } else if (d.action === "delete" && copy.status === "failed") {
+        // The original goes as the rules say; its failed copy is no backup, and is reported so
+        // that the lost re-encryption is not silent.
+        out.push({
+          ...base,
+          action: "skip",
+          reason: "copy-failed",
+          facts: { ...facts, status: copy.status },
         });
       } else if (d.action === "delete") {
         // A copy RDS has not finished cannot be deleted as a backup; the next run decides it.

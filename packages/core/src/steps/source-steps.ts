@@ -1,3 +1,4 @@
+import { AwsActionError } from "../execute/errors.js";
 import { execute } from "../execute/executor.js";
 import type { SnapshotQuery, ToolEvent } from "../execute/gateway.js";
 import type { RunReport } from "../execute/report.js";
@@ -147,12 +148,25 @@ async function planShareFrom(input: SourceStepInput, inv: SourceInventory): Prom
       if (info) keys.set(id, info);
     }),
   );
-  // REENCRYPT_KMS_KEY is looked up only on a run with an aws/rds snapshot to share.
+  // REENCRYPT_KMS_KEY is looked up only on a run with an aws/rds snapshot to share. A failure to
+  // describe it (AccessDenied, ...) holds back only the snapshots that need it: planShare blocks
+  // them as reencrypt-key-unusable, naming the key, and shares every other snapshot.
   const reencrypt = input.policy.reencryptKmsKey;
-  const reencryptKey =
-    reencrypt !== undefined && [...keys.values()].some((k) => k.manager === "AWS")
-      ? ((await readWithRetry(input, () => input.gateway.describeKey(region, reencrypt))) ?? null)
-      : undefined;
+  let reencryptKey: KeyInfo | null | undefined;
+  let reencryptKeyError: string | undefined;
+  if (reencrypt !== undefined && [...keys.values()].some((k) => k.manager === "AWS")) {
+    try {
+      reencryptKey =
+        (await readWithRetry(input, () => input.gateway.describeKey(region, reencrypt))) ?? null;
+    } catch (error) {
+      reencryptKeyError =
+        error instanceof AwsActionError
+          ? error.code
+          : error instanceof Error
+            ? error.name
+            : String(error);
+    }
+  }
   return {
     decisions: planShare({
       snapshots,
@@ -160,6 +174,7 @@ async function planShareFrom(input: SourceStepInput, inv: SourceInventory): Prom
       policy: input.policy,
       now,
       ...(reencryptKey !== undefined && { reencryptKey }),
+      ...(reencryptKeyError !== undefined && { reencryptKeyError }),
     }),
     region,
     snapshots,

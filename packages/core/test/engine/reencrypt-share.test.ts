@@ -127,10 +127,79 @@ describe("share with REENCRYPT_KMS_KEY (in-memory RDS)", () => {
       [],
     );
 
-    // Nothing left to do on the next run.
+    // Nothing left to do on the next run, and nothing asked of KMS: the original is decided from
+    // its cmk- copy.
+    const keyCalls = sim.callCounts()["DescribeKey"] ?? 0;
     const again = await runShare(input());
     expect(again.done).toEqual([]);
     expect(isComplete(again)).toBe(true);
+    expect(again.skipped.map((d) => [d.snapshot, d.reason])).toContainEqual([
+      original.id,
+      "reencrypted",
+    ]);
+    expect(sim.callCounts()["DescribeKey"] ?? 0).toBe(keyCalls);
+  });
+
+  it("an error describing the key blocks only the aws/rds snapshots; the rest are shared", async () => {
+    const { sim, input, addOriginal } = setUp();
+    const original = addOriginal("orders", 2);
+    sim.addKey({ account: SOURCE, region: HOME, alias: "plain" });
+    const at = hoursBefore(3);
+    const plain = sim.addSnapshot({
+      account: SOURCE,
+      region: HOME,
+      id: formatSnapshotName("billing", at),
+      clusterId: "billing",
+      encrypted: true,
+      kmsKeyId: "alias/plain",
+      createTime: at,
+      tags: {
+        [TAG_CREATED_BY]: TOOL_NAME,
+        [TAG_CREATED_ON]: formatTimestamp(at),
+        [TAG_SHARE_AND_COPY]: "YES",
+      },
+    });
+    sim.failOn({ operation: "DescribeKey", target: "alias/share", error: "AccessDeniedException" });
+
+    const report = await runShare(input());
+    expect(report.failed).toEqual([]);
+    expect(report.done.map((o) => [o.decision.action, o.decision.snapshot])).toEqual([
+      ["share", plain.id],
+    ]);
+    expect(report.blocked.map((d) => [d.snapshot, d.reason, d.facts["keyProblem"]])).toEqual([
+      [original.id, "reencrypt-key-unusable", "could not be described: AccessDeniedException"],
+    ]);
+    expect(blockedLine(report.blocked[0]!)).toContain("key alias/share");
+    expect(isComplete(report)).toBe(false);
+    expect(sim.callCounts()["CopyDBClusterSnapshot"]).toBeUndefined();
+  });
+
+  it("gives copy slots to the newest snapshots first, and none to one prune deletes within a day", async () => {
+    const { input, addOriginal } = setUp({ copyMinutes: 600 });
+    // Eight of orders' snapshots, listed oldest first; 5 copy slots (RDS's per-region limit).
+    const days = [6.5, 5, 4.5, 4, 3, 2, 1, 0];
+    const made = days.map((d) => addOriginal("orders", d * 24 + 2));
+    const report = await runShare(input({ retentionDays: 7, minKeep: 1 }));
+    const copied = report.done
+      .filter((o) => o.decision.action === "copy")
+      .map((o) => o.decision.snapshot);
+    // The newest five; the 6.5-day-old one is deleted by prune within a day and gets no copy.
+    expect(copied.sort()).toEqual(
+      made
+        .slice(3)
+        .map((s) => `cmk-${s.id}`)
+        .sort(),
+    );
+    const reasons = new Map(report.skipped.map((d) => [d.snapshot, d.reason]));
+    expect(reasons.get(made[0]!.id)).toBe("expiring");
+    expect(reasons.get(made[1]!.id)).toBe("copy-slots-full");
+    expect(reasons.get(made[2]!.id)).toBe("copy-slots-full");
+    // With a calendar rule in use, nothing is taken as expiring.
+    const { input: input2, addOriginal: add2 } = setUp();
+    const old = add2("orders", 6.5 * 24 + 2);
+    add2("orders", 2);
+    const kept = await runShare(input2({ retentionDays: 7, minKeep: 1, keepWeekly: 4 }));
+    expect(kept.done.map((o) => o.decision.snapshot)).toContain(`cmk-${old.id}`);
   });
 
   it("lets the destination copy the shared re-encrypted snapshot, under the original's time", async () => {
@@ -302,9 +371,10 @@ describe("take and prune with re-encrypted copies (in-memory RDS)", () => {
     const { sim, input, addOriginal } = setUp();
     const old = addOriginal("orders", 24 * 10);
     const recent = addOriginal("orders", 2);
-    await runShare(input());
+    // Shared under a longer retention, so the old one is not left out as expiring.
+    await runShare(input({ retentionDays: 30 }));
     sim.advance({ minutes: 30 });
-    await runShare(input());
+    await runShare(input({ retentionDays: 30 }));
     expect(sim.snapshot({ account: SOURCE, region: HOME, id: `cmk-${old.id}` })).toBeDefined();
 
     const report = await runPrune(input({ retentionDays: 7, minKeep: 1 }));

@@ -112,12 +112,35 @@ describe("prune keeps a pair consistent", () => {
     expect(d.get(copyOf(a).name)).toMatchObject({ action: "skip", reason: "within-retention" });
   });
 
-  it("never deletes an unfinished copy, even with its original", () => {
+  it("keeps an expired original while its copy is unfinished (deleting it would end the copy)", () => {
     const old = original(10);
     const recent = original(1);
-    const d = pruneOf([old, copyOf(old, { status: "copying" }), recent]);
-    expect(d.get(old.name)).toMatchObject({ action: "delete" });
-    expect(d.get(copyOf(old).name)).toMatchObject({ action: "skip", reason: "not-available" });
+    for (const status of ["creating", "copying", "pending"]) {
+      const d = pruneOf([old, copyOf(old, { status }), recent]);
+      expect(d.get(old.name)).toMatchObject({
+        action: "skip",
+        reason: "reencrypting",
+        facts: { copy: copyOf(old).name, copyStatus: status, originalReason: "expired" },
+      });
+      expect(d.get(old.name)).not.toHaveProperty("snapshotArn");
+      expect(d.get(copyOf(old).name)).toMatchObject({ action: "skip", reason: "not-available" });
+    }
+    // Once the copy is available, the pair goes together.
+    const d = pruneOf([old, copyOf(old), recent]);
+    expect(d.get(old.name)).toMatchObject({ action: "delete", reason: "expired" });
+    expect(d.get(copyOf(old).name)).toMatchObject({ action: "delete", reason: "original-pruned" });
+  });
+
+  it("deletes an expired original whose copy failed, and reports the failed copy as blocked", () => {
+    const old = original(10);
+    const recent = original(1);
+    const d = pruneOf([old, copyOf(old, { status: "failed" }), recent]);
+    expect(d.get(old.name)).toMatchObject({ action: "delete", reason: "expired" });
+    expect(d.get(copyOf(old).name)).toMatchObject({
+      action: "skip",
+      reason: "copy-failed",
+      facts: { reencryptedFrom: old.name, status: "failed" },
+    });
   });
 
   it("property: a copy is never deleted while its original is kept, and the pairs count once", () => {
@@ -155,6 +178,9 @@ describe("prune keeps a pair consistent", () => {
             const copy = byName.get(reencryptedCopyName(o.name));
             if (copy === undefined) continue;
             if (byName.get(o.name)?.action !== "delete") expect(copy.action).toBe("skip");
+            // An original is never deleted while its copy is being made.
+            const copyStatus = snapshots.find((s) => s.name === copy.snapshot)?.status;
+            if (copyStatus === "copying") expect(byName.get(o.name)?.action).toBe("skip");
           }
           // The newest minKeep backups survive, each counted once (original or its stand-in copy).
           const backups = pairs
@@ -221,6 +247,20 @@ describe("planShare with REENCRYPT_KMS_KEY", () => {
       tags: { ...o.tags, [TAG_REENCRYPTED_FROM]: o.arn },
     });
     expect(skip).toMatchObject({ action: "skip", reason: "reencrypting", snapshot: o.name });
+  });
+
+  it("takes a key of another account as unusable", () => {
+    const o = original(1, "orders", { kmsKeyId: awsKey.arn });
+    const decisions = planShare({
+      snapshots: [o],
+      keys: new Map<string, KeyInfo>([[awsKey.arn, awsKey]]),
+      policy: aSourcePolicy({ destinationAccount: DEST, reencryptKmsKey: "alias/share" }),
+      now: NOW,
+      reencryptKey: { ...cmk, account: "333333333333" },
+    });
+    expect(decisions.map((d) => [d.reason, d.facts["keyProblem"]])).toEqual([
+      ["reencrypt-key-unusable", "in another account (333333333333)"],
+    ]);
   });
 
   it("skips a copy name over 63 characters as identifier-too-long", () => {
