@@ -288,6 +288,12 @@ export function sourceStatusFrom(input: SourceStatusInput): StatusReport {
           d.reason === "reencrypt-key-unusable"
         ) {
           shareFound.push("default-key");
+          // The re-encryption that would share it cannot start: the key is the problem.
+          if (d.reason === "reencrypt-key-unusable") shareFound.push("key-missing");
+        } else {
+          const stalled = reencryptStall(d);
+          if (stalled === "copy-backlog") pending += 1;
+          if (stalled !== undefined) shareFound.push(stalled);
         }
       }
     }
@@ -316,6 +322,26 @@ export interface DestinationStatusInput {
   readonly now: Date;
   /** The destination account. */
   readonly account: string;
+}
+
+/**
+ * Share's skips of an aws/rds original whose re-encrypting copy (cmk-NAME) did not start or did not
+ * finish, as reasons of the shared place: the copy waits for a slot, failed, or cannot be made.
+ */
+function reencryptStall(d: Decision): StatusReason | undefined {
+  if (d.action !== "skip") return undefined;
+  switch (d.reason) {
+    case "copy-slots-full":
+      return "copy-backlog";
+    case "copy-failed":
+      return "copy-failed";
+    case "snapshot-name-taken":
+    case "identifier-too-long":
+    case "identifier-invalid":
+      return "copy-blocked";
+    default:
+      return undefined;
+  }
 }
 
 /** Copy reasons as status reasons, and whether they mean a copy is on its way. */

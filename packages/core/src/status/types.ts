@@ -33,17 +33,20 @@ export const STATUS_REASONS = {
   stale: "the newest recovery point is older than the RPO",
   "snapshot-in-progress": "a snapshot of the cluster is being created",
   "copy-in-progress": "a copy into this region is running",
-  "copy-backlog": "a copy into this region waits for one of RDS's copy slots",
+  "copy-backlog":
+    "a copy into this region (shared: a re-encrypting cmk- copy) waits for one of RDS's copy slots",
   "copy-pending": "a copy into this region is due and starts at the next copy run",
   "share-pending": "the newest snapshot is waiting to be shared",
   "cluster-unavailable": "the cluster is not available, so no snapshot can be taken",
   "cluster-skipped":
     "the cluster is selected but the take step cannot snapshot it (see the take decision's reason)",
   "key-missing":
-    "the KMS key a copy needs is not configured or not usable (kms-key-required, source-key-not-accessible)",
+    "the KMS key a copy needs is not configured or not usable (kms-key-required, source-key-not-accessible, reencrypt-key-unusable)",
   "default-key": "the snapshots are encrypted with aws/rds, which cannot be shared",
-  "copy-failed": "the last copy into this region failed",
-  "copy-blocked": "the copy into this region is blocked (see the copy decision's reason)",
+  "copy-failed":
+    "the last copy into this region failed (shared: the re-encrypting cmk- copy of an aws/rds snapshot failed)",
+  "copy-blocked":
+    "the copy into this region is blocked (see the copy decision's reason; shared: the re-encrypting cmk- copy cannot be made, see share's reason)",
   "future-timestamp": "the newest snapshot's time is in the future, so its age cannot be trusted",
   "outside-retention": "the newest shared snapshot is older than the destination retention",
 } as const;

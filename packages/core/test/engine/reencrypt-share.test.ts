@@ -343,6 +343,42 @@ describe("status with re-encrypted copies (in-memory RDS)", () => {
     expect(source?.newest?.snapshot).toBe(original.id);
   });
 
+  it("explains a stalled re-encryption in the shared place", async () => {
+    // The copy failed.
+    const { sim, input, addOriginal } = setUp();
+    sim.addCluster({ account: SOURCE, region: HOME, id: "orders", encrypted: true });
+    const original = addOriginal("orders", 2);
+    await runShare(input());
+    const copy = sim.snapshot({ account: SOURCE, region: HOME, id: `cmk-${original.id}` });
+    expect(copy).toBeDefined();
+    sim.setSnapshotStatus({ account: SOURCE, region: HOME, id: copy!.id }, "failed");
+    const failed = await sourceStatus(input());
+    expect(failed.places.find((p) => p.place === "shared")?.reasons).toContain("copy-failed");
+
+    // The key cannot be used.
+    const keyless = setUp();
+    keyless.sim.addCluster({ account: SOURCE, region: HOME, id: "orders", encrypted: true });
+    keyless.addOriginal("orders", 2);
+    const unusable = await sourceStatus(keyless.input({ reencryptKmsKey: "alias/missing" }));
+    expect(unusable.places.find((p) => p.place === "shared")?.reasons).toContain("key-missing");
+
+    // The copy's name is taken.
+    const taken = setUp();
+    taken.sim.addCluster({ account: SOURCE, region: HOME, id: "orders", encrypted: true });
+    const o = taken.addOriginal("orders", 2);
+    taken.sim.addSnapshot({
+      account: SOURCE,
+      region: HOME,
+      id: `cmk-${o.id}`,
+      clusterId: "cmk-orders",
+      tags: { [TAG_CREATED_BY]: TOOL_NAME, [TAG_SHARE_AND_COPY]: "YES" },
+    });
+    const blocked = await sourceStatus(taken.input());
+    expect(
+      blocked.places.find((p) => p.cluster === "orders" && p.place === "shared")?.reasons,
+    ).toContain("copy-blocked");
+  });
+
   it("without REENCRYPT_KMS_KEY still reports default-key", async () => {
     const { sim, input, addOriginal } = setUp();
     sim.addCluster({ account: SOURCE, region: HOME, id: "orders", encrypted: true });
