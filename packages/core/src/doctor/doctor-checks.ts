@@ -1,4 +1,5 @@
 import {
+  REENCRYPTED_PREFIX,
   UNSELECTED_REASONS,
   type Cluster,
   type Decision,
@@ -7,6 +8,7 @@ import {
 } from "../model/index.js";
 import { MAX_IDENTIFIER_LENGTH, checkIdentifier, formatSnapshotName } from "../naming/index.js";
 import { copyKeyFor, copyRegionsOf } from "../plan/plan-copy.js";
+import { reencryptedCopyName } from "../plan/reencrypt-pairs.js";
 import {
   RPO_SLACK_HOURS,
   matchesPattern,
@@ -167,6 +169,8 @@ export function identifierCheck(
   const problems: string[] = [];
   let longest = 0;
   let worstCluster = 0;
+  const copyProblems: string[] = [];
+  let worstCopyCluster = 0;
   for (const c of selected) {
     const id = formatSnapshotName(c.id, now, prefix);
     longest = Math.max(longest, id.length);
@@ -174,7 +178,33 @@ export function identifierCheck(
     if (problem !== undefined) {
       problems.push(`${c.id} (${id.length} characters)`);
       worstCluster = Math.max(worstCluster, c.id.length);
+      continue;
     }
+    // With REENCRYPT_KMS_KEY, share copies an aws/rds-encrypted cluster's snapshots as cmk-NAME:
+    // 4 characters more. Any encrypted cluster is checked (its key's manager is not looked up).
+    if (policy.reencryptKmsKey !== undefined && c.encrypted) {
+      const copy = reencryptedCopyName(id);
+      longest = Math.max(longest, copy.length);
+      if (checkIdentifier(copy) !== undefined) {
+        copyProblems.push(`${c.id} (${copy} ${copy.length} characters)`);
+        worstCopyCluster = Math.max(worstCopyCluster, c.id.length);
+      }
+    }
+  }
+  if (problems.length === 0 && copyProblems.length > 0) {
+    const room =
+      MAX_IDENTIFIER_LENGTH - REENCRYPTED_PREFIX.length - STAMP_LENGTH - worstCopyCluster - 1;
+    const prefixName = name("snapshotNamePrefix");
+    return {
+      id: "identifiers",
+      status: "fail",
+      title: "snapshot identifiers",
+      detail: `share would skip these clusters' aws/rds snapshots (identifier-too-long): the re-encrypted copy ${REENCRYPTED_PREFIX}[PREFIX-]CLUSTER-YYYY-MM-DD-HH-MM made with ${name("reencryptKmsKey")} would be over ${MAX_IDENTIFIER_LENGTH} characters: ${list(copyProblems)}`,
+      fix:
+        prefix !== undefined && room >= 1
+          ? `shorten ${prefixName} to at most ${room} characters (the ${REENCRYPTED_PREFIX} copy adds ${REENCRYPTED_PREFIX.length})`
+          : `${prefix === undefined ? `these cluster ids leave no room for the ${REENCRYPTED_PREFIX} copy's name even without ${prefixName}: ` : `drop ${prefixName}, or `}encrypt these clusters with a customer-managed key (their snapshots then need no ${REENCRYPTED_PREFIX} copy), or leave them out with ${name("clusterPattern")} or ${name("excludeTags")}`,
+    };
   }
   if (problems.length === 0) {
     return {

@@ -88,6 +88,32 @@ describe("identifierCheck", () => {
     });
   });
 
+  it("with REENCRYPT_KMS_KEY, counts the 4 characters of the cmk- copy for an encrypted cluster", () => {
+    // 63 - 17 (the stamp) - 1 = 45: a 45-character id fits, its cmk- copy does not.
+    const cluster = aCluster({ id: "c".repeat(45), encrypted: true, kmsKeyId: "key-1" });
+    const on = sourcePolicyFromObject({ reencryptKmsKey: "alias/share" });
+    expect(identifierCheck([cluster], sourcePolicyFromObject({}), NOW, name)).toMatchObject({
+      status: "pass",
+    });
+    const check = identifierCheck([cluster], on, NOW, name);
+    expect(check).toMatchObject({ status: "fail" });
+    expect(check.detail).toContain(`cmk-${"c".repeat(45)}`);
+    expect(check.fix).toContain("<snapshotNamePrefix>");
+    // With a prefix: how short it must be for the copy's name.
+    const prefixed = aCluster({ id: "c".repeat(30), encrypted: true, kmsKeyId: "key-1" });
+    const withPrefix = sourcePolicyFromObject({
+      reencryptKmsKey: "alias/share",
+      snapshotNamePrefix: "p".repeat(12),
+    });
+    expect(identifierCheck([prefixed], withPrefix, NOW, name)).toMatchObject({
+      status: "fail",
+      fix: "shorten <snapshotNamePrefix> to at most 11 characters (the cmk- copy adds 4)",
+    });
+    // An unencrypted cluster's snapshots are shared as they are.
+    const plain = aCluster({ id: "c".repeat(45) });
+    expect(identifierCheck([plain], on, NOW, name)).toMatchObject({ status: "pass" });
+  });
+
   it("passes and reports the longest identifier", () => {
     const check = identifierCheck(
       [aCluster({ id: "prod-a" })],
