@@ -43,7 +43,7 @@ export const REMEDIES: Readonly<Partial<Record<Reason, string>>> = {
   "encrypted-with-default-key":
     "in the source account, re-encrypt the cluster's snapshots with a customer-managed KMS key whose policy admits the destination account (a snapshot encrypted with aws/rds cannot be shared)",
   "reencrypt-key-unusable":
-    "set REENCRYPT_KMS_KEY to an enabled customer-managed symmetric KMS key in the snapshots' region whose key policy admits the destination account (kms:Decrypt, kms:DescribeKey, kms:CreateGrant); `doctor` checks it",
+    "set REENCRYPT_KMS_KEY to an enabled customer-managed symmetric KMS key in the snapshots' region whose key policy admits the destination account (kms:Decrypt, kms:DescribeKey, kms:CreateGrant, kms:Encrypt, kms:ReEncrypt*, kms:GenerateDataKey*); `doctor` checks it",
   "kms-key-required":
     "set KMS_KEY_DEST_REGION (and KMS_KEY_SOURCE_REGION for cross-account copies) to a key in the target region",
   "source-key-not-accessible":

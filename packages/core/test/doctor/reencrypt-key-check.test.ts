@@ -1,7 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { sourceDoctor } from "../../src/doctor/index.js";
+import { readFileSync } from "node:fs";
 import {
+  DESTINATION_KEY_ACTIONS,
+  destinationKeyStatement,
   missingDestinationActions,
+  readKeyPolicy,
   reencryptKeyChecks,
 } from "../../src/doctor/reencrypt-key-check.js";
 import { sourcePolicyFromObject } from "../../src/policy/index.js";
@@ -19,31 +23,33 @@ function policyOf(statements: object[]): string {
 describe("missingDestinationActions", () => {
   it.each([
     ["the account's root ARN with kms:*", { AWS: `arn:aws:iam::${DEST}:root` }, "kms:*", []],
+    ["the bare account id and the six actions", { AWS: [DEST] }, [...DESTINATION_KEY_ACTIONS], []],
     [
-      "the bare account id and the three actions",
-      { AWS: [DEST] },
-      ["kms:CreateGrant", "kms:Decrypt", "kms:DescribeKey"],
-      [],
-    ],
-    [
-      "a trailing wildcard",
+      "trailing wildcards",
       { AWS: `arn:aws:iam::${DEST}:root` },
-      ["kms:Describe*", "kms:Decrypt", "kms:CreateGrant"],
+      [
+        "kms:Describe*",
+        "kms:Decrypt",
+        "kms:CreateGrant",
+        "kms:Encrypt",
+        "kms:ReEncrypt*",
+        "kms:GenerateDataKey*",
+      ],
       [],
     ],
     [
       "no CreateGrant",
       { AWS: `arn:aws:iam::${DEST}:root` },
-      ["kms:Decrypt", "kms:DescribeKey"],
+      DESTINATION_KEY_ACTIONS.filter((a) => a !== "kms:CreateGrant"),
       ["kms:CreateGrant"],
     ],
     [
       "another account",
       { AWS: "arn:aws:iam::333333333333:root" },
       "kms:*",
-      ["kms:CreateGrant", "kms:Decrypt", "kms:DescribeKey"],
+      [...DESTINATION_KEY_ACTIONS],
     ],
-    ["Principal *", "*", "kms:*", ["kms:CreateGrant", "kms:Decrypt", "kms:DescribeKey"]],
+    ["Principal * without an account condition", "*", "kms:*", [...DESTINATION_KEY_ACTIONS]],
   ])("%s", (_what, principal, action, missing) => {
     const doc = policyOf([
       { Effect: "Allow", Principal: principal, Action: action, Resource: "*" },
@@ -55,8 +61,122 @@ describe("missingDestinationActions", () => {
     const deny = policyOf([
       { Effect: "Deny", Principal: { AWS: DEST }, Action: "kms:*", Resource: "*" },
     ]);
-    expect(missingDestinationActions(deny, DEST)).toHaveLength(3);
-    expect(missingDestinationActions("not json", DEST)).toHaveLength(3);
+    expect(missingDestinationActions(deny, DEST)).toHaveLength(DESTINATION_KEY_ACTIONS.length);
+    expect(missingDestinationActions("not json", DEST)).toHaveLength(
+      DESTINATION_KEY_ACTIONS.length,
+    );
+  });
+});
+
+describe("readKeyPolicy", () => {
+  const root = `arn:aws:iam::${DEST}:root`;
+  const allow = (over: object = {}) => ({
+    Effect: "Allow",
+    Principal: { AWS: root },
+    Action: "kms:*",
+    Resource: "*",
+    ...over,
+  });
+
+  it.each([
+    ["an unconditioned Allow of the account root", [allow()]],
+    [
+      "Principal * narrowed by aws:PrincipalAccount",
+      [allow({ Principal: "*", Condition: { StringEquals: { "aws:PrincipalAccount": DEST } } })],
+    ],
+    [
+      "AWS * narrowed by kms:CallerAccount",
+      [
+        allow({
+          Principal: { AWS: "*" },
+          Condition: { StringEquals: { "kms:CallerAccount": DEST } },
+        }),
+      ],
+    ],
+    [
+      "AWS's two statements: use unconditioned, grants for AWS resources",
+      [
+        allow({ Action: DESTINATION_KEY_ACTIONS.filter((a) => a !== "kms:CreateGrant") }),
+        allow({
+          Action: ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"],
+          Condition: { Bool: { "kms:GrantIsForAWSResource": "true" } },
+        }),
+      ],
+    ],
+  ])("passes %s", (_what, statements) => {
+    expect(readKeyPolicy(policyOf(statements), DEST)).toEqual({ missing: [], doubts: [] });
+  });
+
+  it("doubts an Allow under another condition", () => {
+    const r = readKeyPolicy(
+      policyOf([allow({ Sid: "Vpc", Condition: { StringEquals: { "aws:SourceVpc": "vpc-1" } } })]),
+      DEST,
+    );
+    expect(r.missing).toEqual([]);
+    expect(r.doubts).toEqual([expect.stringContaining(`"Vpc"`)]);
+  });
+
+  it("doubts an Allow followed by a Deny that could match the destination", () => {
+    for (const principal of ["*", { AWS: root }, { AWS: `arn:aws:iam::${DEST}:role/x` }]) {
+      const r = readKeyPolicy(
+        policyOf([
+          allow(),
+          {
+            Sid: "NoDecrypt",
+            Effect: "Deny",
+            Principal: principal,
+            Action: "kms:Decrypt",
+            Resource: "*",
+          },
+        ]),
+        DEST,
+      );
+      expect(r.doubts).toEqual([expect.stringContaining(`Deny statement "NoDecrypt"`)]);
+    }
+    // A Deny of another account or of unrelated actions is no doubt.
+    const other = readKeyPolicy(
+      policyOf([
+        allow(),
+        { Effect: "Deny", Principal: { AWS: "333333333333" }, Action: "kms:*", Resource: "*" },
+        { Effect: "Deny", Principal: "*", Action: "kms:ScheduleKeyDeletion", Resource: "*" },
+      ]),
+      DEST,
+    );
+    expect(other.doubts).toEqual([]);
+  });
+
+  it("doubts a NotPrincipal statement that could match the destination", () => {
+    const r = readKeyPolicy(
+      policyOf([
+        allow(),
+        {
+          Effect: "Deny",
+          NotPrincipal: { AWS: "arn:aws:iam::111111111111:root" },
+          Action: "kms:*",
+          Resource: "*",
+        },
+      ]),
+      DEST,
+    );
+    expect(r.doubts).toEqual([expect.stringContaining("NotPrincipal")]);
+  });
+
+  it("doubts a role of the destination account, naming it", () => {
+    const role = `arn:aws:iam::${DEST}:role/copy`;
+    const r = readKeyPolicy(policyOf([allow({ Principal: { AWS: role } })]), DEST);
+    expect(r.missing).toEqual([]);
+    expect(r.doubts).toEqual([expect.stringContaining(`admits only ${role}`)]);
+  });
+
+  it("suggests the README's statement, built from the one list doctor requires", () => {
+    const readme = readFileSync(new URL("../../../../README.md", import.meta.url), "utf8");
+    const section = readme.slice(readme.indexOf('"Sid": "DestinationCopiesSharedSnapshots"'));
+    const actions = JSON.parse(section.slice(section.indexOf("["), section.indexOf("]") + 1));
+    expect(actions).toEqual([...DESTINATION_KEY_ACTIONS]);
+    expect(JSON.parse(destinationKeyStatement(DEST))).toMatchObject({
+      Principal: { AWS: root },
+      Action: [...DESTINATION_KEY_ACTIONS],
+    });
   });
 });
 
@@ -86,6 +206,23 @@ describe("reencryptKeyChecks", () => {
     });
     expect(check).toMatchObject({ status: "fail" });
     expect(check?.detail).toContain("RSA_2048");
+  });
+
+  it("warns, not passes, when the only admission is in doubt", () => {
+    const doc = policyOf([
+      {
+        Effect: "Allow",
+        Principal: { AWS: `arn:aws:iam::${DEST}:role/copy` },
+        Action: "kms:*",
+        Resource: "*",
+      },
+    ]);
+    const checks = reencryptKeyChecks({ ...base, info: key, policy: doc });
+    expect(checks.map((c) => [c.id, c.status])).toEqual([
+      ["reencrypt-key", "pass"],
+      ["reencrypt-key-policy", "warn"],
+    ]);
+    expect(checks[1]?.detail).toContain(`admits only arn:aws:iam::${DEST}:role/copy`);
   });
 
   it("warns when the policy cannot be read", () => {
