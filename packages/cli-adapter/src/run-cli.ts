@@ -3,6 +3,7 @@ import { CommanderError } from "commander";
 
 import { EXIT, type ExitCode } from "./errors.js";
 import type { CliIo } from "./io.js";
+import { SCHEMA_VERSION } from "./output/json-document.js";
 import { buildProgram } from "./program.js";
 
 const NAME = "aurora-snapshot-tool";
@@ -77,7 +78,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         io.stderr.write(`${error.stack}\n`);
       }
     }
-    if (argv.includes("--json")) io.stdout.write(`${JSON.stringify({ error: json }, null, 2)}\n`);
+    if (argv.includes("--json"))
+      io.stdout.write(
+        `${JSON.stringify({ schemaVersion: SCHEMA_VERSION, error: json }, null, 2)}\n`,
+      );
     return exit;
   }
 }

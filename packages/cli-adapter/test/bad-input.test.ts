@@ -396,6 +396,7 @@ describe("bad input, the built CLI", () => {
 
     expect(run.code).toBe(2);
     expect(run.json()).toEqual({
+      schemaVersion: 1,
       error: {
         kind: "invalid-input",
         field: "--interval",

@@ -54,6 +54,7 @@ describe("exit codes", () => {
 
     expect(run.code).toBe(3);
     expect(JSON.parse(run.stdout)).toEqual({
+      schemaVersion: 1,
       error: {
         kind: "aws",
         code: "Throttling",
@@ -99,6 +100,7 @@ describe("exit codes", () => {
 
     expect(run.code).toBe(2);
     expect(JSON.parse(run.stdout)).toEqual({
+      schemaVersion: 1,
       error: {
         kind: "usage",
         message: "unknown option '--bogus'",

@@ -23,6 +23,7 @@ describe("output", () => {
     expect(run.code).toBe(3);
     const doc = JSON.parse(run.stdout) as Record<string, unknown>;
     expect(Object.keys(doc)).toEqual([
+      "schemaVersion",
       "step",
       "dryRun",
       "region",
@@ -31,6 +32,8 @@ describe("output", () => {
       "finishedAt",
       "decisions",
       "summary",
+      "settings",
+      "warnings",
     ]);
     expect(doc["summary"]).toEqual({
       done: 1,

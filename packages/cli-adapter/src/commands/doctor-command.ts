@@ -10,9 +10,11 @@ import { RUN_SETTINGS } from "@aurora-snapshot-tool/core/settings";
 import { destinationDoctor, sourceDoctor, type Check } from "@aurora-snapshot-tool/core/doctor";
 
 import { nameOf, otherSideRetention, resolveSchedule } from "../config/resolve.js";
+import { settingsSeen } from "../config/settings-seen.js";
 import { EXIT, type ExitCode } from "../errors.js";
 import { nowOf, type CliIo } from "../io.js";
 import { doctorJson, doctorTable } from "../output/doctor-output.js";
+import { settingsBlock } from "../output/settings-output.js";
 import {
   addCommonOptions,
   addPolicyOptions,
@@ -88,11 +90,12 @@ export function addDoctorCommand(
   cmd.action(async (opts: CommonOptions) => {
     const side = resolveSide(opts);
     const ctx = prepareContext(io, opts);
+    const seen = settingsSeen(ctx.layers, side, ctx.log);
     const checks = await runChecks(ctx, side);
     io.stdout.write(
       ctx.json
-        ? `${JSON.stringify(doctorJson(side, ctx.aws.region, checks), null, 2)}\n`
-        : doctorTable(side, checks, ctx.palette),
+        ? `${JSON.stringify(doctorJson(side, ctx.aws.region, checks, seen), null, 2)}\n`
+        : doctorTable(side, checks, ctx.palette) + settingsBlock(seen, ctx.palette),
     );
     setExit(checks.some((c) => c.status === "fail") ? EXIT.pending : EXIT.ok);
   });

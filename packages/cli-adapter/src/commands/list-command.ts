@@ -11,6 +11,7 @@ import {
 } from "@aurora-snapshot-tool/core/inventory";
 import type { Command } from "commander";
 
+import { settingsSeen } from "../config/settings-seen.js";
 import type { ExitCode } from "../errors.js";
 import { nowOf, type CliIo } from "../io.js";
 import { listJson, listTable } from "../output/list-output.js";
@@ -66,11 +67,12 @@ export function addListCommand(
   cmd.action(async (opts: CommonOptions & { all?: boolean }) => {
     const side = resolveSide(opts);
     const ctx = prepareContext(io, opts);
+    const seen = settingsSeen(ctx.layers, side, ctx.log);
     // The policy is resolved inside inventory() before the gateway makes its first call.
     const rows = await inventory(ctx, side, opts.all === true);
     io.stdout.write(
       ctx.json
-        ? `${JSON.stringify(listJson(side, rows), null, 2)}\n`
+        ? `${JSON.stringify(listJson(side, rows, seen), null, 2)}\n`
         : listTable(side, rows, ctx.palette),
     );
     setExit(0);

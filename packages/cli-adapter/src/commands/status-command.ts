@@ -7,6 +7,7 @@ import {
 } from "@aurora-snapshot-tool/core";
 import type { Command } from "commander";
 
+import { settingsSeen } from "../config/settings-seen.js";
 import type { ExitCode } from "../errors.js";
 import { nowOf, type CliIo } from "../io.js";
 import { statusJson, statusTable } from "../output/status-output.js";
@@ -58,10 +59,11 @@ export function addStatusCommand(
   cmd.action(async (opts: CommonOptions) => {
     const side = resolveSide(opts);
     const ctx = prepareContext(io, opts);
+    const seen = settingsSeen(ctx.layers, side, ctx.log);
     const report = await statusOf(ctx, side);
     io.stdout.write(
       ctx.json
-        ? `${JSON.stringify(statusJson(report), null, 2)}\n`
+        ? `${JSON.stringify(statusJson(report, seen), null, 2)}\n`
         : statusTable(report, ctx.palette),
     );
     const { atRisk, unprotected } = report.summary;

@@ -15,8 +15,10 @@ import {
 import type { Command } from "commander";
 
 import { createGateway } from "../aws/session.js";
+import { settingsSeen } from "../config/settings-seen.js";
 import { EXIT, type ExitCode } from "../errors.js";
 import { nowOf, sleepOf, type CliIo } from "../io.js";
+import { settingsBlock } from "../output/settings-output.js";
 import { stepJson, stepTable } from "../output/step-output.js";
 import {
   addCommonOptions,
@@ -74,6 +76,7 @@ async function runStep(
     `${step}${dryRun ? " (dry run)" : ""}: listing in ${bound.regionFor(ctx.aws.region)}`,
   );
   for (const warning of bound.warnings) ctx.log.warn(warning);
+  const seen = settingsSeen(ctx.layers, STEP_CATALOGUE[step].side, ctx.log);
   const report = await bound.run({
     gateway: gatewayFor(ctx),
     region: ctx.aws.region,
@@ -98,8 +101,9 @@ async function runStep(
   for (const d of report.blocked) ctx.log.warn(blockedLine(d));
   io.stdout.write(
     ctx.json
-      ? `${JSON.stringify(stepJson(report, results, summary), null, 2)}\n`
-      : stepTable(report, results, summary, ctx.palette),
+      ? `${JSON.stringify(stepJson(report, results, summary, seen), null, 2)}\n`
+      : stepTable(report, results, summary, ctx.palette) +
+          (dryRun ? settingsBlock(seen, ctx.palette) : ""),
   );
   // A dry run changes nothing and only reports a plan: it exits 0 whenever it could plan.
   return dryRun || isComplete(report) ? EXIT.ok : EXIT.pending;

@@ -10,8 +10,10 @@ import {
 } from "@aurora-snapshot-tool/core";
 import type { Command } from "commander";
 
+import { settingsSeen } from "../config/settings-seen.js";
 import { EXIT, type ExitCode } from "../errors.js";
 import { nowOf, sleepOf, type CliIo } from "../io.js";
+import { SCHEMA_VERSION } from "../output/json-document.js";
 import {
   addCommonOptions,
   addPolicyOptions,
@@ -109,16 +111,19 @@ export function addVerifyCommand(
     const timeoutMs = secondsOption("--timeout", opts.timeout, 1, 7200) * 1000;
     const ctx = prepareContext(io, opts);
     const input = roundInput(ctx, side);
+    const seen = settingsSeen(ctx.layers, side, ctx.log);
+    const head = { schemaVersion: SCHEMA_VERSION, command: "verify" } as const;
     if (dryRun) {
       const plan = await readVerifyPlan(input);
-      io.stdout.write(ctx.json ? `${JSON.stringify(plan, null, 2)}\n` : planText(plan));
+      const doc = { ...head, dryRun: true, ...plan, ...seen };
+      io.stdout.write(ctx.json ? `${JSON.stringify(doc, null, 2)}\n` : planText(plan));
       setExit(EXIT.ok);
       return;
     }
     const { last, timedOut } = await runRounds(ctx, input, timeoutMs);
     io.stdout.write(
       ctx.json
-        ? `${JSON.stringify({ results: last.results, removed: last.position.removed, problems: last.position.problems, complete: !timedOut }, null, 2)}\n`
+        ? `${JSON.stringify({ ...head, dryRun: false, results: last.results, removed: last.position.removed, problems: last.position.problems, complete: !timedOut, ...seen }, null, 2)}\n`
         : resultText(last, timedOut),
     );
     setExit(timedOut || verifyRunFailed(last) ? EXIT.pending : EXIT.ok);

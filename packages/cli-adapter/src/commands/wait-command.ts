@@ -14,8 +14,10 @@ import {
 } from "@aurora-snapshot-tool/core/inventory";
 import type { Command } from "commander";
 
+import { settingsSeen } from "../config/settings-seen.js";
 import { EXIT, type ExitCode } from "../errors.js";
 import { nowOf, sleepOf, type CliIo } from "../io.js";
+import { SCHEMA_VERSION } from "../output/json-document.js";
 import { barLine, plainLine, redraw, type ProgressLine } from "../output/progress.js";
 import { follow, type WaitState, type WaitTarget } from "../wait/follow.js";
 import {
@@ -153,6 +155,8 @@ export function addWaitCommand(
     refs.forEach(checkArgument);
     const ctx = prepareContext(io, opts);
     const scope = scopeOf(ctx, side);
+    const seen = settingsSeen(ctx.layers, side, ctx.log);
+    const head = { schemaVersion: SCHEMA_VERSION, command: "wait", side } as const;
     const gateway = gatewayFor(ctx);
     const { targets, found } =
       refs.length > 0
@@ -162,7 +166,7 @@ export function addWaitCommand(
     if (targets.length === 0) {
       if (ctx.json) {
         io.stdout.write(
-          `${JSON.stringify({ command: "wait", side, snapshots: [], summary: { done: 0, failed: 0, pending: 0 } }, null, 2)}\n`,
+          `${JSON.stringify({ ...head, snapshots: [], summary: { done: 0, failed: 0, pending: 0 }, ...seen }, null, 2)}\n`,
         );
       } else {
         io.stdout.write(
@@ -223,9 +227,7 @@ export function addWaitCommand(
         percentProgress: s.percent,
         outcome: s.outcome,
       }));
-      io.stdout.write(
-        `${JSON.stringify({ command: "wait", side, snapshots, summary }, null, 2)}\n`,
-      );
+      io.stdout.write(`${JSON.stringify({ ...head, snapshots, summary, ...seen }, null, 2)}\n`);
     } else {
       io.stdout.write(
         `${summary.done} available, ${summary.failed} failed or gone, ${summary.pending} still in progress\n`,

@@ -1,9 +1,12 @@
 import type { PolicySide as Side } from "@aurora-snapshot-tool/core";
 import type { Check, CheckStatus } from "@aurora-snapshot-tool/core/doctor";
 import type { Palette } from "./color.js";
+import { SCHEMA_VERSION } from "./json-document.js";
+import { NO_SETTINGS, type SettingsSeen } from "./settings-output.js";
 import { statusColor } from "./step-output.js";
 
-export interface DoctorJson {
+export interface DoctorJson extends SettingsSeen {
+  readonly schemaVersion: typeof SCHEMA_VERSION;
   readonly command: "doctor";
   readonly side: Side;
   readonly region: string;
@@ -11,14 +14,22 @@ export interface DoctorJson {
   readonly summary: Readonly<Record<CheckStatus, number>>;
 }
 
-export function doctorJson(side: Side, region: string, checks: readonly Check[]): DoctorJson {
+export function doctorJson(
+  side: Side,
+  region: string,
+  checks: readonly Check[],
+  seen: SettingsSeen = NO_SETTINGS,
+): DoctorJson {
   const count = (status: CheckStatus): number => checks.filter((c) => c.status === status).length;
   return {
+    schemaVersion: SCHEMA_VERSION,
     command: "doctor",
     side,
     region,
     checks,
     summary: { pass: count("pass"), warn: count("warn"), fail: count("fail") },
+    settings: seen.settings,
+    warnings: seen.warnings,
   };
 }
 

@@ -9,18 +9,26 @@ import { type InventoryRow, type NextDecision } from "@aurora-snapshot-tool/core
 
 import type { PolicySide as Side } from "@aurora-snapshot-tool/core";
 import type { Palette } from "./color.js";
+import { SCHEMA_VERSION } from "./json-document.js";
+import { NO_SETTINGS, type SettingsSeen } from "./settings-output.js";
 import { reasonLegend, statusColor } from "./step-output.js";
 import { renderTable } from "./table.js";
 
-export interface ListJson {
+export interface ListJson extends SettingsSeen {
+  readonly schemaVersion: typeof SCHEMA_VERSION;
   readonly command: "list";
   readonly side: Side;
   readonly rows: readonly InventoryRow[];
   readonly summary: { readonly clusters: number; readonly snapshots: number };
 }
 
-export function listJson(side: Side, rows: readonly InventoryRow[]): ListJson {
+export function listJson(
+  side: Side,
+  rows: readonly InventoryRow[],
+  seen: SettingsSeen = NO_SETTINGS,
+): ListJson {
   return {
+    schemaVersion: SCHEMA_VERSION,
     command: "list",
     side,
     rows,
@@ -28,6 +36,8 @@ export function listJson(side: Side, rows: readonly InventoryRow[]): ListJson {
       clusters: rows.filter((r) => r.kind === "cluster").length,
       snapshots: rows.filter((r) => r.kind === "snapshot").length,
     },
+    settings: seen.settings,
+    warnings: seen.warnings,
   };
 }
 

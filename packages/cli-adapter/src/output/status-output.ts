@@ -7,15 +7,18 @@ import {
 } from "@aurora-snapshot-tool/core";
 
 import type { Palette } from "./color.js";
+import { SCHEMA_VERSION } from "./json-document.js";
+import { NO_SETTINGS, type SettingsSeen } from "./settings-output.js";
 import { renderTable } from "./table.js";
 
 /** `status --json`: the report as core makes it, under a command name like every other document. */
-export interface StatusJson extends StatusReport {
+export interface StatusJson extends StatusReport, SettingsSeen {
+  readonly schemaVersion: typeof SCHEMA_VERSION;
   readonly command: "status";
 }
 
-export function statusJson(report: StatusReport): StatusJson {
-  return { command: "status", ...report };
+export function statusJson(report: StatusReport, seen: SettingsSeen = NO_SETTINGS): StatusJson {
+  return { schemaVersion: SCHEMA_VERSION, command: "status", ...report, ...seen };
 }
 
 /** An age in minutes the way people read it: 45m, 5.5h, 3.2d. */

@@ -11,6 +11,8 @@ import {
 } from "@aurora-snapshot-tool/core";
 
 import type { Palette } from "./color.js";
+import { SCHEMA_VERSION } from "./json-document.js";
+import { NO_SETTINGS, type SettingsSeen } from "./settings-output.js";
 import { renderTable } from "./table.js";
 
 /** One decision in `--json` output: the fields every decision has first, then the action's own. */
@@ -30,7 +32,8 @@ export interface DecisionJson {
   readonly [extra: string]: unknown;
 }
 
-export interface StepJson {
+export interface StepJson extends SettingsSeen {
+  readonly schemaVersion: typeof SCHEMA_VERSION;
   readonly step: string;
   readonly dryRun: boolean;
   /** The first of `regions`: where the step listed. */
@@ -81,8 +84,10 @@ export function stepJson(
   report: RunReport,
   results: readonly DecisionResult[],
   summary: ReportSummary,
+  seen: SettingsSeen = NO_SETTINGS,
 ): StepJson {
   return {
+    schemaVersion: SCHEMA_VERSION,
     step: report.step,
     dryRun: report.dryRun,
     region: report.regions[0] ?? "",
@@ -93,6 +98,8 @@ export function stepJson(
     summary,
     ...(report.backlog !== undefined && { backlog: report.backlog }),
     ...(report.notices !== undefined && { notices: report.notices }),
+    settings: seen.settings,
+    warnings: seen.warnings,
   };
 }
 

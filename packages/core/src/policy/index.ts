@@ -50,6 +50,8 @@ export {
 } from "./registry.js";
 export type { PolicySide, RunSettingKey, SettingShape, SettingSpec } from "./registry.js";
 export { lookUpSetting } from "./layers.js";
+export { settingsInEffect } from "./settings-in-effect.js";
+export type { SettingInEffect } from "./settings-in-effect.js";
 export type { ConfigDocument, LookedUp, SettingLayers } from "./layers.js";
 export { configJsonSchema, parseConfigDocument } from "./config-document.js";
 export { settingsReferenceMarkdown } from "./reference.js";

@@ -40,6 +40,7 @@ export {
   parseRegionOverride,
   parseSnapshotNamePrefix,
   parseTagSelectors,
+  settingsInEffect,
   settingsOf,
   settingsReferenceMarkdown,
 } from "../policy/index.js";
@@ -50,6 +51,7 @@ export type {
   LookedUp,
   PolicySide,
   RunSettingKey,
+  SettingInEffect,
   SettingShape,
   SettingSpec,
 } from "../policy/index.js";
