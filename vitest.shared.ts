@@ -25,6 +25,8 @@ export const coreFromSource = {
       replacement: source("core/src/$1/index.ts"),
     },
     { find: /^@aurora-snapshot-tool\/core$/, replacement: source("core/src/index.ts") },
+    // The CDK constructs, for the example app's synthesis test.
+    { find: /^@aurora-snapshot-tool\/cdk$/, replacement: source("cdk/src/index.ts") },
     // The CLI in-process, for tests that run both adapters on one scenario.
     { find: /^@aurora-snapshot-tool\/cli$/, replacement: source("cli-adapter/src/index.ts") },
   ],
