@@ -21,7 +21,10 @@ const PACKAGES = [
   { name: "@aurora-snapshot-tool/cli", dir: join(repo, "packages", "cli-adapter") },
 ] as const;
 const PROJECT_CLIENT_RDS = "3.1168.0";
-const COMMANDS = ["take", "share", "prune", "copy", "prune-dest", "plan", "list", "doctor", "wait"];
+const COMMANDS = [
+  ...["take", "share", "prune", "copy", "prune-dest", "plan", "list", "doctor", "wait"],
+  ...["verify", "status"],
+];
 
 /** npm and pnpm hand their settings to child processes as npm_* variables; a consumer has none. */
 function consumerEnv(): NodeJS.ProcessEnv {
