@@ -42,6 +42,7 @@ const sourceProps: SourceSnapshotToolProps = {
 const crossAccountProps: DestinationSnapshotToolProps = {
   destinationRegions: ["us-west-2", "eu-west-1"],
   sourceAccounts: ["111111111111"],
+  crossAccount: true,
   retentionDays: 14,
   sourceRetentionDays: 9,
   maxCopiesInFlight: 3,
@@ -85,6 +86,7 @@ const SCENARIOS: readonly Scenario[] = [
     parameters: {
       DestinationRegion: "us-west-2,eu-west-1",
       SourceAccounts: "111111111111",
+      CrossAccountCopy: "TRUE",
       RetentionDays: "14",
       SourceRetentionDays: "9",
       MaxCopiesInFlight: "3",
