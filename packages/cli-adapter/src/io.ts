@@ -23,6 +23,13 @@ export interface CliIo {
   readonly gateway?: (settings: AwsSettings) => Gateway;
   /** Replaces core's retry of transient AWS errors (tests: no waiting). */
   readonly retry?: RetryOptions;
+  /**
+   * The region the SDK would pick when no flag, env var or file gives one (the profile's `region`
+   * in ~/.aws/config); default: the SDK's own resolution, which reads `process.env`.
+   */
+  readonly sdkRegion?: (profile: string | undefined) => Promise<string | undefined>;
+  /** Set before a command's action runs: the SDK's region, when the settings give none. */
+  readonly resolved?: { region?: string };
 }
 
 export function nowOf(io: CliIo): Date {

@@ -125,7 +125,7 @@ export type {
 } from "./execute/index.js";
 
 // The gateway to AWS
-export { AwsGateway, createClientFactory } from "./aws/index.js";
+export { AwsGateway, createClientFactory, sdkDefaultRegion } from "./aws/index.js";
 export type {
   AssumeRoleOptions,
   AwsClients,

@@ -1,6 +1,7 @@
 import { AwsGateway, createClientFactory, type Gateway } from "@aurora-snapshot-tool/core";
 
 import type { AwsSettings } from "../config/resolve.js";
+import { requestLogPlugin } from "./request-log.js";
 
 /**
  * The gateway for one command run. Credentials come from the SDK's default chain; `--profile` is
@@ -12,7 +13,9 @@ export function createGateway(
   env: Record<string, string | undefined>,
 ): Gateway {
   if (settings.profile !== undefined) env["AWS_PROFILE"] = settings.profile;
+  const log = settings.requestLog;
   const clients = createClientFactory({
+    ...(log !== undefined && { plugins: (region: string) => [requestLogPlugin(region, log)] }),
     ...(settings.endpoint !== undefined && { endpoint: settings.endpoint }),
     ...(settings.roleArn !== undefined && {
       roleArn: settings.roleArn,

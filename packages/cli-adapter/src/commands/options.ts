@@ -1,4 +1,5 @@
 import { ConfigError, type PolicySide, type SettingLayers } from "@aurora-snapshot-tool/core";
+import { Option } from "commander";
 import { RUN_SETTINGS, settingsOf, type SettingSpec } from "@aurora-snapshot-tool/core/settings";
 import type { Command } from "commander";
 
@@ -41,7 +42,17 @@ export function addCommonOptions(cmd: Command): Command {
     addSetting(cmd, RUN_SETTINGS[key], key);
   }
   return cmd
-    .option("--json", "print one JSON document on stdout instead of a table")
+    .addOption(
+      new Option(
+        "--output <format>",
+        "json: one JSON document; table: for people (default); text: tab-separated fields, one record per line, no header, for scripts",
+      ).choices(OUTPUT_FORMATS),
+    )
+    .option("--json", "same as --output json")
+    .option(
+      "--debug",
+      "log every AWS request (service, operation, region, endpoint) and its response (HTTP status, request id, duration) on stderr, secrets left out; implies --log-level DEBUG",
+    )
     .option(
       "--no-color",
       "no colour, even on a terminal (colour is also off when NO_COLOR is set)",
@@ -75,9 +86,14 @@ export function addPolicyOptions(cmd: Command, sides: readonly PolicySide[]): Co
   return cmd;
 }
 
+export const OUTPUT_FORMATS = ["json", "table", "text"] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
 export interface CommonOptions {
   readonly config?: string;
   readonly json?: boolean;
+  readonly output?: OutputFormat;
+  readonly debug?: boolean;
   readonly color: boolean;
   readonly [flag: string]: unknown;
 }
@@ -95,13 +111,22 @@ export interface CommandContext {
 
 export function prepareContext(io: CliIo, opts: CommonOptions): CommandContext {
   const layers = readLayers(io.env, opts);
-  const level = resolveLogLevel(layers);
-  const aws = resolveAwsSettings(layers);
+  const level = opts.debug === true ? "debug" : resolveLogLevel(layers);
+  const aws = {
+    ...resolveAwsSettings(layers, io.resolved?.region),
+    ...(opts.debug === true && {
+      requestLog: (line: string) => io.stderr.write(`debug: ${line}\n`),
+    }),
+  };
+  if (opts.json === true && opts.output !== undefined && opts.output !== "json") {
+    throw new ConfigError("--output", opts.output, "json with --json (--json is --output json)");
+  }
   return {
     io,
     layers,
     aws,
-    json: opts.json === true,
+    // `text` is rendered from the JSON document (see output/text-output.ts).
+    json: opts.json === true || opts.output === "json" || opts.output === "text",
     palette: paletteFor(io.stdout, io.env, opts.color),
     log: createLogger(io.stderr, level),
   };

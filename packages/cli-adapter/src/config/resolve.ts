@@ -158,6 +158,8 @@ export interface AwsSettings {
   readonly endpoint?: string;
   /** Act in another account through STS AssumeRole. */
   readonly roleArn?: string;
+  /** `--debug`: one line per AWS request and response, secrets left out. */
+  readonly requestLog?: (line: string) => void;
 }
 
 const ROLE_ARN = /^arn:aws(?:-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
@@ -214,10 +216,15 @@ function awsTexts(layers: SettingLayers): Partial<AwsSettings> {
   };
 }
 
-export function resolveAwsSettings(layers: SettingLayers): AwsSettings {
-  const { region, ...rest } = awsTexts(layers);
+/** `sdkRegion`: what the SDK resolved from the profile, used when no layer names a region. */
+export function resolveAwsSettings(layers: SettingLayers, sdkRegion?: string): AwsSettings {
+  const { region: given, ...rest } = awsTexts(layers);
+  const region = given ?? sdkRegion;
   if (region === undefined) {
-    const alternatives = "--region, AWS_REGION, AWS_DEFAULT_REGION, or region in the --config file";
+    const profile = rest.profile ?? layers.env?.["AWS_PROFILE"] ?? "default";
+    const alternatives =
+      "--region, AWS_REGION, AWS_DEFAULT_REGION, region in the --config file, " +
+      `or region in the [${profile === "default" ? "default" : `profile ${profile}`}] section of ~/.aws/config (AWS_CONFIG_FILE)`;
     throw new ConfigError(
       { kind: "flag", name: "--region", alternatives },
       undefined,

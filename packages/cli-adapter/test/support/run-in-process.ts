@@ -18,6 +18,7 @@ export interface InProcessOptions {
   readonly tty?: boolean;
   readonly now?: Date | (() => Date);
   readonly sleep?: (ms: number) => Promise<void>;
+  readonly sdkRegion?: (profile: string | undefined) => Promise<string | undefined>;
 }
 
 /** Runs the CLI in this process with captured streams and an injected gateway. */
@@ -40,6 +41,8 @@ export async function runInProcess(
     }),
     // Transient errors fail at once instead of being retried with real waits.
     retry: { retries: 0 },
+    // The SDK would read this process's own AWS_REGION and ~/.aws: only `env` counts here.
+    sdkRegion: options.sdkRegion ?? (() => Promise.resolve(undefined)),
   });
   return { code, stdout, stderr, env };
 }

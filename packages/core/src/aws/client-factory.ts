@@ -5,6 +5,8 @@ import { RDSClient, type RDSClientConfig } from "@aws-sdk/client-rds";
 import { RDSDataClient } from "@aws-sdk/client-rds-data";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 
+import { REQUEST_TARGET, type RequestTarget } from "./errors.js";
+
 /** Static credentials, the shape every SDK v3 client accepts. */
 export interface AwsCredentialIdentity {
   readonly accessKeyId: string;
@@ -86,6 +88,53 @@ export function serverClockRecorder(record: (reading: ServerClockReading) => voi
   };
 }
 
+/**
+ * Tags an error that got no HTTP answer with the endpoint and region the request was going to, so
+ * the report names them. In the `build` step, outside the SDK's retry: it sees the last attempt's
+ * failure once.
+ */
+export function requestTargetRecorder(region: string): ClientPlugin {
+  return {
+    applyToStack: (stack) =>
+      stack.add(
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any
+        (next: any) => async (args: { request?: Record<string, unknown> }) => {
+          try {
+            return await next(args);
+          } catch (error) {
+            const r = args.request;
+            if (
+              typeof error === "object" &&
+              error !== null &&
+              typeof r?.["hostname"] === "string"
+            ) {
+              const port = r["port"] === undefined ? "" : `:${String(r["port"])}`;
+              const target: RequestTarget = {
+                endpoint: `${String(r["protocol"] ?? "https:")}//${r["hostname"]}${port}`,
+                region,
+              };
+              (error as { [REQUEST_TARGET]?: RequestTarget })[REQUEST_TARGET] ??= target;
+            }
+            throw error;
+          }
+        },
+        { step: "build", name: "requestTargetRecorder", priority: "low" },
+      ),
+  };
+}
+
+/**
+ * A TCP connect to an AWS endpoint takes milliseconds; without a limit a black-holed address waits
+ * for the operating system's timeout (minutes) on each of the SDK's attempts.
+ */
+export const DEFAULT_CONNECTION_TIMEOUT_MS = 3000;
+/**
+ * Longest silence on a connected socket before the attempt fails. Without it a server that
+ * accepts the connection and never answers holds the run forever; RDS, KMS and STS answer their
+ * calls within seconds.
+ */
+export const DEFAULT_SOCKET_TIMEOUT_MS = 20_000;
+
 export interface ClientFactoryOptions {
   /** Omitted: the SDK's default chain (environment, profile, container or instance role). */
   readonly credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
@@ -96,6 +145,10 @@ export interface ClientFactoryOptions {
   readonly endpoint?: string;
   /** Attempts per call, first one included (SDK default 3). */
   readonly maxAttempts?: number;
+  /** Longest wait for a TCP connection, per attempt (default 3000 ms). */
+  readonly connectionTimeoutMs?: number;
+  /** Longest silence on a connected socket, per attempt (default 20 000 ms). */
+  readonly socketTimeoutMs?: number;
   /** SDK retry mode; `adaptive` adds client-side rate limiting. Default `standard`. */
   readonly retryMode?: "standard" | "adaptive";
   /**
@@ -121,6 +174,10 @@ export interface AssumeRoleOptions {
   readonly endpoint?: string;
   readonly plugins?: readonly ClientPlugin[];
   readonly maxAttempts?: number;
+  /** Longest wait for a TCP connection, per attempt (default 3000 ms). */
+  readonly connectionTimeoutMs?: number;
+  /** Longest silence on a connected socket, per attempt (default 20 000 ms). */
+  readonly socketTimeoutMs?: number;
   readonly sessionName?: string;
   readonly externalId?: string;
   readonly durationSeconds?: number;
@@ -144,7 +201,12 @@ export function assumeRoleCredentials(
     ...(options.endpoint !== undefined && { endpoint: options.endpoint }),
     ...(options.maxAttempts !== undefined && { maxAttempts: options.maxAttempts }),
     retryMode: "standard",
+    requestHandler: {
+      connectionTimeout: options.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS,
+      socketTimeout: options.socketTimeoutMs ?? DEFAULT_SOCKET_TIMEOUT_MS,
+    },
   });
+  sts.middlewareStack.use(requestTargetRecorder(options.region ?? "(default)"));
   for (const plugin of options.plugins ?? []) sts.middlewareStack.use(plugin);
 
   let current: AwsCredentialIdentity | undefined;
@@ -204,6 +266,10 @@ export function createClientFactory(options: ClientFactoryOptions = {}): ClientF
       ...(options.credentials !== undefined && { credentials: options.credentials }),
       ...(options.endpoint !== undefined && { endpoint: options.endpoint }),
       ...(options.maxAttempts !== undefined && { maxAttempts: options.maxAttempts }),
+      ...(options.connectionTimeoutMs !== undefined && {
+        connectionTimeoutMs: options.connectionTimeoutMs,
+      }),
+      ...(options.socketTimeoutMs !== undefined && { socketTimeoutMs: options.socketTimeoutMs }),
       ...(options.roleSessionName !== undefined && { sessionName: options.roleSessionName }),
       ...(options.externalId !== undefined && { externalId: options.externalId }),
       plugins: options.plugins?.(options.roleRegion ?? region) ?? [],
@@ -216,6 +282,10 @@ export function createClientFactory(options: ClientFactoryOptions = {}): ClientF
     const config = {
       region,
       retryMode: options.retryMode ?? "standard",
+      requestHandler: {
+        connectionTimeout: options.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS,
+        socketTimeout: options.socketTimeoutMs ?? DEFAULT_SOCKET_TIMEOUT_MS,
+      },
       ...(options.maxAttempts !== undefined && { maxAttempts: options.maxAttempts }),
       ...(options.retryStrategy !== undefined && {
         retryStrategy: options.retryStrategy as RDSClientConfig["retryStrategy"],
@@ -234,6 +304,7 @@ export function createClientFactory(options: ClientFactoryOptions = {}): ClientF
       lambda: new LambdaClient(config),
     } satisfies AwsClients;
     const plugins = options.plugins?.(region) ?? [];
+    const target = requestTargetRecorder(region);
     for (const client of [
       clients.rds,
       clients.kms,
@@ -243,6 +314,7 @@ export function createClientFactory(options: ClientFactoryOptions = {}): ClientF
       clients.lambda,
     ]) {
       client.middlewareStack.use(recorder);
+      client.middlewareStack.use(target);
       for (const plugin of plugins) client.middlewareStack.use(plugin);
     }
     return clients;

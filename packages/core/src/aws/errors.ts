@@ -28,12 +28,25 @@ const NETWORK_CODES = new Set([
   "EAI_AGAIN",
 ]);
 
+/** No HTTP answer came back: the endpoint refused, was not found or never answered the connect. */
+const CONNECTION_CODES = new Set([...NETWORK_CODES, "ENOTFOUND", "EHOSTUNREACH", "ENETUNREACH"]);
+
+/** Where a request that got no answer was going; set by the client factory's middleware. */
+export const REQUEST_TARGET = Symbol.for("aurora-snapshot-tool.requestTarget");
+
+export interface RequestTarget {
+  readonly endpoint: string;
+  readonly region: string;
+}
+
 interface SdkErrorShape {
   name?: unknown;
   code?: unknown;
   message?: unknown;
   $retryable?: unknown;
   $metadata?: { httpStatusCode?: unknown };
+  $response?: unknown;
+  [REQUEST_TARGET]?: RequestTarget;
 }
 
 function shapeOf(error: unknown): SdkErrorShape {
@@ -66,6 +79,16 @@ export function isRetryableAwsError(error: unknown): boolean {
   return typeof shape.message === "string" && /socket hang up/i.test(shape.message);
 }
 
+/** A failure below HTTP: no status code came back, and the error is a socket or timeout error. */
+export function isConnectionError(error: unknown): boolean {
+  const shape = shapeOf(error);
+  if (typeof shape.$metadata?.httpStatusCode === "number") return false;
+  const name = typeof shape.name === "string" ? shape.name : "";
+  if (typeof shape.code === "string" && CONNECTION_CODES.has(shape.code)) return true;
+  if (name === "TimeoutError") return true;
+  return typeof shape.message === "string" && /socket hang up/i.test(shape.message);
+}
+
 /**
  * Wraps whatever an SDK call threw into an `AwsActionError` that carries the modelled error name
  * (SDK v3 reports `SnapshotQuotaExceededFault`, not the wire code `SnapshotQuotaExceeded`).
@@ -75,11 +98,19 @@ export function toAwsActionError(error: unknown, operation: string): AwsActionEr
   const shape = shapeOf(error);
   const message =
     typeof shape.message === "string" && shape.message !== "" ? shape.message : String(error);
+  const connection = isConnectionError(error);
+  const target = shape[REQUEST_TARGET];
+  // "connect ECONNREFUSED 127.0.0.1:5000" names neither the endpoint as configured nor the region.
+  const where =
+    connection && target !== undefined
+      ? ` (endpoint ${target.endpoint}, region ${target.region})`
+      : "";
   return new AwsActionError({
     code: errorCode(shape),
-    message,
+    message: message + where,
     retryable: isRetryableAwsError(error),
     operation,
+    connection,
     cause: error,
   });
 }

@@ -16,4 +16,5 @@ export type {
   ClientFactoryOptions,
   ClientPlugin,
 } from "./client-factory.js";
-export { isRetryableAwsError, toAwsActionError } from "./errors.js";
+export { isConnectionError, isRetryableAwsError, toAwsActionError } from "./errors.js";
+export { sdkDefaultRegion } from "./default-region.js";

@@ -1,7 +1,7 @@
 import pRetry, { AbortError } from "p-retry";
 import { AwsActionError } from "./errors.js";
 
-/** How hard to retry throttling, 5xx and network errors before leaving the work for the next run. */
+/** How hard to retry throttling and 5xx errors before leaving the work for the next run. */
 export interface RetryOptions {
   /** Attempts after the first (default 8). */
   readonly retries?: number;
@@ -20,8 +20,12 @@ export const DEFAULT_RETRY: Required<RetryOptions> = {
   maxRetryTimeMs: 120_000,
 };
 
+/**
+ * Whether this layer retries: throttling and 5xx answers yes; a connection failure no, since the
+ * SDK's own retry already had its attempts at it (one retry layer for the network, not two).
+ */
 export function isRetryable(error: unknown): boolean {
-  return error instanceof AwsActionError && error.retryable;
+  return error instanceof AwsActionError && error.retryable && !error.connection;
 }
 
 /**
