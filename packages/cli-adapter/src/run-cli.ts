@@ -55,9 +55,17 @@ function classify(error: unknown): { exit: ExitCode; json: ErrorJson; text?: str
   return { exit: EXIT.unexpected, json: { kind: "unexpected", message } };
 }
 
+/** `--json`, `--output json` or `--output=json` anywhere on the line: errors as JSON too. */
+function wantsJson(argv: readonly string[]): boolean {
+  return argv.some(
+    (arg, i) =>
+      arg === "--json" || arg === "--output=json" || (arg === "--output" && argv[i + 1] === "json"),
+  );
+}
+
 /**
  * Runs the command line and returns the exit code; never calls process.exit, so tests can run it
- * in-process. With `--json`, a failure is still one JSON document on stdout.
+ * in-process. With `--json` (`--output json`), a failure is still one JSON document on stdout.
  */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   let exitCode: ExitCode = EXIT.ok;
@@ -74,11 +82,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     if (text !== undefined) io.stderr.write(`${NAME}: ${text}\n`);
     else if (!(error instanceof CommanderError)) {
       io.stderr.write(`${NAME}: unexpected error: ${json.message}\n`);
-      if (error instanceof Error && error.stack && /^debug$/i.test(io.env["LOG_LEVEL"] ?? "")) {
+      const debug = argv.includes("--debug") || /^debug$/i.test(io.env["LOG_LEVEL"] ?? "");
+      if (error instanceof Error && error.stack && debug) {
         io.stderr.write(`${error.stack}\n`);
       }
     }
-    if (argv.includes("--json"))
+    if (wantsJson(argv))
       io.stdout.write(
         `${JSON.stringify({ schemaVersion: SCHEMA_VERSION, error: json }, null, 2)}\n`,
       );

@@ -85,3 +85,15 @@ describe("--output", () => {
     expect(both.stderr).toMatch(/--output/);
   });
 });
+
+describe("--output json on failure", () => {
+  it("prints the same error document as --json", async () => {
+    const json = await run(["plan", "take", "--region", "nowhere", "--json"]);
+    const output = await run(["--output", "json", "plan", "take", "--region", "nowhere"]);
+
+    expect(json.code).toBe(2);
+    expect(output.code).toBe(2);
+    expect(output.stdout).toBe(json.stdout);
+    expect(JSON.parse(output.stdout)).toMatchObject({ error: { kind: "invalid-input" } });
+  });
+});

@@ -532,7 +532,7 @@ export const RUN_SETTINGS = Object.freeze({
     flag: "--region",
     valueName: "region",
     shape: "string",
-    defaultText: "(required)",
+    defaultText: "the profile's region in ~/.aws/config, as the SDK resolves it; one is required",
     help: "region the tool runs in",
     since: "added",
   },
