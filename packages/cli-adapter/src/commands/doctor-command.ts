@@ -18,6 +18,7 @@ import { settingsBlock } from "../output/settings-output.js";
 import {
   addCommonOptions,
   addPolicyOptions,
+  executeRetryOf,
   prepareContext,
   resolveSide,
   type CommandContext,
@@ -31,7 +32,7 @@ function runChecks(ctx: CommandContext, side: PolicySide): Promise<Check[]> {
     region: ctx.aws.region,
     now: nowOf(ctx.io),
     name,
-    ...(ctx.io.retry !== undefined && { execute: { retry: ctx.io.retry } }),
+    ...executeRetryOf(ctx),
     ...(ctx.aws.roleArn !== undefined && { roleArn: ctx.aws.roleArn }),
   };
   if (side === "source") {

@@ -132,11 +132,18 @@ export function prepareContext(io: CliIo, opts: CommonOptions): CommandContext {
   };
 }
 
-/** The retry policy a test injected through CliIo, as the steps' `execute` option; {} otherwise. */
+/**
+ * The CLI's retry policy, as the steps' `execute` option: core's, or the one a test injected
+ * through CliIo, without retrying connection failures, so a dead endpoint is reported at once.
+ */
 export function executeRetryOf(ctx: CommandContext): {
-  execute?: { retry: NonNullable<CliIo["retry"]> };
+  execute: { retry: NonNullable<CliIo["retry"]> };
 } {
-  return ctx.io.retry === undefined ? {} : { execute: { retry: ctx.io.retry } };
+  return { execute: { retry: cliRetryOf(ctx.io) } };
+}
+
+export function cliRetryOf(io: CliIo): NonNullable<CliIo["retry"]> {
+  return { ...io.retry, retryConnectionErrors: false };
 }
 
 const SIDE_WORDS: Record<string, PolicySide> = {

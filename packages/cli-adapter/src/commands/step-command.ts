@@ -23,6 +23,7 @@ import { stepJson, stepTable } from "../output/step-output.js";
 import {
   addCommonOptions,
   addPolicyOptions,
+  cliRetryOf,
   prepareContext,
   type CommandContext,
   type CommonOptions,
@@ -85,7 +86,7 @@ async function runStep(
     execute: {
       onOutcome: (o) => logOutcome(ctx, o),
       ...(io.now !== undefined && { clock: () => nowOf(io).getTime() }),
-      ...(io.retry !== undefined && { retry: io.retry }),
+      retry: cliRetryOf(io),
     },
     // copy --follow: keep going while the copies this run started finish, up to --timeout.
     ...(opts.follow === true && {

@@ -134,6 +134,14 @@ export const DEFAULT_CONNECTION_TIMEOUT_MS = 3000;
  * calls within seconds.
  */
 export const DEFAULT_SOCKET_TIMEOUT_MS = 20_000;
+/**
+ * Clients whose calls may legitimately stay silent longer: a synchronous Lambda Invoke answers when
+ * the function returns (up to Lambda's 15-minute maximum), and the Data API's ExecuteStatement
+ * waits up to 45 seconds for a statement. A shorter limit would fail the call and make the SDK
+ * send it again, running the user's check function twice or more.
+ */
+export const LAMBDA_SOCKET_TIMEOUT_MS = 16 * 60_000;
+export const DATA_API_SOCKET_TIMEOUT_MS = 60_000;
 
 export interface ClientFactoryOptions {
   /** Omitted: the SDK's default chain (environment, profile, container or instance role). */
@@ -300,8 +308,8 @@ export function createClientFactory(options: ClientFactoryOptions = {}): ClientF
       kms: new KMSClient(config),
       sts: new STSClient(config),
       events: new EventBridgeClient(config),
-      rdsData: new RDSDataClient(config),
-      lambda: new LambdaClient(config),
+      rdsData: new RDSDataClient(withSocketTimeout(config, DATA_API_SOCKET_TIMEOUT_MS)),
+      lambda: new LambdaClient(withSocketTimeout(config, LAMBDA_SOCKET_TIMEOUT_MS)),
     } satisfies AwsClients;
     const plugins = options.plugins?.(region) ?? [];
     const target = requestTargetRecorder(region);
@@ -331,4 +339,13 @@ export function createClientFactory(options: ClientFactoryOptions = {}): ClientF
       return clients;
     },
   };
+}
+
+/** `config` with at least `minimumMs` of socket silence allowed (an explicit longer option stays). */
+function withSocketTimeout<C extends { requestHandler: { socketTimeout: number } }>(
+  config: C,
+  minimumMs: number,
+): C {
+  const socketTimeout = Math.max(config.requestHandler.socketTimeout, minimumMs);
+  return { ...config, requestHandler: { ...config.requestHandler, socketTimeout } };
 }

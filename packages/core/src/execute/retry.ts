@@ -11,6 +11,12 @@ export interface RetryOptions {
   readonly maxTimeoutMs?: number;
   /** Give up after this long in ms, whatever the attempts left (default 120 000). */
   readonly maxRetryTimeMs?: number;
+  /**
+   * Whether a connection failure (no HTTP answer) is retried here too, after the SDK's own quick
+   * attempts (default true: a scheduled run rides out a DNS or NAT blip of a few seconds). The CLI
+   * turns it off, so that a wrong or dead endpoint is reported within seconds.
+   */
+  readonly retryConnectionErrors?: boolean;
 }
 
 export const DEFAULT_RETRY: Required<RetryOptions> = {
@@ -18,14 +24,19 @@ export const DEFAULT_RETRY: Required<RetryOptions> = {
   minTimeoutMs: 500,
   maxTimeoutMs: 20_000,
   maxRetryTimeMs: 120_000,
+  retryConnectionErrors: true,
 };
 
 /**
- * Whether this layer retries: throttling and 5xx answers yes; a connection failure no, since the
- * SDK's own retry already had its attempts at it (one retry layer for the network, not two).
+ * Whether this layer retries: throttling and 5xx answers yes; a connection failure only when
+ * `retryConnectionErrors` (see RetryOptions).
  */
-export function isRetryable(error: unknown): boolean {
-  return error instanceof AwsActionError && error.retryable && !error.connection;
+export function isRetryable(error: unknown, retryConnectionErrors = true): boolean {
+  return (
+    error instanceof AwsActionError &&
+    error.retryable &&
+    (retryConnectionErrors || !error.connection)
+  );
 }
 
 /**
@@ -44,7 +55,7 @@ export async function withRetry<T>(
       try {
         return await fn();
       } catch (error) {
-        if (isRetryable(error)) throw error;
+        if (isRetryable(error, o.retryConnectionErrors)) throw error;
         throw new AbortError(error instanceof Error ? error : new Error(String(error)));
       }
     },

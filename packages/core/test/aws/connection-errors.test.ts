@@ -50,16 +50,32 @@ describe("connection errors", () => {
 });
 
 describe("withRetry, one retry layer", () => {
-  it("does not retry a connection error: the SDK already did", async () => {
+  it("with retryConnectionErrors off (the CLI), does not retry a connection error: the SDK already did", async () => {
     let calls = 0;
 
     await expect(
-      withRetry(async () => {
-        calls++;
-        throw toAwsActionError(refused(), "DescribeDBClusters");
-      }, fast),
+      withRetry(
+        async () => {
+          calls++;
+          throw toAwsActionError(refused(), "DescribeDBClusters");
+        },
+        { ...fast, retryConnectionErrors: false },
+      ),
     ).rejects.toMatchObject({ code: "ECONNREFUSED" });
     expect(calls).toBe(1);
+  });
+
+  it("by default (the Lambda's runs), rides out a burst of connection errors", async () => {
+    let calls = 0;
+
+    const result = await withRetry(async () => {
+      calls++;
+      if (calls < 4) throw toAwsActionError(refused(), "DescribeDBClusters");
+      return "listed";
+    }, fast);
+
+    expect(result).toBe("listed");
+    expect(calls).toBe(4);
   });
 
   it("still retries throttling with its backoff", async () => {
@@ -80,5 +96,40 @@ describe("withRetry, one retry layer", () => {
 
     expect(result).toBe("done");
     expect(calls).toBe(3);
+  });
+});
+
+describe("socket timeouts per client", () => {
+  it("a synchronous Lambda Invoke may stay silent longer than RDS calls (a user's check function runs)", async () => {
+    const { createServer } = await import("node:http");
+    const { DescribeDBClustersCommand } = await import("@aws-sdk/client-rds");
+    const { InvokeCommand } = await import("@aws-sdk/client-lambda");
+    const { createClientFactory } = await import("../../src/aws/client-factory.js");
+    // Answers every request after 600 ms, as a slow check function would.
+    const server = createServer((req, res) => {
+      req.resume();
+      setTimeout(() => {
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(req.url?.includes("invocations") ? '{"ok":true}' : "{}");
+      }, 600);
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const factory = createClientFactory({
+        endpoint: `http://127.0.0.1:${port}`,
+        credentials: { accessKeyId: "test", secretAccessKey: "test" },
+        socketTimeoutMs: 200,
+        maxAttempts: 1,
+      });
+      const clients = factory.clients("us-east-1");
+      await expect(clients.rds.send(new DescribeDBClustersCommand({}))).rejects.toThrow(
+        /timed? ?out/i,
+      );
+      const out = await clients.lambda!.send(new InvokeCommand({ FunctionName: "check" }));
+      expect(out.StatusCode).toBe(200);
+    } finally {
+      server.close();
+    }
   });
 });
