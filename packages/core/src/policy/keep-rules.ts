@@ -1,5 +1,6 @@
 import type { FieldRef } from "./config-error.js";
 import { parseInteger } from "./fields.js";
+import { SOURCE_SETTINGS } from "./registry.js";
 
 /*
  * Calendar retention (grandfather-father-son), read the same way on both sides: KEEP_DAILY,
@@ -65,13 +66,8 @@ export function hasKeepRules(rules: KeepRules): boolean {
 
 /** The rules in use, as a report shows them: `KEEP_DAILY=7 KEEP_MONTHLY=12`. */
 export function keepRulesText(rules: KeepRules): string {
-  const env = {
-    keepDaily: "KEEP_DAILY",
-    keepWeekly: "KEEP_WEEKLY",
-    keepMonthly: "KEEP_MONTHLY",
-    keepYearly: "KEEP_YEARLY",
-  };
+  // The env var names come from the registry, the one place they are written.
   return KEEP_RULE_KEYS.filter((k) => rules[k] > 0)
-    .map((k) => `${env[k]}=${rules[k]}`)
+    .map((k) => `${SOURCE_SETTINGS[k].env}=${rules[k]}`)
     .join(" ");
 }

@@ -267,6 +267,24 @@ describe("calendar retention in copy", () => {
     expect(d.get("2026-09-30")).toMatch(/not-copied|copy-slots-full/);
   });
 
+  it("names the destination's rules in an outside-retention skip", () => {
+    const decisions = planCopy({
+      account: DEST_ACCOUNT,
+      localRegion: LOCAL,
+      shared,
+      own: [],
+      now,
+      policy: aDestinationPolicy({
+        destinationRegions: [LOCAL],
+        retentionDays: 2,
+        keepDaily: 1,
+        keepMonthly: 3,
+      }),
+    });
+    const skipped = decisions.find((d) => d.reason === "outside-retention");
+    expect(skipped?.facts["keepRules"]).toBe("KEEP_DAILY=1 KEEP_MONTHLY=3");
+  });
+
   it("with no calendar rules, copies only within retention as before", () => {
     const d = copied([], 0);
     expect(d.get("2026-11-30")).toBe("skip outside-retention");
