@@ -6,6 +6,18 @@ import { parseDocument } from "yaml";
 /** The two stacks: `source` (take, share, prune) and `dest` (copy, prune-dest). */
 export type TemplateName = "source" | "dest";
 
+/**
+ * Fleet mode's stacks, kept apart from {@link TemplateName} (which the single-account checks
+ * iterate over): `fleet` (the central account: the source steps over many targets) and
+ * `member-role` (the role each member account gives the central step role; no code).
+ */
+export type FleetTemplateName = "fleet" | "member-role";
+
+export const FLEET_TEMPLATE_NAMES: readonly FleetTemplateName[] = ["fleet", "member-role"];
+
+/** Any template in `templates/`. */
+export type AnyTemplateName = TemplateName | FleetTemplateName;
+
 export interface CfnParameter {
   readonly Type: string;
   readonly Default?: string;
@@ -31,6 +43,8 @@ export interface CfnTemplate {
   readonly Conditions: Record<string, unknown>;
   readonly Resources: Record<string, CfnResource>;
   readonly Outputs?: Record<string, unknown>;
+  /** Template rules (Assertions checked on the parameters before anything is created). */
+  readonly Rules?: Record<string, unknown>;
 }
 
 /** A retrier of an Amazon States Language Task state. */
@@ -69,7 +83,7 @@ export interface StateMachineDefinitionOptions {
 }
 
 /** Where a template lives: `templates/<name>.yaml` at the package root (same path from src or dist). */
-export function templatePath(name: TemplateName): string {
+export function templatePath(name: AnyTemplateName): string {
   return fileURLToPath(new URL(`../templates/${name}.yaml`, import.meta.url));
 }
 
@@ -77,7 +91,7 @@ export function templatePath(name: TemplateName): string {
  * Reads and parses a template. Parsing is strict: a YAML error or warning (an unknown `!Ref`-style
  * tag, for instance) throws, because the templates must read the same in every YAML parser.
  */
-export function loadTemplate(name: TemplateName): CfnTemplate {
+export function loadTemplate(name: AnyTemplateName): CfnTemplate {
   const path = templatePath(name);
   const doc = parseDocument(readFileSync(path, "utf8"), { prettyErrors: true });
   const problems = [...doc.errors, ...doc.warnings];
