@@ -125,7 +125,12 @@ export type {
 } from "./execute/index.js";
 
 // The gateway to AWS
-export { AwsGateway, createClientFactory, sdkDefaultRegion } from "./aws/index.js";
+export {
+  AssumeRoleError,
+  AwsGateway,
+  createClientFactory,
+  sdkDefaultRegion,
+} from "./aws/index.js";
 export type {
   AssumeRoleOptions,
   AwsClients,
@@ -199,3 +204,7 @@ export type {
   RestoreClusterInput,
   VerifyGateway,
 } from "./execute/index.js";
+
+// The orchestration port (one step at one target) and fleet mode (one step over many targets)
+export * from "./orchestration/index.js";
+export * from "./fleet/index.js";

@@ -192,6 +192,28 @@ export interface AssumeRoleOptions {
 }
 
 const DEFAULT_SESSION_NAME = "aurora-snapshot-tool";
+
+/**
+ * STS refused (or never answered) AssumeRole on a role: the run cannot act in that account at
+ * all. `code` is STS's error name (AccessDenied, RegionDisabledException, ...).
+ */
+export class AssumeRoleError extends Error {
+  override readonly name = "AssumeRoleFailed";
+  readonly roleArn: string;
+  readonly code: string;
+
+  constructor(roleArn: string, cause: unknown) {
+    const shape = (typeof cause === "object" && cause !== null ? cause : {}) as {
+      name?: unknown;
+      message?: unknown;
+    };
+    const code = typeof shape.name === "string" && shape.name !== "Error" ? shape.name : "Error";
+    const message = typeof shape.message === "string" ? shape.message : String(cause);
+    super(`AssumeRole ${roleArn}: ${code}: ${message}`, { cause });
+    this.roleArn = roleArn;
+    this.code = code;
+  }
+}
 /** Renew this long before expiry, so a long copy run never signs with credentials about to lapse. */
 const REFRESH_MARGIN_MS = 5 * 60 * 1000;
 
@@ -221,14 +243,22 @@ export function assumeRoleCredentials(
   let pending: Promise<AwsCredentialIdentity> | undefined;
 
   async function assume(): Promise<AwsCredentialIdentity> {
-    const output = await sts.send(
-      new AssumeRoleCommand({
-        RoleArn: roleArn,
-        RoleSessionName: options.sessionName ?? DEFAULT_SESSION_NAME,
-        ...(options.externalId !== undefined && { ExternalId: options.externalId }),
-        ...(options.durationSeconds !== undefined && { DurationSeconds: options.durationSeconds }),
-      }),
-    );
+    let output;
+    try {
+      output = await sts.send(
+        new AssumeRoleCommand({
+          RoleArn: roleArn,
+          RoleSessionName: options.sessionName ?? DEFAULT_SESSION_NAME,
+          ...(options.externalId !== undefined && { ExternalId: options.externalId }),
+          ...(options.durationSeconds !== undefined && {
+            DurationSeconds: options.durationSeconds,
+          }),
+        }),
+      );
+    } catch (error) {
+      // Surfaces through whichever call needed the credentials first: named for what failed.
+      throw new AssumeRoleError(roleArn, error);
+    }
     const issued = output.Credentials;
     if (!issued?.AccessKeyId || !issued.SecretAccessKey) {
       throw new Error(`AssumeRole ${roleArn} returned no credentials`);

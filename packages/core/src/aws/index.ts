@@ -6,7 +6,7 @@ export {
   putEventsEntrySize,
 } from "./aws-gateway.js";
 export type { AwsGatewayOptions } from "./aws-gateway.js";
-export { assumeRoleCredentials, createClientFactory } from "./client-factory.js";
+export { AssumeRoleError, assumeRoleCredentials, createClientFactory } from "./client-factory.js";
 export type {
   AssumeRoleOptions,
   AwsClients,

@@ -24,6 +24,11 @@ export interface ExecuteOptions {
   readonly retry?: RetryOptions;
   /** Epoch ms after which no new action starts; the rest are reported pending (Lambda time limit). */
   readonly deadline?: number;
+  /**
+   * Once aborted, no new action starts and the rest are reported pending with note `aborted`
+   * (a container's SIGTERM, a scheduler cancelling the job); actions under way finish.
+   */
+  readonly signal?: AbortSignal;
   /** Clock for the deadline (default Date.now); injected so tests need no real waiting. */
   readonly clock?: () => number;
   /** Plan only: every action is reported pending with note `dry-run`, nothing is called. */
@@ -76,9 +81,11 @@ export async function execute(
         const blocked = options.precheck?.(decision);
         const outcome: Outcome = blocked
           ? { decision, status: "failed", errorCode: blocked.code, errorMessage: blocked.message }
-          : left !== undefined && left <= 0
-            ? { decision, status: "pending", note: "deadline" }
-            : await runAction(decision, gateway, options.retry, left, clock);
+          : options.signal?.aborted === true
+            ? { decision, status: "pending", note: "aborted" }
+            : left !== undefined && left <= 0
+              ? { decision, status: "pending", note: "deadline" }
+              : await runAction(decision, gateway, options.retry, left, clock);
         outcomes[i] = outcome;
         options.onOutcome?.(outcome);
       }

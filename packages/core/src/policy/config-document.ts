@@ -1,6 +1,7 @@
 import { ConfigError, type FieldRef } from "./config-error.js";
 import type { ConfigDocument } from "./layers.js";
 import {
+  FLEET_SETTINGS,
   RUN_SETTINGS,
   fileKeyOf,
   settingsOf,
@@ -17,6 +18,12 @@ import {
  */
 
 const SIDES: readonly PolicySide[] = ["source", "destination"];
+
+/** The file's top-level keys besides the sections: the run's settings and the fleet's. */
+const TOP_LEVEL: readonly SettingSpec[] = [
+  ...Object.values(RUN_SETTINGS),
+  ...Object.values(FLEET_SETTINGS),
+];
 
 const SHAPE_TEXT: Record<SettingShape, string> = {
   string: "a string",
@@ -87,6 +94,48 @@ function checkSection(
 }
 
 /**
+ * Checks a fleet target's overrides: an object of policy setting keys of either side
+ * (`retentionDays`, `destinationAccount`, ...), each of its JSON type. What a value means is
+ * checked when the target's policy is built, naming `field.key`.
+ */
+export function checkOverrides(value: unknown, field: string, file?: string): Record<string, unknown> {
+  const where: FieldRef =
+    file === undefined ? { kind: "object", name: field } : { kind: "file", name: field, file };
+  if (!isRecord(value)) throw new ConfigError(where, value, "an object of policy settings");
+  const specs = [...settingsOf("source"), ...settingsOf("destination")];
+  const known = [...new Set(specs.map((s) => s.key))].sort();
+  for (const [key, v] of Object.entries(value)) {
+    const name = `${field}.${key}`;
+    const at: FieldRef =
+      file === undefined ? { kind: "object", name } : { kind: "file", name, file };
+    const spec = specs.find((s) => s.key === key);
+    if (spec === undefined) throw new ConfigError(at, v, `one of the keys ${known.join(", ")}`);
+    if (!fits(spec.shape, v)) throw new ConfigError(at, v, SHAPE_TEXT[spec.shape]);
+  }
+  return value;
+}
+
+/** The schema of a fleet target's overrides: every policy setting key of either side. */
+export function overridesJsonSchema(): Record<string, unknown> {
+  const specs = new Map<string, SettingSpec>();
+  for (const spec of [...settingsOf("source"), ...settingsOf("destination")]) {
+    if (!specs.has(spec.key)) specs.set(spec.key, spec);
+  }
+  return {
+    type: "object",
+    description:
+      "Policy settings for this target only, above every other source (flat keys of either side).",
+    properties: Object.fromEntries(
+      [...specs.values()].map((spec) => [
+        spec.key,
+        { description: `${spec.help}.`, ...SHAPE_SCHEMA[spec.shape] },
+      ]),
+    ),
+    additionalProperties: false,
+  };
+}
+
+/**
  * Parses and checks a config file's text. Unknown keys and values of the wrong JSON type are
  * refused here (a misspelt `retentionDay` would otherwise fall back to the default without a word).
  * `fileField` names the setting that gave the path (the CLI's `--config`).
@@ -107,7 +156,7 @@ export function parseConfigDocument(
     );
   }
   if (!isRecord(parsed)) throw new ConfigError(fileField, path, "a file holding one JSON object");
-  checkSection(parsed, Object.values(RUN_SETTINGS), undefined, path);
+  checkSection(parsed, TOP_LEVEL, undefined, path);
   return Object.freeze({ path, values: parsed });
 }
 
@@ -176,7 +225,7 @@ export function configJsonSchema(): Record<string, unknown> {
     type: "object",
     properties: {
       $schema: { description: "This schema, for editors.", type: "string" },
-      ...properties(undefined, Object.values(RUN_SETTINGS)),
+      ...properties(undefined, TOP_LEVEL),
       source: section("source", "Settings of the source-account steps: take, share, prune."),
       destination: section(
         "destination",

@@ -159,7 +159,7 @@ export function isRegionName(text: string): boolean {
 }
 
 /** The partition a listed region is in (`aws`, `aws-cn`, `aws-us-gov`, ...). */
-function partitionOf(region: string): string {
+export function partitionOf(region: string): string {
   return partition(region).name;
 }
 

@@ -43,17 +43,23 @@ export {
 export type { DestinationPolicyInput } from "./destination-policy.js";
 export {
   DESTINATION_SETTINGS,
+  FLEET_SETTINGS,
   RUN_SETTINGS,
   SOURCE_SETTINGS,
   fileKeyOf,
   settingsOf,
 } from "./registry.js";
-export type { PolicySide, RunSettingKey, SettingShape, SettingSpec } from "./registry.js";
+export type { FleetSettingKey, PolicySide, RunSettingKey, SettingShape, SettingSpec } from "./registry.js";
 export { lookUpSetting } from "./layers.js";
 export { settingsInEffect } from "./settings-in-effect.js";
 export type { SettingInEffect } from "./settings-in-effect.js";
-export type { ConfigDocument, LookedUp, SettingLayers } from "./layers.js";
-export { configJsonSchema, parseConfigDocument } from "./config-document.js";
+export type { ConfigDocument, LookedUp, SettingLayers, SettingOverrides } from "./layers.js";
+export {
+  checkOverrides,
+  configJsonSchema,
+  overridesJsonSchema,
+  parseConfigDocument,
+} from "./config-document.js";
 export { settingsReferenceMarkdown } from "./reference.js";
 export { LOG_LEVEL_EXPECTED, parseLogLevel } from "./log-level.js";
 export type { LogLevel } from "./log-level.js";

@@ -11,6 +11,19 @@ export interface SettingLayers {
   readonly file?: ConfigDocument;
   /** Flag values keyed by the flag (`--retention-days`); a flag not given is undefined. */
   readonly flags?: Readonly<Record<string, unknown>>;
+  /** One fleet target's overrides, above every other layer (see checkOverrides). */
+  readonly overrides?: SettingOverrides;
+}
+
+/**
+ * Policy settings one target of a fleet sets for itself: flat setting keys (`retentionDays`),
+ * whichever side's step runs. `field` names them in messages (`targets[3].overrides`).
+ */
+export interface SettingOverrides {
+  readonly field: string;
+  /** The targets document's path or URI, when it came from one. */
+  readonly file?: string;
+  readonly values: Readonly<Record<string, unknown>>;
 }
 
 /** A config file already read and checked (see parseConfigDocument). */
@@ -59,6 +72,15 @@ export function lookUpSetting(
   side: PolicySide | undefined,
   spec: SettingSpec,
 ): LookedUp {
+  const override = layers.overrides?.values[spec.key];
+  if (override !== undefined && layers.overrides !== undefined) {
+    const { field, file } = layers.overrides;
+    const name = `${field}.${spec.key}`;
+    return {
+      raw: override,
+      origin: file === undefined ? { kind: "object", name } : { kind: "file", name, file },
+    };
+  }
   const flag = layers.flags?.[spec.flag];
   if (flag !== undefined) return { raw: flag, origin: { kind: "flag", name: spec.flag } };
   if (layers.file !== undefined) {

@@ -1,5 +1,6 @@
 import {
   DESTINATION_SETTINGS,
+  FLEET_SETTINGS,
   RUN_SETTINGS,
   SOURCE_SETTINGS,
   type PolicySide,
@@ -33,9 +34,10 @@ const defaultCell = (value: string): string =>
 
 function rowsOf(): Row[] {
   const rows = new Map<string, Row>();
-  const add = (side: PolicySide | "run", spec: SettingSpec): void => {
+  const add = (side: PolicySide | "run" | "fleet", spec: SettingSpec): void => {
     const id = spec.env ?? spec.flag;
-    const key = side === "run" ? spec.key : `${side}.${spec.key}`;
+    const topLevel = side === "run" || side === "fleet";
+    const key = topLevel ? spec.key : `${side}.${spec.key}`;
     const sideName = side === "run" ? "any" : side;
     const existing = rows.get(id);
     if (existing === undefined) {
@@ -49,6 +51,7 @@ function rowsOf(): Row[] {
   for (const spec of Object.values(SOURCE_SETTINGS)) add("source", spec);
   for (const spec of Object.values(DESTINATION_SETTINGS)) add("destination", spec);
   for (const spec of Object.values(RUN_SETTINGS)) add("run", spec);
+  for (const spec of Object.values(FLEET_SETTINGS)) add("fleet", spec);
   return [...rows.values()];
 }
 
@@ -63,7 +66,8 @@ export function settingsReferenceMarkdown(): string {
   const lines = rowsOf().map(({ spec, sides, keys, help }) => {
     const env = [spec.env, ...(spec.alsoEnv ?? [])].filter((e) => e !== undefined);
     const meaning = help.length > 1 ? help.map((h, i) => `${sides[i]}: ${h}`).join("; ") : help[0];
-    const isNew = spec.since === "added" && env.length > 0 && !sides.includes("any");
+    const isNew =
+      spec.since === "added" && env.length > 0 && !sides.includes("any") && !sides.includes("fleet");
     return [
       env.length === 0 ? "—" : env.map(code).join(", then ") + (isNew ? " (new)" : ""),
       text(spec.parameter),

@@ -590,6 +590,88 @@ export const RUN_SETTINGS = Object.freeze({
 
 export type RunSettingKey = keyof typeof RUN_SETTINGS;
 
+/**
+ * Fleet mode: the targets (account, region, role) a step fans out over, and how many run at once.
+ * Read by the CLI (`--targets FILE`) and the fleet template's functions; no policy reads them.
+ */
+export const FLEET_SETTINGS = Object.freeze({
+  targets: {
+    key: "targets",
+    env: "FLEET_TARGETS",
+    flag: "--targets",
+    valueName: "document",
+    shape: "string",
+    defaultText: "none (no fleet: the one account the credentials are of)",
+    help:
+      "the targets document: a file path (CLI only), s3://BUCKET/KEY, ssm:PARAMETER (name or ARN) " +
+      "or the JSON itself; a list of {account, region, roleArn?, externalId?, overrides?} " +
+      "(schema: targets.schema.json)",
+    parameter: "FleetTargets",
+    since: "added",
+  },
+  organizationalUnits: {
+    key: "organizationalUnits",
+    env: "FLEET_ORGANIZATIONAL_UNITS",
+    flag: "--organizational-units",
+    valueName: "ids",
+    shape: "list",
+    defaultText: "none",
+    help:
+      "comma-separated AWS Organizations OU ids (ou-...) or a root id (r-...): every ACTIVE " +
+      "account under them, in each of the fleet regions, is a target, acted on through the member role",
+    parameter: "OrganizationalUnitIds",
+    since: "added",
+  },
+  regions: {
+    key: "regions",
+    env: "FLEET_REGIONS",
+    flag: "--fleet-regions",
+    valueName: "regions",
+    shape: "list",
+    defaultText: "the region the tool runs in",
+    help: "comma-separated regions of the targets found under the organizational units",
+    parameter: "FleetRegions",
+    since: "added",
+  },
+  memberRoleName: {
+    key: "memberRoleName",
+    env: "FLEET_MEMBER_ROLE_NAME",
+    flag: "--member-role-name",
+    valueName: "name",
+    shape: "string",
+    defaultText: "aurora-snapshot-tool-member",
+    help: "the role (member-role.yaml) assumed in each account found under the organizational units",
+    parameter: "MemberRoleName",
+    since: "added",
+  },
+  externalId: {
+    key: "externalId",
+    env: "FLEET_EXTERNAL_ID",
+    flag: "--external-id",
+    valueName: "id",
+    shape: "string",
+    defaultText: "none",
+    help: "the sts:ExternalId given when assuming a target's role (a target's own externalId wins)",
+    parameter: "ExternalId",
+    since: "added",
+  },
+  maxConcurrency: {
+    key: "maxConcurrency",
+    env: "FLEET_MAX_CONCURRENCY",
+    flag: "--max-concurrency",
+    valueName: "count",
+    shape: "integer",
+    defaultText: "10",
+    help:
+      "targets run at once, 1 to 1000; inside each target the step keeps its own bound, as " +
+      "RDS throttles per account and region",
+    parameter: "MaxConcurrency",
+    since: "added",
+  },
+} as const satisfies Record<string, SettingSpec>);
+
+export type FleetSettingKey = keyof typeof FLEET_SETTINGS;
+
 export function settingsOf(side: PolicySide): readonly SettingSpec[] {
   return Object.values(side === "source" ? SOURCE_SETTINGS : DESTINATION_SETTINGS);
 }

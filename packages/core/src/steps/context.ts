@@ -17,7 +17,16 @@ export interface StepContext {
    * adapter computes it with lambdaDeadline).
    */
   readonly deadline?: number;
-  readonly execute?: Omit<ExecuteOptions, "dryRun" | "deadline" | "precheck" | "regions">;
+  /**
+   * Once aborted, the step starts no new action (the rest are reported pending, note `aborted`)
+   * and a copy run stops following its copies. For schedulers that cancel a job rather than give
+   * it a time limit; both may be given.
+   */
+  readonly signal?: AbortSignal;
+  readonly execute?: Omit<
+    ExecuteOptions,
+    "dryRun" | "deadline" | "signal" | "precheck" | "regions"
+  >;
 }
 
 /**
@@ -61,6 +70,7 @@ export function executeOptions(ctx: StepContext, regions?: readonly string[]): E
     ...ctx.execute,
     dryRun: ctx.dryRun ?? false,
     ...(ctx.deadline !== undefined && { deadline: ctx.deadline }),
+    ...(ctx.signal !== undefined && { signal: ctx.signal }),
     ...(regions !== undefined && { regions }),
   };
 }

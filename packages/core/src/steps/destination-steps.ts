@@ -298,7 +298,7 @@ const NOT_A_SINGLE_STEP_REFUSAL: ReadonlySet<string> = new Set([
 
 function isSingleStepRefusal(o: Outcome): boolean {
   if (o.decision.action !== "copy" || o.decision.facts["copyMode"] !== "single-step") return false;
-  if (o.note === "retries-exhausted" || o.note === "deadline") return false;
+  if (o.note === "retries-exhausted" || o.note === "deadline" || o.note === "aborted") return false;
   return o.errorCode !== undefined && !NOT_A_SINGLE_STEP_REFUSAL.has(o.errorCode);
 }
 
@@ -426,8 +426,10 @@ export async function runCopy(input: DestinationStepInput & CopyRunOptions): Pro
       { round: n, startedAt, now: new Date(clock()) },
     );
     follow.onRound?.(state, last.report);
-    if (!state.continue || clock() + pollMs >= until) break;
+    const aborted = (): boolean => input.signal?.aborted === true;
+    if (!state.continue || clock() + pollMs >= until || aborted()) break;
     await sleep(pollMs);
+    if (aborted()) break;
     last = await round(new Date(clock()));
   }
   return merged();

@@ -1,3 +1,4 @@
+import { SimRoles, type SimRoleInit } from "./sim-roles.js";
 import type { PutEventsRequest } from "@aws-sdk/client-eventbridge";
 import {
   EventedSimStore,
@@ -116,6 +117,8 @@ export class InMemoryRds {
   private readonly store: SimStore;
   /** Event buses, what was put on them, and the events RDS emitted (sim-events.ts). */
   private readonly bus = new SimEvents();
+  /** IAM roles the in-memory STS lets callers assume (sim-roles.ts). */
+  private readonly roles = new SimRoles();
   private readonly faults = new FaultInjector();
   private callLog: SimCall[] = [];
   private callSeq = 0;
@@ -440,6 +443,15 @@ export class InMemoryRds {
     this.callLog = [];
   }
 
+  /**
+   * Adds an IAM role that STS AssumeRole (called as an account in `trustedAccounts`) answers with
+   * credentials acting in `account`; returns its ARN. Any other AssumeRole is AccessDenied.
+   */
+  addRole(init: SimRoleInit): string {
+    assertPlace({ account: init.account, region: "us-east-1" });
+    return this.roles.add(init);
+  }
+
   // ---------------------------------------------------------------- faults
 
   /** Fails a seeded-random fraction of calls with `Throttling`; replaces any earlier setting. */
@@ -518,7 +530,7 @@ export class InMemoryRds {
       input: { ...input },
     };
     try {
-      const injected = this.faults.check(op, input);
+      const injected = this.faults.check(op, input, place.account);
       if (injected) throw injected;
       const output = this.route(place, op, input);
       this.callLog.push(call);
@@ -542,6 +554,7 @@ export class InMemoryRds {
    * name no RDS, KMS or STS operation has) goes to the event buses, the rest to RDS, KMS and STS.
    */
   private route(place: SimPlace, op: string, input: Input): object {
+    if (op === "AssumeRole") return this.roles.assume(place, input, this.store.now());
     if (op === "PutEvents") {
       return this.bus.putEvents(place, input as Partial<PutEventsRequest>, this.store.now());
     }

@@ -51,5 +51,7 @@ export type {
 } from "./sim-verify-checks.js";
 export { simulatedVerifyGateway } from "./sim-verify-gateway.js";
 export * from "./fleet-simulation.js";
+export { simFleetClients } from "./sim-fleet.js";
+export type { SimRoleInit } from "./sim-roles.js";
 export * from "./builders.js";
 export * from "./scenarios.js";

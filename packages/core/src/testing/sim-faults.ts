@@ -17,6 +17,7 @@ export function seededRandom(seed: number): () => number {
 
 /** Input fields that name the resource a call acts on, for `failOn({ target })`. */
 const TARGET_FIELDS = [
+  "RoleArn",
   "DBClusterSnapshotIdentifier",
   "SourceDBClusterSnapshotIdentifier",
   "TargetDBClusterSnapshotIdentifier",
@@ -40,6 +41,7 @@ function namesTarget(input: Readonly<Record<string, unknown>>, target: string): 
 interface FailRule {
   readonly operation: string;
   readonly target?: string;
+  readonly account?: string;
   readonly error: string;
   readonly message: string;
   remaining: number;
@@ -76,6 +78,7 @@ export class FaultInjector {
       message: options.message ?? `injected ${options.error}`,
       remaining: options.times ?? Number.POSITIVE_INFINITY,
       ...(options.target !== undefined && { target: options.target }),
+      ...(options.account !== undefined && { account: options.account }),
     });
   }
 
@@ -88,11 +91,13 @@ export class FaultInjector {
   check(
     operation: string,
     input: Readonly<Record<string, unknown>>,
+    account?: string,
   ): SimulatedServiceError | undefined {
     const rule = this.rules.find(
       (r) =>
         r.remaining > 0 &&
         r.operation === operation &&
+        (r.account === undefined || r.account === account) &&
         (r.target === undefined || namesTarget(input, r.target)),
     );
     if (rule) {

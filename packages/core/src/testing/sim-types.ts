@@ -237,6 +237,8 @@ export interface FailOnOptions {
    * segment also matches). Default: every call.
    */
   readonly target?: string;
+  /** Only calls made as this account (a fleet's one target failing). Default: every account. */
+  readonly account?: string;
   /** Error name to throw, e.g. `KMSKeyNotAccessibleFault`, `Throttling`, `InternalFailure`. */
   readonly error: string;
   readonly message?: string;
