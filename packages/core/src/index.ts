@@ -128,9 +128,12 @@ export type {
 export {
   AssumeRoleError,
   AwsGateway,
+  awsTargetsReaders,
   createClientFactory,
+  isActiveAccount,
   sdkDefaultRegion,
 } from "./aws/index.js";
+export type { AwsTargetsReadersOptions } from "./aws/index.js";
 export type {
   AssumeRoleOptions,
   AwsClients,
