@@ -1,6 +1,7 @@
 /**
  * A small Amazon States Language interpreter for the templates' state machines: Pass, Task, Choice,
- * Wait, Succeed and Fail, JSONPath reference paths (`$.a.b[0].c`, `$$.Execution.Id`), payload
+ * Wait, Succeed, Fail and a Distributed Map (an ItemReader, the ItemProcessor walked per item,
+ * ToleratedFailurePercentage, a ResultWriter; see {@link WalkOptions.readItems}), JSONPath reference paths (`$.a.b[0].c`, `$$.Execution.Id`), payload
  * templates (`"key.$"`) with the intrinsics States.MathAdd, States.ArrayLength and
  * States.ArrayGetItem (nested calls allowed), a Pass state's InputPath, ResultSelector,
  * ResultPath, Retry and Catch. Only what the templates use; anything else throws, so a definition
@@ -33,6 +34,16 @@ export interface WalkContext {
   readonly startTime: string;
   /** `$$.StateMachine.Id` (the state machine's ARN). */
   readonly stateMachineArn: string;
+  /** `$$.Execution.Name` (default: the execution ARN's last part). */
+  readonly executionName?: string;
+}
+
+/** How one item of a Map state ended: its input, and its output or error. */
+export interface MapItemOutcome {
+  readonly input: Json;
+  readonly status: "SUCCEEDED" | "FAILED";
+  readonly output?: Json;
+  readonly error?: string;
 }
 
 /** Answers a Task: its Resource, its effective input; returns the result or throws TaskError. */
@@ -45,6 +56,22 @@ export interface WalkOptions {
   readonly onWait?: (seconds: number, why: "Wait" | "Retry") => void | Promise<void>;
   /** At most this many state transitions (default 10,000). */
   readonly maxSteps?: number;
+  /**
+   * A Map state's ItemReader: its Resource and rendered Parameters give the items (an
+   * `s3:getObject` of a JSON list, for instance). Required by a Map with an ItemReader.
+   */
+  readonly readItems?: (resource: string, parameters: Json) => Json[] | Promise<Json[]>;
+  /**
+   * A Map state's ResultWriter: its Resource, rendered Parameters and every item's outcome give
+   * the Map's result (Step Functions returns `{"ResultWriterDetails": {"Bucket", "Key"}}`, the
+   * key of the run's manifest). Called also when the Map then fails on its tolerated failures,
+   * as Step Functions writes the results of a failed Map Run too. Required by a ResultWriter.
+   */
+  readonly writeResults?: (
+    resource: string,
+    parameters: Json,
+    outcomes: readonly MapItemOutcome[],
+  ) => Json | Promise<Json>;
 }
 
 export interface WalkStep {
@@ -79,7 +106,11 @@ export async function walk(
   const waits: { seconds: number; why: "Wait" | "Retry" }[] = [];
   const maxSteps = options.maxSteps ?? 10_000;
   const contextObject = {
-    Execution: { Id: options.context.executionArn, StartTime: options.context.startTime },
+    Execution: {
+      Id: options.context.executionArn,
+      Name: options.context.executionName ?? options.context.executionArn.split(":").pop(),
+      StartTime: options.context.startTime,
+    },
     StateMachine: { Id: options.context.stateMachineArn },
   };
   const wait = async (seconds: number, why: "Wait" | "Retry") => {
@@ -154,6 +185,16 @@ export async function walk(
           data = applyResultPath(data, selected, state["ResultPath"]);
           break;
         }
+        case "Map": {
+          const outcome = await runMap(state, name, paths);
+          if ("caught" in outcome) {
+            data = applyResultPath(data, outcome.errorOutput, outcome.caught.ResultPath);
+            name = outcome.caught.Next;
+            continue;
+          }
+          data = applyResultPath(data, outcome.result, state["ResultPath"]);
+          break;
+        }
         default:
           throw new Error(`${name}: the walker does not know ${state.Type} states`);
       }
@@ -164,6 +205,54 @@ export async function walk(
     if (state.End === true) return finish("SUCCEEDED", name, { output: data });
     if (state.Next === undefined) throw new Error(`${name}: neither Next nor End`);
     name = state.Next;
+  }
+
+  /**
+   * A Map state with an ItemReader: each item walks the ItemProcessor as its own execution (one
+   * after the other; MaxConcurrency only bounds parallelism), the Map fails with
+   * States.ExceedToleratedFailureThreshold when more than ToleratedFailurePercentage of the
+   * items failed (default 0), and its result is the ResultWriter's (else the outputs in order).
+   */
+  async function runMap(
+    state: AslState,
+    name: string,
+    paths: Paths,
+  ): Promise<{ result: Json } | { caught: Catcher; errorOutput: Json }> {
+    const reader = state["ItemReader"] as { Resource: string; Parameters?: Json } | undefined;
+    if (reader === undefined) throw new Error(`${name}: the walker reads Map items from an ItemReader only`);
+    if (options.readItems === undefined) throw new Error(`${name}: no readItems option for the ItemReader`);
+    const items = await options.readItems(reader.Resource, template(reader.Parameters ?? {}, paths));
+    const processor = state["ItemProcessor"] as StateMachineDefinition;
+    const outcomes: MapItemOutcome[] = [];
+    for (const item of items) {
+      const child = await walk(processor, structuredClone(item), {
+        ...options,
+        maxSteps: maxSteps - steps.length,
+      });
+      calls.push(...child.calls);
+      waits.push(...child.waits);
+      outcomes.push({
+        input: item,
+        status: child.status,
+        ...(child.status === "SUCCEEDED" ? { output: child.output } : { error: child.error }),
+      });
+    }
+    const writer = state["ResultWriter"] as { Resource: string; Parameters?: Json } | undefined;
+    let result: Json = outcomes.map((o) => o.output ?? null);
+    if (writer !== undefined) {
+      if (options.writeResults === undefined) throw new Error(`${name}: no writeResults option for the ResultWriter`);
+      result = await options.writeResults(writer.Resource, template(writer.Parameters ?? {}, paths), outcomes);
+    }
+    const failed = outcomes.filter((o) => o.status === "FAILED").length;
+    const tolerated = Number(state["ToleratedFailurePercentage"] ?? 0);
+    if (failed > 0 && (failed * 100) / outcomes.length > tolerated) {
+      const error = "States.ExceedToleratedFailureThreshold";
+      const catcher = ((state["Catch"] ?? []) as Catcher[]).find((c) => errorMatches(c.ErrorEquals, error));
+      const cause = `${failed} of ${outcomes.length} items failed`;
+      if (catcher === undefined) throw new TaskError(error, cause);
+      return { caught: catcher, errorOutput: { Error: error, Cause: cause } };
+    }
+    return { result };
   }
 
   async function runTask(
@@ -220,6 +309,16 @@ const STATE_FIELDS: Record<string, readonly string[]> = {
   Wait: ["Seconds", "SecondsPath"],
   Succeed: [],
   Fail: ["Error", "Cause"],
+  Map: [
+    "Label",
+    "ItemReader",
+    "ItemProcessor",
+    "MaxConcurrency",
+    "ToleratedFailurePercentage",
+    "ResultWriter",
+    "ResultPath",
+    "Catch",
+  ],
 };
 
 /** Refuses fields the walker does not interpret (InputPath, OutputPath, TimeoutSeconds, ...). */

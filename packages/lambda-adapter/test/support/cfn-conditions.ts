@@ -32,7 +32,10 @@ export function parameterValues(
   return values;
 }
 
-/** Evaluates every condition (Fn::Equals, Fn::Not, Fn::And, Fn::Or, Condition) for the values. */
+/**
+ * Evaluates every condition (Fn::Equals, Fn::Not, Fn::And, Fn::Or, Condition) for the values;
+ * Fn::Equals compares Refs, literals and Fn::Select of Fn::Split (of Fn::Join) of them.
+ */
 export function evaluateConditions(
   template: CfnTemplate,
   values: ParameterValues,
@@ -61,7 +64,27 @@ export function evaluateConditions(
       if (value === undefined) throw new Error(`condition refers to unknown ${name}`);
       return value;
     }
+    // Fn::Select of a Fn::Split (of a Fn::Join), as fleet.yaml's "starts with s3://" tests.
+    if (isObject(node) && "Fn::Select" in node) {
+      const [index, source] = node["Fn::Select"] as [number | string, unknown];
+      const item = list(source)[Number(index)];
+      if (item === undefined) throw new Error(`Fn::Select index ${index} out of range`);
+      return item;
+    }
+    if (isObject(node) && "Fn::Join" in node) {
+      const [separator, parts] = node["Fn::Join"] as [string, unknown[]];
+      return parts.map(scalar).join(separator);
+    }
     throw new Error(`unsupported value in a condition: ${JSON.stringify(node)}`);
+  };
+
+  const list = (node: unknown): string[] => {
+    if (isObject(node) && "Fn::Split" in node) {
+      const [separator, source] = node["Fn::Split"] as [string, unknown];
+      return scalar(source).split(separator);
+    }
+    if (Array.isArray(node)) return node.map(scalar);
+    throw new Error(`unsupported list in a condition: ${JSON.stringify(node)}`);
   };
 
   const evaluate = (node: unknown): boolean => {
