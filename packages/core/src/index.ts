@@ -128,12 +128,13 @@ export type {
 export {
   AssumeRoleError,
   AwsGateway,
+  awsObjectStore,
   awsTargetsReaders,
   createClientFactory,
   isActiveAccount,
   sdkDefaultRegion,
 } from "./aws/index.js";
-export type { AwsTargetsReadersOptions } from "./aws/index.js";
+export type { AwsTargetsReadersOptions, ObjectStore } from "./aws/index.js";
 export type {
   AssumeRoleOptions,
   AwsClients,

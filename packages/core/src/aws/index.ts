@@ -18,5 +18,5 @@ export type {
 } from "./client-factory.js";
 export { isConnectionError, isRetryableAwsError, toAwsActionError } from "./errors.js";
 export { sdkDefaultRegion } from "./default-region.js";
-export { awsTargetsReaders, isActiveAccount } from "./targets-readers.js";
-export type { AwsTargetsReadersOptions } from "./targets-readers.js";
+export { awsObjectStore, awsTargetsReaders, isActiveAccount } from "./targets-readers.js";
+export type { AwsTargetsReadersOptions, ObjectStore } from "./targets-readers.js";

@@ -4,7 +4,7 @@ import {
   OrganizationsClient,
   type Account,
 } from "@aws-sdk/client-organizations";
-import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 
 import type { TargetsReaders } from "../fleet/targets-source.js";
@@ -106,6 +106,41 @@ export function awsTargetsReaders(options: AwsTargetsReadersOptions): TargetsRea
         queue.push(...units);
       }
       return [...found].sort();
+    },
+  };
+}
+
+/** JSON objects in S3: where a fleet on Step Functions keeps its targets and its reports. */
+export interface ObjectStore {
+  get(bucket: string, key: string): Promise<string>;
+  put(bucket: string, key: string, text: string): Promise<void>;
+}
+
+/** An ObjectStore over S3 GetObject and PutObject (server-side encryption as the bucket sets it). */
+export function awsObjectStore(options: Omit<AwsTargetsReadersOptions, "readFile">): ObjectStore {
+  const s3 = new S3Client({ region: options.region, ...options.clientConfig });
+  return {
+    get: async (bucket, key) => {
+      try {
+        const output = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+        return (await output.Body?.transformToString("utf-8")) ?? "";
+      } catch (error) {
+        throw toAwsActionError(error, "GetObject");
+      }
+    },
+    put: async (bucket, key, text) => {
+      try {
+        await s3.send(
+          new PutObjectCommand({
+            Bucket: bucket,
+            Key: key,
+            Body: text,
+            ContentType: "application/json",
+          }),
+        );
+      } catch (error) {
+        throw toAwsActionError(error, "PutObject");
+      }
     },
   };
 }

@@ -29,7 +29,16 @@ function wrongAccount(operation: string, expected: string, found: string): AwsAc
  * point elsewhere stops before it acts. Shared snapshots belong to other accounts by nature and
  * are not judged.
  */
-export function accountBoundGateway(inner: Gateway, account: string): Gateway {
+export interface AccountBoundGateway extends Gateway {
+  /**
+   * Makes sure the account was confirmed: a run that listed nothing of its own and changed
+   * nothing has not yet shown whose account it looked at, and an empty answer from another
+   * account must not pass for the target's. Asks STS once when needed; throws WrongAccount.
+   */
+  confirmAccount(): Promise<void>;
+}
+
+export function accountBoundGateway(inner: Gateway, account: string): AccountBoundGateway {
   let confirmed = false;
   const confirm = (operation: string, found: string): void => {
     if (found !== account) throw wrongAccount(operation, account, found);
@@ -46,7 +55,10 @@ export function accountBoundGateway(inner: Gateway, account: string): Gateway {
     return items;
   };
 
-  const guarded: Gateway = {
+  const guarded: AccountBoundGateway = {
+    confirmAccount: async () => {
+      if (!confirmed) confirm("GetCallerIdentity", await inner.accountId());
+    },
     ...(inner.serverClock !== undefined && { serverClock: () => inner.serverClock!() }),
     accountId: async () => {
       const found = await inner.accountId();

@@ -5,7 +5,7 @@ import type { RunReport } from "../execute/report.js";
 import type { Step } from "../model/index.js";
 import type { DestinationPolicy, SourcePolicy } from "../policy/types.js";
 import { bindStep, type StepRunContext } from "../steps/catalogue.js";
-import { accountBoundGateway } from "./account-guard.js";
+import { accountBoundGateway, type AccountBoundGateway } from "./account-guard.js";
 import { checkTarget, targetLabel, type StepTarget } from "./target.js";
 
 /** What the port logs through: Powertools' Logger, a console, or a test's recorder. */
@@ -72,7 +72,9 @@ export function clientsForTarget(
 }
 
 /** The gateway a request acts through: bound to the target's account when it names one. */
-export function gatewayForRequest(request: Pick<StepRequest, "target" | "clients" | "gateway">): Gateway {
+export function gatewayForRequest(
+  request: Pick<StepRequest, "target" | "clients" | "gateway">,
+): Gateway | AccountBoundGateway {
   const { target } = request;
   const inner =
     request.gateway ??
@@ -101,8 +103,9 @@ export async function runStep(request: StepRequest): Promise<RunReport> {
   const where = { step: request.step, target: targetLabel(target) };
   for (const warning of bound.warnings) logger?.warn(warning, where);
   const clock = request.clock;
+  const gateway = gatewayForRequest(request);
   const report = await bound.run({
-    gateway: gatewayForRequest(request),
+    gateway,
     region: target.region,
     ...(clock !== undefined && { now: new Date(clock()) }),
     ...(request.dryRun !== undefined && { dryRun: request.dryRun }),
@@ -116,6 +119,9 @@ export async function runStep(request: StepRequest): Promise<RunReport> {
       singleStepRefused: request.singleStepRefused,
     }),
   });
+  // A run that saw nothing of its own has not shown whose account it looked at: an empty
+  // listing of another account must not pass for a target with nothing to do.
+  if ("confirmAccount" in gateway) await gateway.confirmAccount();
   for (const notice of new Set(report.notices ?? [])) logger?.warn(notice, where);
   return report;
 }

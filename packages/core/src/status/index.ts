@@ -3,7 +3,9 @@ export {
   METRIC,
   METRICS_NAMESPACE,
   failedRunMetrics,
+  fleetMetrics,
   runMetrics,
+  targetRunMetrics,
   statusMetrics,
   verifyMetrics,
 } from "./metrics.js";

@@ -48,6 +48,14 @@ export const METRIC = {
   /** verify, {Deployment, Side}: verifications that passed and that failed in the run. */
   verificationsSucceeded: "VerificationsSucceeded",
   verificationsFailed: "VerificationsFailed",
+  /**
+   * Per fleet run, {Deployment, Step}: targets (account and region) in each state. A fleet run
+   * with any target not complete fails its execution, which the fleet template's alarm watches.
+   */
+  targetsComplete: "TargetsComplete",
+  targetsIncomplete: "TargetsIncomplete",
+  targetsUnreachable: "TargetsUnreachable",
+  targetsFailed: "TargetsFailed",
 } as const;
 
 export type MetricName = (typeof METRIC)[keyof typeof METRIC];
@@ -159,4 +167,41 @@ export function verifyMetrics(
     { name: METRIC.verificationsSucceeded, unit: "Count", value: succeeded, dimensions },
     { name: METRIC.verificationsFailed, unit: "Count", value: failed, dimensions },
   ];
+}
+
+/** The counts of a fleet run's targets, as fleetCounts gives them. */
+export interface FleetCountsLike {
+  readonly complete: number;
+  readonly incomplete: number;
+  readonly unreachable: number;
+  readonly failed: number;
+}
+
+/** The metrics of one fleet run: targets per state, {Deployment, Step}. */
+export function fleetMetrics(step: Step, counts: FleetCountsLike, deployment: string): MetricDatum[] {
+  const dimensions = { Deployment: deployment, Step: step };
+  return [
+    { name: METRIC.targetsComplete, unit: "Count", value: counts.complete, dimensions },
+    { name: METRIC.targetsIncomplete, unit: "Count", value: counts.incomplete, dimensions },
+    { name: METRIC.targetsUnreachable, unit: "Count", value: counts.unreachable, dimensions },
+    { name: METRIC.targetsFailed, unit: "Count", value: counts.failed, dimensions },
+  ];
+}
+
+/**
+ * One target's run metrics in a fleet, {Deployment, Step, Account, Region}: opt-in, since each
+ * distinct dimension set is a custom metric CloudWatch bills monthly.
+ */
+export function targetRunMetrics(
+  step: Step,
+  report: RunReport,
+  deployment: string,
+  target: { readonly account: string; readonly region: string },
+): MetricDatum[] {
+  return runMetrics(step, report, deployment)
+    .filter((d) => d.dimensions["Step"] === step)
+    .map((d) => ({
+      ...d,
+      dimensions: { ...d.dimensions, Account: target.account, Region: target.region },
+    }));
 }

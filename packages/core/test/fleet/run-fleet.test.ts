@@ -103,6 +103,15 @@ describe("runFleet over the in-memory RDS", () => {
     expect(snapshotsIn(sim, MEMBERS[0]!)).toEqual([]);
   });
 
+  it("an empty listing of the caller's own account does not pass for the target's (WrongAccount, not complete)", async () => {
+    const { sim } = anOrganisation();
+    // The central account has no cluster in eu-west-1: nothing listed confirms or refutes the account.
+    const report = await fleetOf(sim, [{ account: MEMBERS[0]!, region: "eu-west-1" }]);
+    expect(report.results[0]!.status).toBe("unreachable");
+    expect(report.results[0]!.error?.code).toBe("WrongAccount");
+    expect(isFleetComplete(report)).toBe(false);
+  });
+
   it("refuses a role of another account than the target's before any call", async () => {
     const { sim } = anOrganisation();
     const report = await fleetOf(sim, [

@@ -22,3 +22,10 @@ export { createStatusHandler, logStatus } from "./status-handler.js";
 export type { StatusHandler } from "./status-handler.js";
 export { createVerifyHandler } from "./verify-handler.js";
 export type { VerifyHandler, VerifyHandlerResult } from "./verify-handler.js";
+export {
+  TargetUnreachable,
+  createFleetReportHandler,
+  createFleetStepHandler,
+  createFleetTargetsHandler,
+} from "./fleet-handlers.js";
+export type { FleetHandlerOptions } from "./fleet-handlers.js";
