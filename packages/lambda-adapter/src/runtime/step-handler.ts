@@ -1,11 +1,14 @@
 import {
   assertComplete,
   bindStepFrom,
+  createClientFactory,
   copyLoopFails,
   copyLoopPositionOf,
   copyLoopState,
   failedRunMetrics,
+  lambdaDeadline,
   runMetrics,
+  runStep,
   SnapshotToolException,
   summarize,
   type CopyLoopState,
@@ -16,7 +19,8 @@ import {
 } from "@aurora-snapshot-tool/core";
 import type { Context } from "aws-lambda";
 import { deploymentNameOf } from "./env.js";
-import { awsStepContext, logFailure, startInvocation, type HandlerOptions } from "./invocation.js";
+import { runRegion } from "./env.js";
+import { logFailure, startInvocation, type HandlerOptions } from "./invocation.js";
 import { logReport, type ReportLogger } from "./report-log.js";
 
 /** What a handler returns when the step left nothing for a later run. */
@@ -71,13 +75,19 @@ export function createStepHandler(step: Step, options: StepHandlerOptions = {}):
       const bound = bindStepFrom(step, { env: invocation.env });
       deployment = bound.policy.deploymentName;
       for (const warning of bound.warnings) logger.warn(warning, { step });
-      const run = awsStepContext(invocation, options, context);
+      const deadline = lambdaDeadline(context, startedAt);
       // The copy state machine drives the loop itself (a Wait state between rounds): one round
       // per invocation, and no follow-up inside it.
       const loop = step === "copy" ? copyLoopPositionOf(event, new Date(startedAt)) : undefined;
-      const report = await bound.run({
-        ...run,
-        ...(run.deadline !== undefined &&
+      // Through core's orchestration port, in the function's own account and region.
+      const report = await runStep({
+        step,
+        target: { region: runRegion(invocation.env) },
+        policy: bound.policy,
+        clients: options.clients ?? createClientFactory(),
+        clock,
+        ...(deadline !== undefined && { deadline }),
+        ...(deadline !== undefined &&
           loop === undefined && {
             followUp: options.sleep === undefined ? {} : { sleep: options.sleep },
           }),
