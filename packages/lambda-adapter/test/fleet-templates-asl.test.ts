@@ -124,6 +124,7 @@ describe("the fleet state machine's definition", () => {
     expect(definition.States["Report"]!["Parameters"]).toEqual({
       "step.$": "$.step",
       "execution.$": "$.execution",
+      "targets.$": "$.targets",
       "results.$": "$.results",
       "mapError.$": "$.mapError",
     });
@@ -297,6 +298,8 @@ describe("the fleet state machine, walked", () => {
       expect(f.reportEvent()).toEqual({
         step,
         execution: "run-42",
+        // The targets list too: the report counts a target the Map never started.
+        targets: { bucket: BUCKET, key: `targets/${step}/run-42.json`, count: TARGETS.length },
         results: { ResultWriterDetails: { Bucket: BUCKET, Key: "results/run-1/manifest.json" } },
         mapError: null,
       });

@@ -443,20 +443,49 @@ describe("the fleet template's schedules and alarms", () => {
   });
 
   it.each([
-    ["alarmcwFleetBackupsIncomplete", "take"],
-    ["alarmcwFleetShareIncomplete", "share"],
-    ["alarmcwFleetDeleteOldIncomplete", "prune"],
-  ])("%s: alarms on the report's TargetsIncomplete of %s (DeploymentName, Step)", (id, step) => {
-    expect(fleet.Resources[id]!.Properties).toMatchObject({
-      Namespace: "AuroraSnapshotTool",
-      MetricName: "TargetsIncomplete",
-      Dimensions: [
-        { Name: "DeploymentName", Value: { Ref: "AWS::StackName" } },
-        { Name: "Step", Value: step },
-      ],
-      Threshold: 0,
-      ComparisonOperator: "GreaterThanThreshold",
-    });
+    ["alarmcwFleetBackupsIncomplete", "take", "Maximum", 1],
+    ["alarmcwFleetShareIncomplete", "share", "Minimum", 2],
+    ["alarmcwFleetDeleteOldIncomplete", "prune", "Minimum", 2],
+  ] as const)(
+    "%s: alarms on the report's targets not complete in %s (incomplete, unreachable or failed; Deployment, Step as core publishes them)",
+    (id, step, stat, periods) => {
+      const properties = fleet.Resources[id]!.Properties!;
+      expect(properties).toMatchObject({ Threshold: 0, ComparisonOperator: "GreaterThanThreshold", EvaluationPeriods: periods });
+      const metrics = properties["Metrics"] as Record<string, unknown>[];
+      expect(metrics[0]).toMatchObject({ Expression: "incomplete + unreachable + failed", ReturnData: true });
+      const stats = metrics.slice(1).map((m) => [m["Id"], (m["MetricStat"] as Record<string, unknown>)]);
+      expect(stats.map(([id]) => id)).toEqual(["incomplete", "unreachable", "failed"]);
+      const names = { incomplete: "TargetsIncomplete", unreachable: "TargetsUnreachable", failed: "TargetsFailed" };
+      for (const [mid, stat_] of stats as [keyof typeof names, Record<string, unknown>][]) {
+        expect(stat_).toEqual({
+          Metric: {
+            Namespace: "AuroraSnapshotTool",
+            MetricName: names[mid],
+            Dimensions: [
+              { Name: "Deployment", Value: { Ref: "AWS::StackName" } },
+              { Name: "Step", Value: step },
+            ],
+          },
+          Period: 3600,
+          Stat: stat,
+        });
+      }
+    },
+  );
+
+  it("names the metrics and dimensions core's fleetMetrics publishes", async () => {
+    const { fleetMetrics } = await import("@aurora-snapshot-tool/core");
+    const published = fleetMetrics("take", { complete: 1, incomplete: 1, unreachable: 1, failed: 1 }, "d");
+    const alarmed = (fleet.Resources["alarmcwFleetBackupsIncomplete"]!.Properties!["Metrics"] as Record<string, Record<string, Record<string, unknown>>>[])
+      .slice(1)
+      .map((m) => m["MetricStat"]!["Metric"]!);
+    for (const metric of alarmed) {
+      const datum = published.find((d) => d.name === metric["MetricName"]);
+      expect(datum, String(metric["MetricName"])).toBeDefined();
+      expect(Object.keys(datum!.dimensions ?? {}).sort()).toEqual(
+        (metric["Dimensions"] as { Name: string }[]).map((d) => d.Name).sort(),
+      );
+    }
   });
 
   it.each(["alarmcwFleetFailed", "alarmcwFleetBackupsIncomplete", "alarmcwFleetShareIncomplete", "alarmcwFleetDeleteOldIncomplete"])(
