@@ -1,4 +1,4 @@
-import type { Gateway, RetryOptions } from "@aurora-snapshot-tool/core";
+import type { ClientFactory, Gateway, RetryOptions, StepTarget } from "@aurora-snapshot-tool/core";
 
 import type { AwsSettings } from "./config/resolve.js";
 
@@ -21,6 +21,11 @@ export interface CliIo {
   readonly sleep?: (ms: number) => Promise<void>;
   /** Replaces the AWS gateway (tests); default: the SDK-backed gateway for the settings. */
   readonly gateway?: (settings: AwsSettings) => Gateway;
+  /**
+   * Replaces the clients of each target of a fleet run (tests: the in-memory RDS's); default:
+   * clients from the run's settings that assume the target's role.
+   */
+  readonly fleetClients?: (target: StepTarget) => ClientFactory;
   /** Replaces core's retry of transient AWS errors (tests: no waiting). */
   readonly retry?: RetryOptions;
   /**

@@ -1,6 +1,11 @@
 import { ConfigError, type PolicySide, type SettingLayers } from "@aurora-snapshot-tool/core";
 import { Option } from "commander";
-import { RUN_SETTINGS, settingsOf, type SettingSpec } from "@aurora-snapshot-tool/core/settings";
+import {
+  FLEET_SETTINGS,
+  RUN_SETTINGS,
+  settingsOf,
+  type SettingSpec,
+} from "@aurora-snapshot-tool/core/settings";
 import type { Command } from "commander";
 
 import {
@@ -57,6 +62,12 @@ export function addCommonOptions(cmd: Command): Command {
       "--no-color",
       "no colour, even on a terminal (colour is also off when NO_COLOR is set)",
     );
+}
+
+/** Fleet mode's flags (--targets, --organizational-units, ...), help from the registry. */
+export function addFleetOptions(cmd: Command): Command {
+  for (const spec of Object.values(FLEET_SETTINGS)) addSetting(cmd, spec, spec.key);
+  return cmd;
 }
 
 /** The policy flags of the given sides; a flag both sides read (--retention-days) appears once. */

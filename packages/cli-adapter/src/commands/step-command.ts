@@ -5,7 +5,9 @@ import {
   bindStepFrom,
   blockedLine,
   isComplete,
+  isFleet,
   resultsOf,
+  runStep as runStepAt,
   summarize,
   type Gateway,
   type Outcome,
@@ -18,16 +20,19 @@ import { createGateway } from "../aws/session.js";
 import { settingsSeen } from "../config/settings-seen.js";
 import { EXIT, type ExitCode } from "../errors.js";
 import { nowOf, sleepOf, type CliIo } from "../io.js";
+import { stepLoggerOf } from "../output/logger.js";
 import { settingsBlock } from "../output/settings-output.js";
 import { stepJson, stepTable } from "../output/step-output.js";
 import {
   addCommonOptions,
+  addFleetOptions,
   addPolicyOptions,
   cliRetryOf,
   prepareContext,
   type CommandContext,
   type CommonOptions,
 } from "./options.js";
+import { runFleetCommand } from "./fleet-command.js";
 import { secondsOption } from "./seconds.js";
 
 export function gatewayFor(ctx: CommandContext): Gateway {
@@ -59,7 +64,7 @@ interface StepOptions extends CommonOptions {
   readonly timeout?: string;
 }
 
-async function runStep(
+async function runStepCommand(
   io: CliIo,
   step: Step,
   opts: StepOptions,
@@ -73,29 +78,39 @@ async function runStep(
   }
   const dryRun = forceDryRun || opts.dryRun === true;
   const now = nowOf(io);
+  // copy --follow: keep going while the copies this run started finish, up to --timeout.
+  const follow =
+    opts.follow === true
+      ? {
+          deadline: now.getTime() + timeoutMs,
+          followUp: {
+            sleep: sleepOf(io),
+            onRound: (state: CopyLoopState) => ctx.log.info(loopLine(state)),
+          },
+        }
+      : {};
+  if (isFleet(ctx.layers)) {
+    return runFleetCommand(ctx, step, { dryRun, follow });
+  }
   ctx.log.debug(
     `${step}${dryRun ? " (dry run)" : ""}: listing in ${bound.regionFor(ctx.aws.region)}`,
   );
-  for (const warning of bound.warnings) ctx.log.warn(warning);
   const seen = settingsSeen(ctx.layers, STEP_CATALOGUE[step].side, ctx.log);
-  const report = await bound.run({
-    gateway: gatewayFor(ctx),
-    region: ctx.aws.region,
-    now,
-    dryRun,
-    execute: {
-      onOutcome: (o) => logOutcome(ctx, o),
-      ...(io.now !== undefined && { clock: () => nowOf(io).getTime() }),
-      retry: cliRetryOf(io),
+  // The orchestration port: no account in the target, so the run acts in the credentials' own.
+  const report = await runStepAt({
+    step,
+    target: {
+      region: ctx.aws.region,
+      ...(ctx.aws.roleArn !== undefined && { roleArn: ctx.aws.roleArn }),
     },
-    // copy --follow: keep going while the copies this run started finish, up to --timeout.
-    ...(opts.follow === true && {
-      deadline: now.getTime() + timeoutMs,
-      followUp: { sleep: sleepOf(io), onRound: (state) => ctx.log.info(loopLine(state)) },
-    }),
+    policy: bound.policy,
+    gateway: gatewayFor(ctx),
+    clock: () => nowOf(io).getTime(),
+    logger: stepLoggerOf(ctx.log),
+    dryRun,
+    execute: { onOutcome: (o) => logOutcome(ctx, o), retry: cliRetryOf(io) },
+    ...follow,
   });
-  // What the run adapted to (a region that refused the one-call copy, an event not published).
-  for (const notice of report.notices ?? []) ctx.log.warn(notice);
   const results = resultsOf(report);
   const summary = summarize(report);
   // A gap in protection is never quiet: each blocked cluster or snapshot, with its fix, on stderr.
@@ -139,9 +154,10 @@ export function addStepCommands(
         );
     }
     addPolicyOptions(cmd, [entry.side]);
+    addFleetOptions(cmd);
     addCommonOptions(cmd);
     cmd.action(async (opts: StepOptions) => {
-      setExit(await runStep(io, step, opts, forceDryRun));
+      setExit(await runStepCommand(io, step, opts, forceDryRun));
     });
   }
 }

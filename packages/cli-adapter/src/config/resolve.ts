@@ -13,6 +13,7 @@ import {
 } from "@aurora-snapshot-tool/core";
 import {
   DESTINATION_SETTINGS,
+  FLEET_SETTINGS,
   MAX_DAYS,
   REGION_EXPECTED,
   RUN_SETTINGS,
@@ -45,6 +46,7 @@ const ALL_SPECS = [
   ...Object.values(SOURCE_SETTINGS),
   ...Object.values(DESTINATION_SETTINGS),
   ...Object.values(RUN_SETTINGS),
+  ...Object.values(FLEET_SETTINGS),
 ];
 
 function readConfigFile(path: string): ConfigDocument {

@@ -1,3 +1,5 @@
+import type { StepLogger } from "@aurora-snapshot-tool/core";
+
 import type { LogLevel } from "../config/resolve.js";
 import type { OutputStream } from "../io.js";
 
@@ -18,4 +20,14 @@ export function createLogger(stream: OutputStream, level: LogLevel): Logger {
       if (RANK[lvl] >= RANK[level]) stream.write(`${lvl === "info" ? "" : `${lvl}: `}${message}\n`);
     };
   return { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
+}
+
+/** Core's StepLogger over the CLI's: the message only (its fields name what the CLI shows). */
+export function stepLoggerOf(log: Logger): StepLogger {
+  return {
+    debug: (m) => log.debug(m),
+    info: (m) => log.info(m),
+    warn: (m) => log.warn(m),
+    error: (m) => log.error(m),
+  };
 }
