@@ -10,7 +10,17 @@ import { zipArchive } from "./zip-archive.js";
 const PACKAGE_ROOT = fileURLToPath(new URL("..", import.meta.url));
 const CORE_ENTRY = fileURLToPath(new URL("../../core/src/index.ts", import.meta.url));
 
-export type HandlerName = "take" | "share" | "prune" | "copy" | "prune-dest" | "status" | "verify";
+export type HandlerName =
+  | "take"
+  | "share"
+  | "prune"
+  | "copy"
+  | "prune-dest"
+  | "status"
+  | "verify"
+  | "fleet-targets"
+  | "fleet-step"
+  | "fleet-report";
 
 /** One deployable zip: which handler it bundles and the env defaults fixed at build time. */
 export interface LambdaArtifact {
@@ -48,6 +58,11 @@ export const LAMBDA_ARTIFACTS: readonly LambdaArtifact[] = [
   { zip: "status_dest_aurora.zip", handler: "status", envDefaults: { TOOL_SIDE: "destination" } },
   { zip: "verify_aurora.zip", handler: "verify", envDefaults: { TOOL_SIDE: "source" } },
   { zip: "verify_dest_aurora.zip", handler: "verify", envDefaults: { TOOL_SIDE: "destination" } },
+  // Fleet mode (templates/fleet.yaml, the central account): the targets, one target's step, the
+  // run's report. templates/member-role.yaml deploys no code.
+  { zip: "fleet_targets_aurora.zip", handler: "fleet-targets", envDefaults: {} },
+  { zip: "fleet_step_aurora.zip", handler: "fleet-step", envDefaults: {} },
+  { zip: "fleet_report_aurora.zip", handler: "fleet-report", envDefaults: {} },
 ];
 
 /** The file inside every zip; the functions' Handler is `index.handler`. */
@@ -152,12 +167,14 @@ const KEYED_ZIP = new RegExp(`^(.+)-[0-9a-f]{${KEY_HASH_DIGITS}}\\.zip$`);
 
 /**
  * Writes, into one folder (upload its zips to the CodeBucket):
- * - every zip under its name (the original tool's seven, then the status and verify functions'),
+ * - every zip under its name (the original tool's seven, then the status, verify and fleet
+ *   functions'),
  *   each holding `index.mjs` at its root, for templates that name them (the original tool's, or
  *   `templates/` as they are in the repository);
  * - the same bytes again under their content-addressed keys ({@link contentAddressedKey});
- * - the templates with each Lambda function's `Code.S3Key` set to those keys (every other byte as
- *   in `templates/`), so a packaged template names the exact code it deploys.
+ * - the templates (source, dest, fleet, member-role: every `templates/*.yaml`) with each Lambda
+ *   function's `Code.S3Key` set to those keys (every other byte as in `templates/`; member-role,
+ *   which has no function, as it is), so a packaged template names the exact code it deploys.
  * Keyed zips of earlier builds left in the folder are removed. Handlers shared by two zips are
  * bundled once per set of defaults.
  */

@@ -69,15 +69,26 @@ describe("fleet-step", () => {
       step: "take",
       target: { account: MEMBER, region: "eu-west-1", roleArn: roleOf(MEMBER) },
     });
-    expect(out).toMatchObject({ step: "take", account: MEMBER, region: "eu-west-1", status: "complete", done: 1 });
-    expect(sim.snapshots({ account: MEMBER, type: "manual" }).map((s) => s.clusterId)).toEqual(["orders"]);
+    expect(out).toMatchObject({
+      step: "take",
+      account: MEMBER,
+      region: "eu-west-1",
+      status: "complete",
+      done: 1,
+    });
+    expect(sim.snapshots({ account: MEMBER, type: "manual" }).map((s) => s.clusterId)).toEqual([
+      "orders",
+    ]);
     expect(sim.snapshots({ account: CENTRAL, type: "manual" })).toEqual([]);
   });
 
   it("throws TargetUnreachable for a role that cannot be assumed, acting nowhere", async () => {
     const sim = aFleet();
     const { handler } = stepHandler(sim);
-    const run = handler({ step: "take", target: { account: OTHER, region: "eu-west-1", roleArn: roleOf(OTHER) } });
+    const run = handler({
+      step: "take",
+      target: { account: OTHER, region: "eu-west-1", roleArn: roleOf(OTHER) },
+    });
     await expect(run).rejects.toBeInstanceOf(TargetUnreachable);
     await expect(run).rejects.toMatchObject({ name: "TargetUnreachable" });
     expect(sim.snapshots({ type: "manual" })).toEqual([]);
@@ -86,7 +97,9 @@ describe("fleet-step", () => {
   it("throws TargetUnreachable when the credentials act in another account than the target's", async () => {
     const sim = aFleet();
     const { handler } = stepHandler(sim);
-    await expect(handler({ step: "take", target: { account: OTHER, region: "eu-west-1" } })).rejects.toMatchObject({
+    await expect(
+      handler({ step: "take", target: { account: OTHER, region: "eu-west-1" } }),
+    ).rejects.toMatchObject({
       name: "TargetUnreachable",
     });
     expect(sim.snapshots({ type: "manual" })).toEqual([]);
@@ -98,28 +111,50 @@ describe("fleet-step", () => {
     await expect(
       handler({
         step: "take",
-        target: { account: MEMBER, region: "eu-west-1", roleArn: roleOf(MEMBER), overrides: { intervalHours: "x" } },
+        target: {
+          account: MEMBER,
+          region: "eu-west-1",
+          roleArn: roleOf(MEMBER),
+          overrides: { intervalHours: "x" },
+        },
       }),
     ).rejects.toBeInstanceOf(ConfigError);
     expect(sim.calls).toEqual([]);
     const out = await handler({
       step: "take",
-      target: { account: MEMBER, region: "eu-west-1", roleArn: roleOf(MEMBER), overrides: { clusterPattern: "^none$" } },
+      target: {
+        account: MEMBER,
+        region: "eu-west-1",
+        roleArn: roleOf(MEMBER),
+        overrides: { clusterPattern: "^none$" },
+      },
     });
     expect(out.done).toBe(0);
   });
 
   it("throws SnapshotToolException when the run left work, and publishes per-target metrics only when asked", async () => {
     const sim = aFleet();
-    sim.failOn({ operation: "CreateDBClusterSnapshot", error: "SnapshotQuotaExceeded", account: MEMBER });
+    sim.failOn({
+      operation: "CreateDBClusterSnapshot",
+      error: "SnapshotQuotaExceeded",
+      account: MEMBER,
+    });
     const quiet = stepHandler(sim);
-    const event = { step: "take", target: { account: MEMBER, region: "eu-west-1", roleArn: roleOf(MEMBER) } };
+    const event = {
+      step: "take",
+      target: { account: MEMBER, region: "eu-west-1", roleArn: roleOf(MEMBER) },
+    };
     await expect(quiet.handler(event)).rejects.toBeInstanceOf(SnapshotToolException);
     expect(quiet.emf.lines).toEqual([]);
     const loud = stepHandler(sim, { ...ENV, FLEET_PER_TARGET_METRICS: "TRUE" });
     await expect(loud.handler(event)).rejects.toBeInstanceOf(SnapshotToolException);
     const dims = loud.emf.metrics().map((m) => m.dimensions);
-    expect(dims).toContainEqual({ Deployment: "fleet", Step: "take", Account: MEMBER, Region: "eu-west-1" });
+    expect(dims).toContainEqual({
+      Deployment: "fleet",
+      Step: "take",
+      Account: MEMBER,
+      Region: "eu-west-1",
+    });
   });
 });
 
@@ -138,8 +173,13 @@ describe("fleet-targets and fleet-report", () => {
     const targets = createFleetTargetsHandler({ ...options, store });
     const out = await targets({ step: "take", execution: "run-1" });
     expect(out).toEqual({ bucket: "fleet-results", key: "targets/take/run-1.json", count: 3 });
-    const items = JSON.parse(store.objects.get("fleet-results/targets/take/run-1.json")!) as unknown[];
-    expect(items[0]).toEqual({ step: "take", target: { account: MEMBER, region: "eu-west-1", roleArn: roleOf(MEMBER) } });
+    const items = JSON.parse(
+      store.objects.get("fleet-results/targets/take/run-1.json")!,
+    ) as unknown[];
+    expect(items[0]).toEqual({
+      step: "take",
+      target: { account: MEMBER, region: "eu-west-1", roleArn: roleOf(MEMBER) },
+    });
 
     // The Map ran the first two items (one succeeded, one failed); the third never started.
     const entry = (item: unknown, status: string, extra: object) => ({
@@ -148,19 +188,36 @@ describe("fleet-targets and fleet-report", () => {
       Status: status,
       ...extra,
     });
-    store.objects.set("fleet-results/results/m/SUCCEEDED_0.json", JSON.stringify([
-      entry(items[0], "SUCCEEDED", { Output: JSON.stringify({ step: "take", account: MEMBER, region: "eu-west-1", status: "complete", done: 1 }) }),
-    ]));
-    store.objects.set("fleet-results/results/m/FAILED_0.json", JSON.stringify([
-      entry(items[1], "FAILED", { Error: "TargetUnreachable", Cause: "AssumeRole denied" }),
-    ]));
-    store.objects.set("fleet-results/results/m/manifest.json", JSON.stringify({
-      ResultFiles: {
-        SUCCEEDED: [{ Key: "results/m/SUCCEEDED_0.json", Size: 1 }],
-        FAILED: [{ Key: "results/m/FAILED_0.json", Size: 1 }],
-        PENDING: [],
-      },
-    }));
+    store.objects.set(
+      "fleet-results/results/m/SUCCEEDED_0.json",
+      JSON.stringify([
+        entry(items[0], "SUCCEEDED", {
+          Output: JSON.stringify({
+            step: "take",
+            account: MEMBER,
+            region: "eu-west-1",
+            status: "complete",
+            done: 1,
+          }),
+        }),
+      ]),
+    );
+    store.objects.set(
+      "fleet-results/results/m/FAILED_0.json",
+      JSON.stringify([
+        entry(items[1], "FAILED", { Error: "TargetUnreachable", Cause: "AssumeRole denied" }),
+      ]),
+    );
+    store.objects.set(
+      "fleet-results/results/m/manifest.json",
+      JSON.stringify({
+        ResultFiles: {
+          SUCCEEDED: [{ Key: "results/m/SUCCEEDED_0.json", Size: 1 }],
+          FAILED: [{ Key: "results/m/FAILED_0.json", Size: 1 }],
+          PENDING: [],
+        },
+      }),
+    );
     const reportOptions = optionsOverSim(sim, CENTRAL, ENV);
     const report = createFleetReportHandler({ ...reportOptions.options, store });
     const summary = await report({
@@ -169,15 +226,27 @@ describe("fleet-targets and fleet-report", () => {
       results: { ResultWriterDetails: { Bucket: "fleet-results", Key: "results/m/manifest.json" } },
       targets: { bucket: "fleet-results", key: "targets/take/run-1.json" },
     });
-    expect(summary).toMatchObject({ targets: 3, complete: 1, unreachable: 1, incomplete: 2, reportKey: "reports/take/run-1.json" });
-    expect(summary.incompleteTargets.map((t) => `${t.account}/${t.region}:${t.status}:${t.error}`)).toEqual([
+    expect(summary).toMatchObject({
+      targets: 3,
+      complete: 1,
+      unreachable: 1,
+      incomplete: 2,
+      reportKey: "reports/take/run-1.json",
+    });
+    expect(
+      summary.incompleteTargets.map((t) => `${t.account}/${t.region}:${t.status}:${t.error}`),
+    ).toEqual([
       `${OTHER}/eu-west-1:unreachable:TargetUnreachable`,
       `${OTHER}/us-east-1:incomplete:NotRun`,
     ]);
     expect(store.objects.has("fleet-results/reports/take/run-1.json")).toBe(true);
     const metrics = reportOptions.emf.metrics().map((m) => [m.name, m.value]);
     expect(metrics).toEqual(
-      expect.arrayContaining([["TargetsComplete", 1], ["TargetsUnreachable", 1], ["TargetsIncomplete", 1]]),
+      expect.arrayContaining([
+        ["TargetsComplete", 1],
+        ["TargetsUnreachable", 1],
+        ["TargetsIncomplete", 1],
+      ]),
     );
   });
 

@@ -46,12 +46,15 @@ const ORIGINAL_ZIPS = [
   "share_snapshots_aurora.zip",
   "take_snapshots_aurora.zip",
 ];
-/** The functions this tool adds, each zip with the TOOL_SIDE it defaults to. */
+/** The functions this tool adds, each zip with the TOOL_SIDE it defaults to (fleet's: none). */
 const ADDED_ZIPS: Record<string, Record<string, string>> = {
   "status_aurora.zip": { TOOL_SIDE: "source" },
   "status_dest_aurora.zip": { TOOL_SIDE: "destination" },
   "verify_aurora.zip": { TOOL_SIDE: "source" },
   "verify_dest_aurora.zip": { TOOL_SIDE: "destination" },
+  "fleet_targets_aurora.zip": {},
+  "fleet_step_aurora.zip": {},
+  "fleet_report_aurora.zip": {},
 };
 const ALL_ZIPS = [...ORIGINAL_ZIPS, ...Object.keys(ADDED_ZIPS)].sort();
 const TEMPLATES_DIR = new URL("../templates/", import.meta.url);

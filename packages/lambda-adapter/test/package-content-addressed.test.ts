@@ -20,9 +20,11 @@ import {
   packageLambdas,
   type PackageResult,
 } from "../scripts/package.js";
-import { templatePath, type CfnTemplate, type TemplateName } from "../src/templates.js";
+import { templatePath, type AnyTemplateName, type CfnTemplate } from "../src/templates.js";
 
-const TEMPLATES: readonly TemplateName[] = ["source", "dest"];
+/** The templates that deploy code (member-role.yaml has none). */
+const TEMPLATES: readonly AnyTemplateName[] = ["source", "dest", "fleet"];
+const TEMPLATE_FILES = ["dest.yaml", "fleet.yaml", "member-role.yaml", "source.yaml"];
 /** A different handler build: the same sources with one more statement in every bundle. */
 const OTHER_CODE = 'globalThis.__snapshotToolBuild = "test: other code";';
 
@@ -54,7 +56,10 @@ async function filesOf(result: PackageResult): Promise<Map<string, Buffer>> {
   );
 }
 
-async function packagedTemplate(result: PackageResult, name: TemplateName): Promise<CfnTemplate> {
+async function packagedTemplate(
+  result: PackageResult,
+  name: AnyTemplateName,
+): Promise<CfnTemplate> {
   return parse(await readFile(join(result.outDir, `${name}.yaml`), "utf8")) as CfnTemplate;
 }
 
@@ -97,12 +102,8 @@ describe("the content-addressed keys", () => {
     }
   });
 
-  it("sit next to the original names and the two templates, and nothing else", async () => {
-    const expected = [
-      ...first.artifacts.flatMap((a) => [a.zip, a.key]),
-      "dest.yaml",
-      "source.yaml",
-    ].sort();
+  it("sit next to the original names and the templates, and nothing else", async () => {
+    const expected = [...first.artifacts.flatMap((a) => [a.zip, a.key]), ...TEMPLATE_FILES].sort();
     expect([...(await filesOf(first)).keys()]).toEqual(expected);
     expect(new Set(first.artifacts.map((a) => a.key)).size).toBe(LAMBDA_ARTIFACTS.length);
   });
@@ -160,6 +161,13 @@ describe.each(TEMPLATES)("the packaged %s template", (name) => {
   });
 });
 
+describe("the packaged member-role template", () => {
+  it("deploys no code, so it is the template in templates/ as it is", async () => {
+    const source = await readFile(templatePath("member-role"), "utf8");
+    expect(await readFile(join(first.outDir, "member-role.yaml"), "utf8")).toBe(source);
+  });
+});
+
 describe("a build with other handler code", () => {
   it("gives every zip other bytes and another key", () => {
     for (const [i, a] of first.artifacts.entries()) {
@@ -179,8 +187,7 @@ describe("a build with other handler code", () => {
     expect(names).toEqual(
       [
         ...again.artifacts.flatMap((a) => [a.zip, a.key]),
-        "dest.yaml",
-        "source.yaml",
+        ...TEMPLATE_FILES,
         "unrelated-0123456789abcdef.zip",
       ].sort(),
     );

@@ -89,7 +89,9 @@ export function awsTargetsReaders(options: AwsTargetsReadersOptions): TargetsRea
       ssm ??= new SSMClient(config);
       const client = ssm;
       return call("GetParameter", async () => {
-        const output = await client.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
+        const output = await client.send(
+          new GetParameterCommand({ Name: name, WithDecryption: true }),
+        );
         return output.Parameter?.Value ?? "";
       });
     },

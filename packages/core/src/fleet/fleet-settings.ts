@@ -64,12 +64,20 @@ export function fleetSettingsFrom(layers: SettingLayers, runRegion: string): Fle
   const roleName = get("memberRoleName");
   const memberRoleName = text(roleName.raw) ?? DEFAULT_MEMBER_ROLE_NAME;
   if (!ROLE_NAME.test(memberRoleName)) {
-    throw new ConfigError(roleName.origin, roleName.raw, "an IAM role name: 1 to 64 of letters, digits and +=,.@_-");
+    throw new ConfigError(
+      roleName.origin,
+      roleName.raw,
+      "an IAM role name: 1 to 64 of letters, digits and +=,.@_-",
+    );
   }
   const external = get("externalId");
   const externalId = text(external.raw);
   if (externalId !== undefined && !/^[\w+=,.@:/-]{2,1224}$/.test(externalId)) {
-    throw new ConfigError(external.origin, external.raw, "2 to 1224 characters of letters, digits and +=,.@:/-");
+    throw new ConfigError(
+      external.origin,
+      external.raw,
+      "2 to 1224 characters of letters, digits and +=,.@:/-",
+    );
   }
   const concurrency = get("maxConcurrency");
   const targetsText = text(targets.raw);

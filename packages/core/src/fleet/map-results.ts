@@ -83,7 +83,10 @@ export function mapResultOf(entry: unknown): MapTargetResult {
   const e = record(entry);
   const input = record(json(e["Input"]));
   const target = record(input["target"]) as Partial<FleetTarget>;
-  const where = { account: String(target.account ?? "unknown"), region: String(target.region ?? "unknown") };
+  const where = {
+    account: String(target.account ?? "unknown"),
+    region: String(target.region ?? "unknown"),
+  };
   const status = String(e["Status"] ?? "PENDING");
   if (status === "SUCCEEDED") {
     const output = record(json(e["Output"])) as unknown as FleetStepOutput;

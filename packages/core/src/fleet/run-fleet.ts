@@ -8,7 +8,12 @@ import type { SettingLayers } from "../policy/layers.js";
 import type { DestinationPolicy, SourcePolicy } from "../policy/types.js";
 import { bindStepFrom } from "../steps/catalogue.js";
 import { WRONG_ACCOUNT } from "../orchestration/account-guard.js";
-import { runStep, type StepLogger, type StepRequest, type TargetClients } from "../orchestration/run-step.js";
+import {
+  runStep,
+  type StepLogger,
+  type StepRequest,
+  type TargetClients,
+} from "../orchestration/run-step.js";
 import { targetLabel } from "../orchestration/target.js";
 import { DEFAULT_FLEET_CONCURRENCY, MAX_FLEET_CONCURRENCY } from "./fleet-settings.js";
 import type { FleetTarget } from "./targets-document.js";
@@ -56,8 +61,10 @@ export interface FleetReport {
 }
 
 /** What a fan-out runs: one step over many targets, each through {@link runStep}. */
-export interface FleetRequest
-  extends Omit<StepRequest, "target" | "policy" | "gateway" | "clients" | "logger"> {
+export interface FleetRequest extends Omit<
+  StepRequest,
+  "target" | "policy" | "gateway" | "clients" | "logger"
+> {
   readonly targets: readonly FleetTarget[];
   /** The target's policy; may throw ConfigError (a bad override), which fails that target only. */
   readonly policyFor: (target: FleetTarget) => SourcePolicy | DestinationPolicy;
@@ -100,7 +107,8 @@ function errorOf(error: unknown): { status: TargetStatus; error: TargetError } {
     return { status: "unreachable", error: { code: "AssumeRoleFailed", message: cause.message } };
   }
   if (error instanceof AwsActionError) {
-    const status = error.code === WRONG_ACCOUNT || error.code === "AssumeRoleFailed" ? "unreachable" : "failed";
+    const status =
+      error.code === WRONG_ACCOUNT || error.code === "AssumeRoleFailed" ? "unreachable" : "failed";
     return { status, error: { code: error.code, message: error.message } };
   }
   const message = error instanceof Error ? error.message : String(error);
@@ -137,7 +145,11 @@ export async function runFleet(request: FleetRequest): Promise<FleetReport> {
   const startedAt = new Date(clock()).toISOString();
   const width = Math.max(
     1,
-    Math.min(request.maxConcurrency ?? DEFAULT_FLEET_CONCURRENCY, MAX_FLEET_CONCURRENCY, request.targets.length),
+    Math.min(
+      request.maxConcurrency ?? DEFAULT_FLEET_CONCURRENCY,
+      MAX_FLEET_CONCURRENCY,
+      request.targets.length,
+    ),
   );
   const results: TargetResult[] = new Array<TargetResult>(request.targets.length);
   let next = 0;
@@ -161,7 +173,15 @@ export async function runFleet(request: FleetRequest): Promise<FleetReport> {
     }
     try {
       const policy = request.policyFor(target);
-      const { gateway, clients, targets: _targets, policyFor: _policyFor, onTarget: _onTarget, maxConcurrency: _width, ...shared } = request;
+      const {
+        gateway,
+        clients,
+        targets: _targets,
+        policyFor: _policyFor,
+        onTarget: _onTarget,
+        maxConcurrency: _width,
+        ...shared
+      } = request;
       const report = await runStep({
         ...shared,
         target,

@@ -77,7 +77,11 @@ export function checkTargets(
     if (!isRecord(item)) throw new ConfigError(at(name), item, "an object {account, region, ...}");
     for (const key of Object.keys(item)) {
       if (!(TARGET_KEYS as readonly string[]).includes(key)) {
-        throw new ConfigError(at(`${name}.${key}`), item[key], `one of the keys ${TARGET_KEYS.join(", ")}`);
+        throw new ConfigError(
+          at(`${name}.${key}`),
+          item[key],
+          `one of the keys ${TARGET_KEYS.join(", ")}`,
+        );
       }
     }
     for (const key of ["account", "region", "roleArn", "externalId"] as const) {
@@ -87,8 +91,10 @@ export function checkTargets(
         throw new ConfigError(at(`${name}.${key}`), value, "a string");
       }
     }
-    if (item["account"] === undefined) throw new ConfigError(at(`${name}.account`), undefined, "a 12-digit AWS account id");
-    if (item["region"] === undefined) throw new ConfigError(at(`${name}.region`), undefined, "an AWS region such as eu-west-1");
+    if (item["account"] === undefined)
+      throw new ConfigError(at(`${name}.account`), undefined, "a 12-digit AWS account id");
+    if (item["region"] === undefined)
+      throw new ConfigError(at(`${name}.region`), undefined, "an AWS region such as eu-west-1");
     const roleArn = item["roleArn"] as string | undefined;
     const externalId =
       (item["externalId"] as string | undefined) ??
@@ -122,7 +128,11 @@ function checkFleetTarget(target: FleetTarget, name: string, where: string): voi
     checkTarget(target, name);
   } catch (error) {
     if (error instanceof ConfigError) {
-      throw new ConfigError({ kind: "file", name: error.field, file: where }, error.value, error.expected);
+      throw new ConfigError(
+        { kind: "file", name: error.field, file: where },
+        error.value,
+        error.expected,
+      );
     }
     throw error;
   }

@@ -56,7 +56,11 @@ async function readDocument(
   const origin = lookUpSetting(layers, undefined, FLEET_SETTINGS.targets).origin;
   const location = targetsLocation(value);
   const refuse = (what: string): never => {
-    throw new ConfigError(origin, value, `${what} is not readable here; give the JSON itself, s3://BUCKET/KEY or ssm:NAME`);
+    throw new ConfigError(
+      origin,
+      value,
+      `${what} is not readable here; give the JSON itself, s3://BUCKET/KEY or ssm:NAME`,
+    );
   };
   switch (location.kind) {
     case "inline":
@@ -97,7 +101,11 @@ export async function resolveTargets(
   if (settings.organizationalUnits.length > 0) {
     const origin = lookUpSetting(layers, undefined, FLEET_SETTINGS.organizationalUnits).origin;
     if (readers.listActiveAccounts === undefined) {
-      throw new ConfigError(origin, settings.organizationalUnits.join(","), "organizational units only where AWS Organizations can be read");
+      throw new ConfigError(
+        origin,
+        settings.organizationalUnits.join(","),
+        "organizational units only where AWS Organizations can be read",
+      );
     }
     const accounts = await readers.listActiveAccounts(settings.organizationalUnits);
     const listed = new Set(targets.map((t) => `${t.account}/${t.region}`));

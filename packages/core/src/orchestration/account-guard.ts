@@ -65,8 +65,7 @@ export function accountBoundGateway(inner: Gateway, account: string): AccountBou
       confirm("GetCallerIdentity", found);
       return found;
     },
-    listClusters: async (region) =>
-      checked("DescribeDBClusters", await inner.listClusters(region)),
+    listClusters: async (region) => checked("DescribeDBClusters", await inner.listClusters(region)),
     listSnapshots: async (region, query) => {
       const snapshots = await inner.listSnapshots(region, query);
       return query.type === "shared" ? snapshots : checked("DescribeDBClusterSnapshots", snapshots);
@@ -105,7 +104,10 @@ export function accountBoundGateway(inner: Gateway, account: string): AccountBou
       return inner.deleteSnapshot(region, id);
     },
     ...(inner.publishEvents !== undefined && {
-      publishEvents: async (busArn: string, events: Parameters<NonNullable<Gateway["publishEvents"]>>[1]) => {
+      publishEvents: async (
+        busArn: string,
+        events: Parameters<NonNullable<Gateway["publishEvents"]>>[1],
+      ) => {
         // The bus is the destination's; the events speak for this account.
         if (!confirmed) confirm("PutEvents", await inner.accountId());
         return inner.publishEvents!(busArn, events);

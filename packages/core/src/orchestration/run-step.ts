@@ -1,5 +1,9 @@
 import { AwsGateway } from "../aws/aws-gateway.js";
-import { createClientFactory, type ClientFactory, type ClientFactoryOptions } from "../aws/client-factory.js";
+import {
+  createClientFactory,
+  type ClientFactory,
+  type ClientFactoryOptions,
+} from "../aws/client-factory.js";
 import type { Gateway } from "../execute/gateway.js";
 import type { RunReport } from "../execute/report.js";
 import type { Step } from "../model/index.js";

@@ -62,7 +62,11 @@ export function checkTarget(target: StepTarget, field = "target"): StepTarget {
   }
   if (target.externalId !== undefined) {
     if (target.roleArn === undefined) {
-      throw new ConfigError(`${field}.externalId`, target.externalId, "an external id only with a roleArn");
+      throw new ConfigError(
+        `${field}.externalId`,
+        target.externalId,
+        "an external id only with a roleArn",
+      );
     }
     if (!EXTERNAL_ID.test(target.externalId)) {
       throw new ConfigError(

@@ -55,20 +55,30 @@ describe("runFleet over the in-memory RDS", () => {
     const { sim, targets } = anOrganisation();
     const report = await fleetOf(sim, targets, { maxConcurrency: 4 });
 
-    expect(report.counts).toEqual({ targets: 6, complete: 6, incomplete: 0, unreachable: 0, failed: 0 });
+    expect(report.counts).toEqual({
+      targets: 6,
+      complete: 6,
+      incomplete: 0,
+      unreachable: 0,
+      failed: 0,
+    });
     expect(isFleetComplete(report)).toBe(true);
     for (const account of MEMBERS) {
       for (const region of REGIONS) {
-        expect(snapshotsIn(sim, account, region).map((s) => s.clusterId).sort()).toEqual(
-          ["billing", `orders-${account.slice(0, 3)}`].sort(),
-        );
+        expect(
+          snapshotsIn(sim, account, region)
+            .map((s) => s.clusterId)
+            .sort(),
+        ).toEqual(["billing", `orders-${account.slice(0, 3)}`].sort());
       }
     }
     expect(snapshotsIn(sim, CENTRAL)).toEqual([]);
     // One AssumeRole per target, made as the central account.
     const calls = sim.calls;
     expect(calls.filter((c) => c.operation === "AssumeRole")).toHaveLength(6);
-    expect(calls.filter((c) => c.operation === "AssumeRole").every((c) => c.account === CENTRAL)).toBe(true);
+    expect(
+      calls.filter((c) => c.operation === "AssumeRole").every((c) => c.account === CENTRAL),
+    ).toBe(true);
   });
 
   it("names a target whose role cannot be assumed and completes the others", async () => {
@@ -80,7 +90,9 @@ describe("runFleet over the in-memory RDS", () => {
       `${MEMBERS[1]}/us-east-1`,
       `${MEMBERS[1]}/eu-west-1`,
     ]);
-    expect(failed.every((r) => r.status === "unreachable" && r.error?.code === "AssumeRoleFailed")).toBe(true);
+    expect(
+      failed.every((r) => r.status === "unreachable" && r.error?.code === "AssumeRoleFailed"),
+    ).toBe(true);
     expect(failed[0]!.error!.message).toContain("AccessDenied");
     expect(report.counts.complete).toBe(4);
     expect(snapshotsIn(sim, MEMBERS[1]!)).toEqual([]);
@@ -115,7 +127,11 @@ describe("runFleet over the in-memory RDS", () => {
   it("refuses a role of another account than the target's before any call", async () => {
     const { sim } = anOrganisation();
     const report = await fleetOf(sim, [
-      { account: MEMBERS[0]!, region: "us-east-1", roleArn: `arn:aws:iam::${MEMBERS[1]}:role/${ROLE}` },
+      {
+        account: MEMBERS[0]!,
+        region: "us-east-1",
+        roleArn: `arn:aws:iam::${MEMBERS[1]}:role/${ROLE}`,
+      },
     ]);
     expect(report.results[0]!.status).toBe("failed");
     expect(report.results[0]!.error?.code).toBe("ConfigError");
@@ -144,7 +160,9 @@ describe("runFleet over the in-memory RDS", () => {
           : t,
     );
     const report = await fleetOf(sim, withOverrides);
-    expect(snapshotsIn(sim, targets[0]!.account, targets[0]!.region).map((s) => s.clusterId)).toEqual(["billing"]);
+    expect(
+      snapshotsIn(sim, targets[0]!.account, targets[0]!.region).map((s) => s.clusterId),
+    ).toEqual(["billing"]);
     expect(report.results[1]!.status).toBe("failed");
     expect(report.results[1]!.error?.message).toContain("retentionDays");
     expect(snapshotsIn(sim, targets[1]!.account, targets[1]!.region)).toEqual([]);
@@ -194,7 +212,9 @@ describe("runFleet over the in-memory RDS", () => {
     const controller = new AbortController();
     controller.abort();
     const report = await fleetOf(sim, targets, { signal: controller.signal });
-    expect(report.results.every((r) => r.status === "incomplete" && r.error?.code === "Aborted")).toBe(true);
+    expect(
+      report.results.every((r) => r.status === "incomplete" && r.error?.code === "Aborted"),
+    ).toBe(true);
     expect(sim.calls).toEqual([]);
   });
 });
@@ -202,15 +222,33 @@ describe("runFleet over the in-memory RDS", () => {
 describe("runStep, the orchestration port", () => {
   it("runs one step at one target and returns its report; a dry run changes nothing", async () => {
     const { sim } = anOrganisation();
-    const target = { account: MEMBERS[0]!, region: "eu-west-1", roleArn: `arn:aws:iam::${MEMBERS[0]}:role/${ROLE}` };
+    const target = {
+      account: MEMBERS[0]!,
+      region: "eu-west-1",
+      roleArn: `arn:aws:iam::${MEMBERS[0]}:role/${ROLE}`,
+    };
     const policy = fleetPolicyFor("take", LAYERS)(target);
     const clients = simFleetClients(sim, CENTRAL);
     const warnings: string[] = [];
     const logger = { debug() {}, info() {}, warn: (m: string) => warnings.push(m), error() {} };
-    const plan = await runStep({ step: "take", target, policy, clients, clock: () => sim.now().getTime(), dryRun: true, logger });
+    const plan = await runStep({
+      step: "take",
+      target,
+      policy,
+      clients,
+      clock: () => sim.now().getTime(),
+      dryRun: true,
+      logger,
+    });
     expect(plan.pending.map((o) => o.note)).toEqual(["dry-run", "dry-run"]);
     expect(snapshotsIn(sim, MEMBERS[0]!)).toEqual([]);
-    const report = await runStep({ step: "take", target, policy, clients, clock: () => sim.now().getTime() });
+    const report = await runStep({
+      step: "take",
+      target,
+      policy,
+      clients,
+      clock: () => sim.now().getTime(),
+    });
     expect(report.done).toHaveLength(2);
     expect(snapshotsIn(sim, MEMBERS[0]!, "eu-west-1")).toHaveLength(2);
     expect(warnings).toEqual([]);
@@ -220,7 +258,11 @@ describe("runStep, the orchestration port", () => {
     const { sim } = anOrganisation();
     const controller = new AbortController();
     controller.abort();
-    const target = { account: MEMBERS[0]!, region: "eu-west-1", roleArn: `arn:aws:iam::${MEMBERS[0]}:role/${ROLE}` };
+    const target = {
+      account: MEMBERS[0]!,
+      region: "eu-west-1",
+      roleArn: `arn:aws:iam::${MEMBERS[0]}:role/${ROLE}`,
+    };
     const report = await runStep({
       step: "take",
       target,

@@ -32,7 +32,13 @@ function refusal(fn: () => unknown): ConfigError {
 describe("the targets document", () => {
   it("takes a plain list or {targets}, with roles, external ids and overrides", () => {
     const targets = [
-      { account: A, region: "eu-west-1", roleArn: role(A), externalId: "fleet-1", overrides: { retentionDays: 30 } },
+      {
+        account: A,
+        region: "eu-west-1",
+        roleArn: role(A),
+        externalId: "fleet-1",
+        overrides: { retentionDays: 30 },
+      },
       { account: B, region: "us-east-1" },
     ];
     expect(parse(targets)).toEqual(targets);
@@ -45,22 +51,51 @@ describe("the targets document", () => {
       { account: B, region: "eu-west-1", roleArn: role(B), externalId: "own-id" },
       { account: B, region: "us-east-1" },
     ];
-    const targets = parseTargetsDocument(JSON.stringify(doc), "t.json", "--targets", { externalId: "fleet-id" });
+    const targets = parseTargetsDocument(JSON.stringify(doc), "t.json", "--targets", {
+      externalId: "fleet-id",
+    });
     expect(targets.map((t) => t.externalId)).toEqual(["fleet-id", "own-id", undefined]);
   });
 
   it.each([
-    ["a number for an account", [{ account: 111111111111, region: "eu-west-1" }], "targets[0].account"],
+    [
+      "a number for an account",
+      [{ account: 111111111111, region: "eu-west-1" }],
+      "targets[0].account",
+    ],
     ["a short account", [{ account: "1234", region: "eu-west-1" }], "targets[0].account"],
     ["an unknown region", [{ account: A, region: "mars-north-1" }], "targets[0].region"],
     ["a missing region", [{ account: A }], "targets[0].region"],
-    ["a role of another account", [{ account: A, region: "eu-west-1", roleArn: role(B) }], "targets[0].roleArn"],
-    ["an external id without a role", [{ account: A, region: "eu-west-1", externalId: "x1" }], "targets[0].externalId"],
+    [
+      "a role of another account",
+      [{ account: A, region: "eu-west-1", roleArn: role(B) }],
+      "targets[0].roleArn",
+    ],
+    [
+      "an external id without a role",
+      [{ account: A, region: "eu-west-1", externalId: "x1" }],
+      "targets[0].externalId",
+    ],
     ["an unknown key", [{ account: A, region: "eu-west-1", role: "x" }], "targets[0].role"],
-    ["an unknown override", [{ account: A, region: "eu-west-1", overrides: { retention: 3 } }], "targets[0].overrides.retention"],
-    ["an override of the wrong type", [{ account: A, region: "eu-west-1", overrides: { retentionDays: [1] } }], "targets[0].overrides.retentionDays"],
+    [
+      "an unknown override",
+      [{ account: A, region: "eu-west-1", overrides: { retention: 3 } }],
+      "targets[0].overrides.retention",
+    ],
+    [
+      "an override of the wrong type",
+      [{ account: A, region: "eu-west-1", overrides: { retentionDays: [1] } }],
+      "targets[0].overrides.retentionDays",
+    ],
     ["an empty list", [], "targets"],
-    ["a target twice", [{ account: A, region: "eu-west-1" }, { account: A, region: "eu-west-1", roleArn: role(A) }], "targets[1]"],
+    [
+      "a target twice",
+      [
+        { account: A, region: "eu-west-1" },
+        { account: A, region: "eu-west-1", roleArn: role(A) },
+      ],
+      "targets[1]",
+    ],
   ])("refuses %s, naming the field and the file", (_, doc, field) => {
     const error = refusal(() => parse(doc));
     expect(error.field).toBe(field);
@@ -80,18 +115,34 @@ describe("the targets document", () => {
     expect(published, "targets.schema.json is out of date: run `pnpm docs:generate`").toStrictEqual(
       targetsJsonSchema(),
     );
-    const list = (targetsJsonSchema()["anyOf"] as { items?: { properties: Record<string, { properties?: object }> } }[])[0]!;
+    const list = (
+      targetsJsonSchema()["anyOf"] as {
+        items?: { properties: Record<string, { properties?: object }> };
+      }[]
+    )[0]!;
     const overrideKeys = Object.keys(list.items!.properties["overrides"]!.properties!).sort();
-    const policyKeys = [...new Set([...settingsOf("source"), ...settingsOf("destination")].map((s) => s.key))].sort();
+    const policyKeys = [
+      ...new Set([...settingsOf("source"), ...settingsOf("destination")].map((s) => s.key)),
+    ].sort();
     expect(overrideKeys).toEqual(policyKeys);
-    expect(Object.keys(list.items!.properties).sort()).toEqual(["account", "externalId", "overrides", "region", "roleArn"]);
+    expect(Object.keys(list.items!.properties).sort()).toEqual([
+      "account",
+      "externalId",
+      "overrides",
+      "region",
+      "roleArn",
+    ]);
   });
 });
 
 describe("where targets come from", () => {
   it("reads FLEET_TARGETS as JSON, s3://, ssm: or a path", () => {
     expect(targetsLocation(' [{"account":"1"}]').kind).toBe("inline");
-    expect(targetsLocation("s3://my-bucket/fleet/targets.json")).toEqual({ kind: "s3", bucket: "my-bucket", key: "fleet/targets.json" });
+    expect(targetsLocation("s3://my-bucket/fleet/targets.json")).toEqual({
+      kind: "s3",
+      bucket: "my-bucket",
+      key: "fleet/targets.json",
+    });
     expect(targetsLocation("ssm:/fleet/targets")).toEqual({ kind: "ssm", name: "/fleet/targets" });
     expect(targetsLocation("./targets.json")).toEqual({ kind: "file", path: "./targets.json" });
     expect(() => targetsLocation("s3://bucket-only")).toThrow(ConfigError);
@@ -108,7 +159,14 @@ describe("where targets come from", () => {
     const readers: TargetsReaders = {
       readS3Object: async (bucket, key) => {
         expect([bucket, key]).toEqual(["fleet-config", "targets.json"]);
-        return JSON.stringify([{ account: A, region: "eu-west-1", roleArn: role(A, "custom"), overrides: { minKeep: 3 } }]);
+        return JSON.stringify([
+          {
+            account: A,
+            region: "eu-west-1",
+            roleArn: role(A, "custom"),
+            overrides: { minKeep: 3 },
+          },
+        ]);
       },
       listActiveAccounts: async (parents) => {
         asked.push([...parents]);
@@ -129,13 +187,19 @@ describe("where targets come from", () => {
 
   it("refuses a source no reader serves, a bad OU id, and a fleet with no target", async () => {
     const env = { FLEET_TARGETS: "./targets.json" };
-    await expect(resolveTargets(fleetSettingsFrom({ env }, "us-east-1"), {}, { env })).rejects.toThrow(/FLEET_TARGETS/);
-    expect(() => fleetSettingsFrom({ env: { FLEET_ORGANIZATIONAL_UNITS: "engineering" } }, "us-east-1")).toThrow(
-      /FLEET_ORGANIZATIONAL_UNITS/,
-    );
+    await expect(
+      resolveTargets(fleetSettingsFrom({ env }, "us-east-1"), {}, { env }),
+    ).rejects.toThrow(/FLEET_TARGETS/);
+    expect(() =>
+      fleetSettingsFrom({ env: { FLEET_ORGANIZATIONAL_UNITS: "engineering" } }, "us-east-1"),
+    ).toThrow(/FLEET_ORGANIZATIONAL_UNITS/);
     const ous = { FLEET_ORGANIZATIONAL_UNITS: "ou-ab12-cdefghij" };
     await expect(
-      resolveTargets(fleetSettingsFrom({ env: ous }, "us-east-1"), { listActiveAccounts: async () => [] }, { env: ous }),
+      resolveTargets(
+        fleetSettingsFrom({ env: ous }, "us-east-1"),
+        { listActiveAccounts: async () => [] },
+        { env: ous },
+      ),
     ).rejects.toThrow(ConfigError);
   });
 
@@ -145,8 +209,12 @@ describe("where targets come from", () => {
   });
 
   it("reads --max-concurrency within 1 to 1000", () => {
-    expect(fleetSettingsFrom({ flags: { "--max-concurrency": "40" } }, "us-east-1").maxConcurrency).toBe(40);
+    expect(
+      fleetSettingsFrom({ flags: { "--max-concurrency": "40" } }, "us-east-1").maxConcurrency,
+    ).toBe(40);
     expect(fleetSettingsFrom({}, "us-east-1").maxConcurrency).toBe(10);
-    expect(() => fleetSettingsFrom({ flags: { "--max-concurrency": "0" } }, "us-east-1")).toThrow(/--max-concurrency/);
+    expect(() => fleetSettingsFrom({ flags: { "--max-concurrency": "0" } }, "us-east-1")).toThrow(
+      /--max-concurrency/,
+    );
   });
 });

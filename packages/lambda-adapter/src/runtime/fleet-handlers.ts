@@ -67,7 +67,8 @@ function stepOf(event: unknown): Step {
 
 function bucketOf(env: Readonly<Record<string, string | undefined>>): string {
   const bucket = env["FLEET_RESULTS_BUCKET"]?.trim();
-  if (!bucket) throw new ConfigError("FLEET_RESULTS_BUCKET", bucket, "the fleet stack's results bucket");
+  if (!bucket)
+    throw new ConfigError("FLEET_RESULTS_BUCKET", bucket, "the fleet stack's results bucket");
   return bucket;
 }
 
@@ -139,8 +140,14 @@ export function createFleetStepHandler(options: FleetHandlerOptions = {}) {
         logger,
       }).catch((error: unknown) => {
         const cause = error instanceof AwsActionError ? error.cause : error;
-        if (cause instanceof AssumeRoleError || (error instanceof AwsActionError && error.code === WRONG_ACCOUNT)) {
-          throw new TargetUnreachable(`${target.account}/${target.region}: ${(error as Error).message}`, { cause: error });
+        if (
+          cause instanceof AssumeRoleError ||
+          (error instanceof AwsActionError && error.code === WRONG_ACCOUNT)
+        ) {
+          throw new TargetUnreachable(
+            `${target.account}/${target.region}: ${(error as Error).message}`,
+            { cause: error },
+          );
         }
         throw error;
       });
@@ -172,7 +179,9 @@ export function createFleetStepHandler(options: FleetHandlerOptions = {}) {
 interface ReportEvent {
   readonly step?: unknown;
   readonly execution?: unknown;
-  readonly results?: { readonly ResultWriterDetails?: { readonly Bucket?: string; readonly Key?: string } };
+  readonly results?: {
+    readonly ResultWriterDetails?: { readonly Bucket?: string; readonly Key?: string };
+  };
   readonly targets?: { readonly bucket?: string; readonly key?: string };
   readonly mapError?: { readonly Error?: string; readonly Cause?: string };
 }
@@ -197,7 +206,9 @@ export function createFleetReportHandler(options: FleetHandlerOptions = {}) {
       const entries: unknown[] = [];
       const manifestAt = e.results?.ResultWriterDetails;
       if (manifestAt?.Bucket !== undefined && manifestAt.Key !== undefined) {
-        const manifest = JSON.parse(await store.get(manifestAt.Bucket, manifestAt.Key)) as MapResultManifest;
+        const manifest = JSON.parse(
+          await store.get(manifestAt.Bucket, manifestAt.Key),
+        ) as MapResultManifest;
         for (const files of Object.values(manifest.ResultFiles ?? {})) {
           for (const file of files) {
             const parsed: unknown = JSON.parse(await store.get(manifestAt.Bucket, file.Key));
@@ -207,16 +218,30 @@ export function createFleetReportHandler(options: FleetHandlerOptions = {}) {
       }
       const expected =
         e.targets?.bucket !== undefined && e.targets.key !== undefined
-          ? (JSON.parse(await store.get(e.targets.bucket, e.targets.key)) as { target: FleetTarget }[]).map((i) => i.target)
+          ? (
+              JSON.parse(await store.get(e.targets.bucket, e.targets.key)) as {
+                target: FleetTarget;
+              }[]
+            ).map((i) => i.target)
           : [];
       const report: MapFleetReport = mapFleetReport(step, entries, expected);
       const reportKey = `reports/${step}/${execution}.json`;
       const deployment = env["DEPLOYMENT_NAME"]?.trim() || "default";
-      await store.put(bucket, reportKey, JSON.stringify({ ...report, execution, mapError: e.mapError ?? null }, null, 2));
+      await store.put(
+        bucket,
+        reportKey,
+        JSON.stringify({ ...report, execution, mapError: e.mapError ?? null }, null, 2),
+      );
       invocation.publish(fleetMetrics(step, report.counts, deployment));
       const incompleteTargets = report.results
         .filter((r) => r.status !== "complete")
-        .map((r) => ({ account: r.account, region: r.region, status: r.status, error: r.error ?? null, cause: r.cause ?? null }));
+        .map((r) => ({
+          account: r.account,
+          region: r.region,
+          status: r.status,
+          error: r.error ?? null,
+          cause: r.cause ?? null,
+        }));
       for (const t of incompleteTargets) logger.error("target not complete", { step, ...t });
       logger.info("fleet report", { step, ...report.counts, reportKey });
       return {
