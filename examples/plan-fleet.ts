@@ -25,7 +25,7 @@ import { InMemoryRds, simulatedGateway } from "@aurora-snapshot-tool/core/testin
 export async function planFleet(gateway: Gateway, policy: SourcePolicy, region: string, now: Date) {
   const input = { gateway, policy, region, now };
   const plans = [await planTakeStep(input), await planPruneStep(input)];
-  if (policy.destinationAccount) plans.push(await planShareStep(input));
+  if (policy.destinationAccounts.length > 0) plans.push(await planShareStep(input));
   return plans.flatMap((p) => p.decisions);
 }
 

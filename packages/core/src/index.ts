@@ -159,12 +159,14 @@ export {
   TAG_CREATED_ON,
   TAG_INTERMEDIATE,
   TAG_SHARED_WITH,
+  TAG_SHARED_WITH_2,
   TAG_SHARE_AND_COPY,
   TOOL_NAME,
   isAction,
   isToolCopy,
   isToolSnapshot,
   parseArn,
+  sharedWithOf,
 } from "./model/index.js";
 export type {
   Action,

@@ -4,6 +4,7 @@ import {
   TAG_INTERMEDIATE,
   TAG_SHARED_WITH,
   TAG_SHARE_AND_COPY,
+  sharedWithOf,
 } from "@aurora-snapshot-tool/core";
 import { type InventoryRow, type NextDecision } from "@aurora-snapshot-tool/core/inventory";
 
@@ -53,7 +54,8 @@ export function formatToolTags(tags: Readonly<Record<string, string>>): string {
   if (tags[TAG_COPIED_BY] !== undefined) words.push("copied");
   if (tags[TAG_SHARE_AND_COPY] !== undefined)
     words.push(`shareAndCopy=${tags[TAG_SHARE_AND_COPY]}`);
-  if (tags[TAG_SHARED_WITH] !== undefined) words.push(`sharedWith=${tags[TAG_SHARED_WITH]}`);
+  // Both marker tags (TAG_SHARED_WITH_2 past 19 accounts) as one list.
+  if (tags[TAG_SHARED_WITH] !== undefined) words.push(`sharedWith=${sharedWithOf(tags).join(" ")}`);
   if (tags[TAG_INTERMEDIATE] !== undefined) words.push("intermediate");
   return words.length === 0 ? "-" : words.join(",");
 }

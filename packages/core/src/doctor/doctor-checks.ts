@@ -245,8 +245,8 @@ export function sharingChecks(
   keys: KeyLookup,
   name: FieldName,
 ): Check[] {
-  const target = policy.destinationAccount;
-  if (target === undefined) {
+  const targets = policy.destinationAccounts;
+  if (targets.length === 0) {
     return [
       {
         id: "sharing",
@@ -256,22 +256,28 @@ export function sharingChecks(
       },
     ];
   }
+  const target = targets.join(", ");
   const checks: Check[] = [];
-  if (target === PLACEHOLDER_ACCOUNT) {
+  // Each destination account on its own: one placeholder among real accounts still fails share.
+  if (targets.includes(PLACEHOLDER_ACCOUNT)) {
     checks.push({
       id: "sharing-target",
       status: "fail",
       title: "sharing",
-      detail: `${name("destinationAccount")} is ${PLACEHOLDER_ACCOUNT}, the source template's placeholder default: no such account exists`,
+      detail: `${name("destinationAccount")} ${targets.length > 1 ? "names" : "is"} ${PLACEHOLDER_ACCOUNT}, the source template's placeholder default: no such account exists`,
       fix: `set ${name("destinationAccount")} (DestinationAccount in the stack) to the destination account's 12-digit id`,
     });
-  } else if (target === account) {
+  }
+  if (targets.includes(account)) {
     checks.push({
       id: "sharing-target",
       status: "warn",
       title: "sharing",
-      detail: `${name("destinationAccount")} is this account (${account}): sharing with it changes nothing`,
-      fix: `set ${name("destinationAccount")} to the destination account's id`,
+      detail: `${name("destinationAccount")} ${targets.length > 1 ? "names" : "is"} this account (${account}): sharing with it changes nothing`,
+      fix:
+        targets.length > 1
+          ? `remove ${account} from ${name("destinationAccount")}`
+          : `set ${name("destinationAccount")} to the destination account's id`,
     });
   }
   const awsManaged: string[] = [];
@@ -301,7 +307,7 @@ export function sharingChecks(
       fix:
         "AWS does not allow sharing a snapshot encrypted with aws/rds. Set " +
         `${name("reencryptKmsKey")} to a customer managed key whose key policy grants the ` +
-        "destination account (share then copies each snapshot re-encrypted with it and shares the " +
+        "destination account(s) (share then copies each snapshot re-encrypted with it and shares the " +
         "copy), move these clusters to such a key, or leave them out with " +
         name("clusterPattern"),
     });

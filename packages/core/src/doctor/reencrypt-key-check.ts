@@ -39,7 +39,8 @@ export interface ReencryptKeyFacts {
   readonly field: string;
   readonly ref: string;
   readonly region: string;
-  readonly destinationAccount: string;
+  /** DEST_ACCOUNT's accounts: each must be able to use the key to copy the shared copies. */
+  readonly destinationAccounts: readonly string[];
   readonly info: KeyInfo | undefined | { error: string };
   /** GetKeyPolicy's document; undefined: not found; `unsupported`: the gateway cannot read it. */
   readonly policy: string | undefined | { error: string } | "unsupported";
@@ -275,7 +276,6 @@ export function reencryptKeyChecks(k: ReencryptKeyFacts): Check[] {
     id: "reencrypt-key-policy",
     title: `re-encryption key policy (${k.field})`,
   } as const;
-  const statement = destinationKeyStatement(k.destinationAccount);
   const { policy } = k;
   if (policy === "unsupported" || policy === undefined || typeof policy === "object") {
     const why =
@@ -284,45 +284,48 @@ export function reencryptKeyChecks(k: ReencryptKeyFacts): Check[] {
         : policy === undefined
           ? "KMS returned no policy"
           : policy.error;
+    const statements = k.destinationAccounts.map(destinationKeyStatement).join(" and ");
     return [
       ok,
       {
         ...policyBase,
         status: "warn",
         detail: `could not read the key policy of ${k.ref}: ${why}`,
-        fix: `allow kms:GetKeyPolicy on the key to check it, and make sure it holds a statement like ${statement}`,
+        fix: `allow kms:GetKeyPolicy on the key to check it, and make sure it holds a statement like ${statements}`,
       },
     ];
   }
-  const reading = readKeyPolicy(policy, k.destinationAccount);
+  // Every destination account copies the re-encrypted snapshots, so each must be admitted: one
+  // finding per account, so the fix names the one the policy leaves out.
+  return [ok, ...k.destinationAccounts.map((account) => keyPolicyCheck(k, policy, account))];
+}
+
+function keyPolicyCheck(k: ReencryptKeyFacts, policy: string, account: string): Check {
+  const policyBase = {
+    id: "reencrypt-key-policy",
+    title: `re-encryption key policy (${k.field})`,
+  } as const;
+  const statement = destinationKeyStatement(account);
+  const reading = readKeyPolicy(policy, account);
   if (reading.missing.length > 0) {
-    return [
-      ok,
-      {
-        ...policyBase,
-        status: "fail",
-        detail: `the key policy of ${k.ref} does not allow ${reading.missing.join(", ")} to the destination account ${k.destinationAccount}, which then cannot copy the re-encrypted snapshots`,
-        fix: `add to the key policy a statement like ${statement}`,
-      },
-    ];
+    return {
+      ...policyBase,
+      status: "fail",
+      detail: `the key policy of ${k.ref} does not allow ${reading.missing.join(", ")} to the destination account ${account}, which then cannot copy the re-encrypted snapshots`,
+      fix: `add to the key policy a statement like ${statement}`,
+    };
   }
   if (reading.doubts.length > 0) {
-    return [
-      ok,
-      {
-        ...policyBase,
-        status: "warn",
-        detail: `the key policy of ${k.ref} may not admit the destination account ${k.destinationAccount}: ${reading.doubts.join("; ")}`,
-        fix: `check those statements, or add a statement like ${statement}`,
-      },
-    ];
-  }
-  return [
-    ok,
-    {
+    return {
       ...policyBase,
-      status: "pass",
-      detail: `the key policy of ${k.ref} allows ${DESTINATION_KEY_ACTIONS.join(", ")} to ${k.destinationAccount}, with no Deny or NotPrincipal statement that could match it`,
-    },
-  ];
+      status: "warn",
+      detail: `the key policy of ${k.ref} may not admit the destination account ${account}: ${reading.doubts.join("; ")}`,
+      fix: `check those statements, or add a statement like ${statement}`,
+    };
+  }
+  return {
+    ...policyBase,
+    status: "pass",
+    detail: `the key policy of ${k.ref} allows ${DESTINATION_KEY_ACTIONS.join(", ")} to ${account}, with no Deny or NotPrincipal statement that could match it`,
+  };
 }

@@ -131,7 +131,7 @@ export async function sourceDoctor(input: SourceDoctorInput): Promise<Check[]> {
       .filter((c) => c.encrypted && c.kmsKeyId)
       .map((c) => c.kmsKeyId as string);
     const keys =
-      policy.destinationAccount === undefined
+      policy.destinationAccounts.length === 0
         ? new Map()
         : await describeKeys(gateway, region, keyIds);
     checks.push(...sharingChecks(selected, policy, me.account, keys, name));
@@ -145,7 +145,7 @@ export async function sourceDoctor(input: SourceDoctorInput): Promise<Check[]> {
       ),
     );
   }
-  if (policy.reencryptKmsKey !== undefined && policy.destinationAccount !== undefined) {
+  if (policy.reencryptKmsKey !== undefined && policy.destinationAccounts.length > 0) {
     checks.push(...(await reencryptKeyCheck(gateway, region, policy, name)));
   }
   if (input.destinationRetention !== undefined) {
@@ -188,7 +188,7 @@ async function reencryptKeyCheck(
     field: name("reencryptKmsKey"),
     ref,
     region,
-    destinationAccount: policy.destinationAccount as string,
+    destinationAccounts: policy.destinationAccounts,
     info,
     policy: keyPolicy,
   });

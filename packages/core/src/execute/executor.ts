@@ -3,12 +3,13 @@ import {
   TAG_CREATED_BY,
   TAG_DATA_TIME,
   TAG_REENCRYPTED_FROM,
-  TAG_SHARED_WITH,
   TAG_SOURCE_ARN,
   TOOL_NAME,
   isAction,
+  sharedWithTags,
   type ActionDecision,
   type Decision,
+  type ShareDecision,
   type SkipDecision,
   type Step,
   type TakeDecision,
@@ -66,6 +67,7 @@ export async function execute(
   const actions = decisions.filter(isAction);
   const skipped = decisions.filter((d): d is SkipDecision => d.action === "skip");
   const outcomes: Outcome[] = new Array<Outcome>(actions.length);
+  openMarkerBooks(actions);
 
   if (options.dryRun) {
     actions.forEach(
@@ -194,6 +196,55 @@ async function runOne(
   }
 }
 
+/**
+ * The share marker of one snapshot during a run. A snapshot gets one share decision per destination
+ * account, and they run concurrently; AddTagsToResource replaces a tag's whole value, so a write
+ * for B started from the listed tags would erase A's record written a moment before. Each write
+ * therefore waits for the previous one of its snapshot and records every account shared with so far
+ * (the listed record, `sharedWith`, plus this run's successful shares): the last write names them
+ * all. A share that failed is not recorded, and is planned again next run. Two runs at once can
+ * still each write a marker without the other's account: that account is then shared again by a
+ * later run, which RDS takes as a no-op (safety rule 7).
+ */
+interface MarkerBook {
+  readonly accounts: Set<string>;
+  last: Promise<unknown>;
+}
+
+/** By decision object, so the book reaches `perform` without a parameter through every layer. */
+const markerBooks = new WeakMap<ShareDecision, MarkerBook>();
+
+function openMarkerBooks(actions: readonly ActionDecision[]): void {
+  const bySnapshot = new Map<string, MarkerBook>();
+  for (const d of actions) {
+    if (d.action !== "share") continue;
+    const key = `${d.account}|${d.region}|${d.snapshotArn}`;
+    let book = bySnapshot.get(key);
+    if (book === undefined) {
+      book = { accounts: new Set(), last: Promise.resolve() };
+      bySnapshot.set(key, book);
+    }
+    for (const a of d.sharedWith ?? []) book.accounts.add(a);
+    markerBooks.set(d, book);
+  }
+}
+
+async function writeMarker(d: ShareDecision, gateway: Gateway): Promise<void> {
+  let book = markerBooks.get(d);
+  if (book === undefined) {
+    book = { accounts: new Set(d.sharedWith ?? []), last: Promise.resolve() };
+    markerBooks.set(d, book);
+  }
+  const { accounts } = book;
+  accounts.add(d.shareWith);
+  // The value is computed when the write starts, after the one before it has finished.
+  const write = book.last
+    .catch(() => undefined)
+    .then(() => gateway.addTags(d.region, d.snapshotArn, sharedWithTags(accounts)));
+  book.last = write;
+  await write;
+}
+
 function codeOf(error: unknown): string | undefined {
   return error instanceof AwsActionError ? error.code : undefined;
 }
@@ -237,7 +288,7 @@ async function perform(d: ActionDecision, gateway: Gateway): Promise<Outcome["no
     case "share":
       await gateway.shareSnapshot(d.region, d.snapshot, d.shareWith);
       // Marks the snapshot so later runs skip it without asking RDS for its attributes.
-      await gateway.addTags(d.region, d.snapshotArn, { [TAG_SHARED_WITH]: d.shareWith });
+      await writeMarker(d, gateway);
       return undefined;
     case "copy":
       try {

@@ -34,8 +34,8 @@ export const REASONS = {
   "not-manual": "the snapshot is automated, AWS Backup or shared in; the tool never deletes those",
   "unknown-age": "the snapshot's time cannot be read from its name, tag or metadata",
   // share
-  "not-shared": "the tool's available snapshot has not been shared with the destination account",
-  "already-shared": "the snapshot is already shared with the destination account",
+  "not-shared": "the tool's available snapshot has not been shared with this destination account",
+  "already-shared": "the snapshot is already shared with every destination account",
   "share-not-requested": "the snapshot does not carry shareAndCopy=YES",
   "encrypted-with-default-key":
     "the snapshot is encrypted with the AWS-managed aws/rds key, which cannot be shared across accounts",
@@ -134,7 +134,15 @@ export interface ShareDecision extends DecisionBase {
   readonly action: "share";
   readonly snapshot: string;
   readonly snapshotArn: string;
+  /** The one account this decision shares with (one decision per destination account). */
   readonly shareWith: string;
+  /**
+   * The destination accounts the snapshot's marker (TAG_SHARED_WITH) recorded when it was listed:
+   * the executor writes these, the accounts shared with by this run so far and `shareWith`, so a
+   * share with account B never erases the record of A. Absent (a decision built by hand, or by an
+   * earlier release) = none recorded.
+   */
+  readonly sharedWith?: readonly string[];
 }
 
 export interface CopyDecision extends DecisionBase {

@@ -12,13 +12,51 @@ export const TAG_COPIED_BY = "CopiedBy";
  * Tags this project adds on top of the original's. They only ever mark state so a run can decide
  * without an extra API call per snapshot; the original ignores them.
  *
- * `SnapshotToolSharedWith` is written once after a successful share (the account id), so `share`
- * does not call ModifyDBClusterSnapshotAttribute or DescribeDBClusterSnapshotAttributes again.
+ * `SnapshotToolSharedWith` is written after each successful share (the account ids shared with so
+ * far, space-separated; see TAG_SHARED_WITH_2), so `share` does not call
+ * ModifyDBClusterSnapshotAttribute or DescribeDBClusterSnapshotAttributes again.
  * `SnapshotToolIntermediate=YES` marks a local copy made only as a step towards another region; only
  * copies so marked are ever removed by `copy`.
  */
 export const TAG_SHARED_WITH = "SnapshotToolSharedWith";
 export const TAG_INTERMEDIATE = "SnapshotToolIntermediate";
+
+/**
+ * The marker's overflow: with DEST_ACCOUNT naming up to 20 accounts (RDS shares a manual snapshot
+ * with at most 20), 20 ids space-separated are 259 characters, over RDS's 256 for a tag value
+ * (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_Tagging.html). So
+ * `SnapshotToolSharedWith` holds the first SHARED_WITH_PER_TAG ids (19 x 12 digits + 18 spaces =
+ * 246 characters) and `SnapshotToolSharedWith2` the rest. Both stay plain space-separated ids,
+ * readable in the console and with the AWS CLI, and a value written by an earlier release (one id)
+ * reads as it always did. Ids are written sorted, so the value for a set of accounts is always the
+ * same whichever order the shares happened in.
+ */
+export const TAG_SHARED_WITH_2 = "SnapshotToolSharedWith2";
+export const SHARED_WITH_PER_TAG = 19;
+/** RDS's limit on a tag value, in characters. */
+export const MAX_TAG_VALUE_LENGTH = 256;
+
+/** The accounts the share marker records, from both of its tags (old single-id values too). */
+export function sharedWithOf(tags: Readonly<Record<string, string>>): string[] {
+  const ids = `${tags[TAG_SHARED_WITH] ?? ""} ${tags[TAG_SHARED_WITH_2] ?? ""}`;
+  return [...new Set(ids.split(/\s+/).filter((a) => a !== ""))];
+}
+
+/**
+ * The marker tags recording `accounts`: sorted, the first 19 in TAG_SHARED_WITH and the rest in
+ * TAG_SHARED_WITH_2 (only when there is a rest, so a snapshot shared with up to 19 accounts keeps
+ * the one tag earlier releases wrote). share records only accounts DEST_ACCOUNT names (at most
+ * 20): an account dropped from it falls out of the marker at the next share of that snapshot.
+ */
+export function sharedWithTags(accounts: Iterable<string>): Record<string, string> {
+  const ids = [...new Set(accounts)].sort();
+  const first = ids.slice(0, SHARED_WITH_PER_TAG);
+  const rest = ids.slice(SHARED_WITH_PER_TAG, 2 * SHARED_WITH_PER_TAG);
+  return {
+    [TAG_SHARED_WITH]: first.join(" "),
+    ...(rest.length > 0 && { [TAG_SHARED_WITH_2]: rest.join(" ") }),
+  };
+}
 
 export function isToolSnapshot(tags: Readonly<Record<string, string>>): boolean {
   return tags[TAG_CREATED_BY] === TOOL_NAME;

@@ -12,11 +12,12 @@ import {
   TAG_CREATED_ON,
   TAG_REENCRYPTED_FROM,
   TAG_SHARE_AND_COPY,
-  TAG_SHARED_WITH,
   TOOL_NAME,
   isToolSnapshot,
+  sharedWithOf,
 } from "../model/index.js";
 import { checkIdentifier } from "../naming/index.js";
+import { MAX_SHARE_ACCOUNTS } from "../policy/fields.js";
 import type { SourcePolicy } from "../policy/types.js";
 import { matchesPattern } from "../policy/pattern.js";
 import { freeCopySlots } from "./automated-source.js";
@@ -130,20 +131,34 @@ function expiringFacts(
 }
 
 /**
- * Which of the tool's snapshots to share with the destination account.
+ * Which of the tool's snapshots to share with which destination accounts (DEST_ACCOUNT, up to 20).
  *
  * The original re-shared every snapshot every 10 minutes. Here the share step's executor writes
- * TAG_SHARED_WITH (the account id) once a share succeeded, so later runs see it in the TagList the
- * listing already returns and need no DescribeDBClusterSnapshotAttributes call per snapshot. A share
- * whose tag write failed is simply planned again: adding an account twice is a no-op in RDS.
+ * the marker (TAG_SHARED_WITH, and TAG_SHARED_WITH_2 past 19 accounts: the account ids shared with)
+ * once a share succeeded, so later runs see it in the TagList the listing already returns and need
+ * no DescribeDBClusterSnapshotAttributes call per snapshot. A share whose tag write failed is
+ * simply planned again: adding an account twice is a no-op in RDS.
+ *
+ * A snapshot gets one share decision per destination account its marker does not record, each
+ * with `shareWith` one account (so reports and the "Snapshots Shared" events stay per account) and
+ * `sharedWith` the configured accounts already recorded, which the executor merges into the marker
+ * it writes. An aws/rds snapshot (REENCRYPT_KMS_KEY) gets one cmk- copy whatever the number of
+ * accounts; the copy is then shared with each of them like any snapshot.
  */
 export function planShare(input: PlanShareInput): ShareStepDecision[] {
-  const account = input.policy.destinationAccount;
-  if (account === undefined) return [];
-  // Safety rule 3: never public (`all`), never anything but one 12-digit account. Policies are
-  // validated before planning, so reaching this is a bug, not a configuration error.
-  if (!ACCOUNT_ID.test(account)) {
-    throw new Error(`planShare: destination account must be 12 digits, got "${account}"`);
+  const accounts = input.policy.destinationAccounts;
+  if (accounts.length === 0) return [];
+  // Safety rule 3: never public (`all`), never anything but 12-digit accounts, at most RDS's 20.
+  // Policies are validated before planning, so reaching this is a bug, not a configuration error.
+  for (const account of accounts) {
+    if (!ACCOUNT_ID.test(account)) {
+      throw new Error(`planShare: destination account must be 12 digits, got "${account}"`);
+    }
+  }
+  if (accounts.length > MAX_SHARE_ACCOUNTS || new Set(accounts).size !== accounts.length) {
+    throw new Error(
+      `planShare: 1 to ${MAX_SHARE_ACCOUNTS} distinct destination accounts, got "${accounts.join(",")}"`,
+    );
   }
 
   const decisions: ShareStepDecision[] = [];
@@ -194,9 +209,10 @@ export function planShare(input: PlanShareInput): ShareStepDecision[] {
       skip("not-available", { status: s.status });
       continue;
     }
-    const sharedWith = (s.tags[TAG_SHARED_WITH] ?? "").split(/\s+/).filter((a) => a !== "");
-    if (sharedWith.includes(account)) {
-      skip("already-shared", { sharedWith: sharedWith.join(" ") });
+    const recorded = sharedWithOf(s.tags);
+    const missing = accounts.filter((a) => !recorded.includes(a));
+    if (missing.length === 0) {
+      skip("already-shared", { sharedWith: recorded.join(" ") });
       continue;
     }
     // An unknown key is not a reason to skip: the share call itself reports what is wrong.
@@ -280,18 +296,24 @@ export function planShare(input: PlanShareInput): ShareStepDecision[] {
       continue;
     }
 
-    decisions.push({
-      step: "share",
-      action: "share",
-      reason: "not-shared",
-      cluster: s.clusterId,
-      account: s.account,
-      region: s.region,
-      snapshot: s.name,
-      snapshotArn: s.arn,
-      shareWith: account,
-      facts: { encrypted: s.encrypted, shareWith: account },
-    });
+    // Only configured accounts are carried into the marker: what the executor writes is then
+    // always made of DEST_ACCOUNT's ids (which the share role's IAM condition also requires).
+    const sharedWith = accounts.filter((a) => recorded.includes(a));
+    for (const account of missing) {
+      decisions.push({
+        step: "share",
+        action: "share",
+        reason: "not-shared",
+        cluster: s.clusterId,
+        account: s.account,
+        region: s.region,
+        snapshot: s.name,
+        snapshotArn: s.arn,
+        shareWith: account,
+        sharedWith,
+        facts: { encrypted: s.encrypted, shareWith: account },
+      });
+    }
   }
   return sortDecisions(decisions);
 }

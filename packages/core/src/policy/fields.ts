@@ -134,6 +134,31 @@ export function parseOptionalAccountId(field: FieldRef, raw: unknown): string | 
   return isBlank(raw) ? undefined : parseAccountId(field, raw);
 }
 
+/** RDS shares a manual snapshot with at most 20 accounts (ModifyDBClusterSnapshotAttribute). */
+export const MAX_SHARE_ACCOUNTS = 20;
+
+export const DESTINATION_ACCOUNTS_EXPECTED =
+  `1 to ${MAX_SHARE_ACCOUNTS} comma-separated 12-digit AWS account ids, each once ` +
+  '("all", which would share snapshots publicly, is refused)';
+
+/**
+ * DEST_ACCOUNT: one 12-digit id (the original's form) or up to 20, comma-separated (or an array);
+ * not set or blank gives []. A duplicate is refused rather than dropped: it is a typo more often
+ * than not, and the list is short. Safety rule 3: `all` fails like any other non-account.
+ */
+export function parseDestinationAccounts(field: FieldRef, raw: unknown): string[] {
+  const expected = DESTINATION_ACCOUNTS_EXPECTED;
+  const items = listItems(field, raw, expected);
+  const ids = items.map((item) => {
+    if (!/^\d{12}$/.test(item)) throw new ConfigError(field, raw, expected);
+    return item;
+  });
+  if (ids.length > MAX_SHARE_ACCOUNTS || new Set(ids).size !== ids.length) {
+    throw new ConfigError(field, raw, expected);
+  }
+  return ids;
+}
+
 /** Comma-separated (or an array of) 12-digit account ids, duplicates dropped; not set gives []. */
 export function parseAccountList(field: FieldRef, raw: unknown): string[] {
   const expected = 'comma-separated 12-digit AWS account ids, or empty for any ("all" is refused)';

@@ -293,10 +293,13 @@ export const SOURCE_SETTINGS: Registry<SourcePolicyInput> = Object.freeze({
     key: "destinationAccount",
     env: "DEST_ACCOUNT",
     flag: "--dest-account",
-    valueName: "account",
-    shape: "string",
+    valueName: "accounts",
+    shape: "list",
     defaultText: "none",
-    help: "12-digit account the snapshots are shared with (required by share)",
+    help:
+      "12-digit account the snapshots are shared with, or up to 20 comma-separated (RDS's limit " +
+      "for one snapshot); required by share. Each destination account deploys its own " +
+      "destination stack naming this account in SourceAccounts",
     parameter: "DestinationAccount",
     since: "original",
   },

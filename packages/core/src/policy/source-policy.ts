@@ -3,7 +3,7 @@ import {
   MAX_HOURS,
   parseEventBusArn,
   parseInteger,
-  parseOptionalAccountId,
+  parseDestinationAccounts,
   parseRegionOverride,
   parseSnapshotNamePrefix,
   parseTagSelectors,
@@ -13,7 +13,7 @@ import { parseAssurance, type AssuranceInput } from "./assurance.js";
 import { parseKeepRules, type KeepRulesInput } from "./keep-rules.js";
 import { parseSnapshotSource, type SnapshotSourceInput } from "./snapshot-source.js";
 import { parseReencrypt, type ReencryptInput } from "./reencrypt.js";
-import type { FieldRef } from "./config-error.js";
+import { ConfigError, type FieldRef } from "./config-error.js";
 import { lookUpSetting, type SettingLayers } from "./layers.js";
 import { ALL_CLUSTERS, parsePattern } from "./pattern.js";
 import { SOURCE_SETTINGS } from "./registry.js";
@@ -37,8 +37,11 @@ export interface SourcePolicyInput
   retentionDays?: number | string;
   /** Newest snapshots kept per cluster whatever their age (default 1; 0 = the original rule). */
   minKeep?: number | string;
-  /** 12-digit account to share with; not set = no sharing. */
-  destinationAccount?: string;
+  /**
+   * 12-digit account to share with, or up to 20 comma-separated (or an array); not set = no
+   * sharing.
+   */
+  destinationAccount?: string | readonly string[];
   /** NONE or empty = no prefix (default). */
   snapshotNamePrefix?: string;
   /** A region name, or NO (default) for the region the tool runs in. */
@@ -77,7 +80,7 @@ function buildSourcePolicy(get: Lookup): SourcePolicy {
   const keepRules = parseKeepRules(get);
   const snapshotSource = parseSnapshotSource(get);
   const reencrypt = parseReencrypt(get);
-  const destinationAccount = parseOptionalAccountId(...get("destinationAccount"));
+  const destinationAccounts = Object.freeze(parseDestinationAccounts(...get("destinationAccount")));
   const snapshotNamePrefix = parseSnapshotNamePrefix(...get("snapshotNamePrefix"));
   const regionOverride = parseRegionOverride(...get("regionOverride"));
   const includeTags = Object.freeze(parseTagSelectors(...get("includeTags")));
@@ -92,11 +95,11 @@ function buildSourcePolicy(get: Lookup): SourcePolicy {
     intervalHours,
     retentionDays,
     minKeep,
+    destinationAccounts,
     ...keepRules,
     ...snapshotSource,
     ...reencrypt,
     ...assurance,
-    ...(destinationAccount !== undefined && { destinationAccount }),
     ...(snapshotNamePrefix !== undefined && { snapshotNamePrefix }),
     ...(regionOverride !== undefined && { regionOverride }),
     ...(destinationEventBus !== undefined && { destinationEventBus }),
@@ -108,9 +111,29 @@ function buildSourcePolicy(get: Lookup): SourcePolicy {
  * Builds a validated, frozen SourcePolicy from a plain object. Throws ConfigError naming the object
  * key of the first invalid value, or of a key the policy does not know.
  */
-export function sourcePolicyFromObject(input: SourcePolicyInput): SourcePolicy {
-  const record = readInputObject(input, SOURCE_KEYS);
-  return buildSourcePolicy((key) => [key, record[key]]);
+export function sourcePolicyFromObject(
+  input: SourcePolicyInput & {
+    /**
+     * The parsed policy's own name for `destinationAccount` (SourcePolicy.destinationAccounts),
+     * taken too so that a SourcePolicy reads back into an equal one; give one of the two.
+     */
+    readonly destinationAccounts?: string | readonly string[];
+  },
+): SourcePolicy {
+  const record = readInputObject(input, [...SOURCE_KEYS, "destinationAccounts"]);
+  const accounts = record["destinationAccounts"];
+  if (accounts !== undefined && record["destinationAccount"] !== undefined) {
+    throw new ConfigError(
+      "destinationAccounts",
+      accounts,
+      "left out when destinationAccount is given (the two are one setting)",
+    );
+  }
+  return buildSourcePolicy((key) =>
+    key === "destinationAccount" && accounts !== undefined
+      ? ["destinationAccounts", accounts]
+      : [key, record[key]],
+  );
 }
 
 /**

@@ -42,8 +42,11 @@ export interface SourcePolicy
   readonly retentionDays: number;
   /** The newest N available tool snapshots of each cluster are kept whatever their age. */
   readonly minKeep: number;
-  /** 12-digit account to share with; undefined when sharing is not configured. */
-  readonly destinationAccount?: string;
+  /**
+   * DEST_ACCOUNT: the 12-digit accounts to share with, 1 to 20 (RDS's limit for one snapshot), in
+   * the order given; empty when sharing is not configured.
+   */
+  readonly destinationAccounts: readonly string[];
   readonly snapshotNamePrefix?: string;
   /** REGION_OVERRIDE: the region the clusters live in, when not where the tool runs. */
   readonly regionOverride?: string;

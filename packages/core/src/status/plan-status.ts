@@ -2,9 +2,9 @@ import { isInProgress } from "../inventory/wait-rules.js";
 import {
   TAG_DATA_TIME,
   TAG_INTERMEDIATE,
-  TAG_SHARED_WITH,
   UNSELECTED_REASONS,
   isToolSnapshot,
+  sharedWithOf,
   type Decision,
   type Reason,
   type Snapshot,
@@ -260,8 +260,7 @@ export function sourceStatusFrom(input: SourceStatusInput): StatusReport {
       }),
     );
 
-    const destination = policy.destinationAccount;
-    if (destination === undefined || input.share === undefined) continue;
+    if (policy.destinationAccounts.length === 0 || input.share === undefined) continue;
     // An aws/rds snapshot is shared through its re-encrypted copy (REENCRYPT_KMS_KEY), which
     // carries the original's time in its name: the copy is that recovery point in this place.
     const reencrypted = input.prune.snapshots.filter(
@@ -273,44 +272,48 @@ export function sourceStatusFrom(input: SourceStatusInput): StatusReport {
         isOwnReencryptedCopy(s, policy.snapshotNamePrefix),
     );
     const shareable = [...available, ...reencrypted];
-    const shared = shareable.filter((s) =>
-      (s.tags[TAG_SHARED_WITH] ?? "").split(/\s+/).includes(destination),
-    );
-    let pending = creating;
-    const shareFound: StatusReason[] = [];
-    for (const s of shareable) {
-      for (const d of shareByName.get(lower(s.name)) ?? []) {
-        if (d.action === "share" || (d.action === "skip" && d.reason === "reencrypting")) {
-          pending += 1;
-          shareFound.push("share-pending");
-        } else if (
-          d.reason === "encrypted-with-default-key" ||
-          d.reason === "reencrypt-key-unusable"
-        ) {
-          shareFound.push("default-key");
-          // The re-encryption that would share it cannot start: the key is the problem.
-          if (d.reason === "reencrypt-key-unusable") shareFound.push("key-missing");
-        } else {
-          const stalled = reencryptStall(d);
-          if (stalled === "copy-backlog") pending += 1;
-          if (stalled !== undefined) shareFound.push(stalled);
+    // One `shared` place per destination account: each is a place of its own that a restore can
+    // come from, with its own newest point, so a share that reaches A but not B shows B behind
+    // rather than counting the snapshot as shared or as not shared for both.
+    for (const destination of policy.destinationAccounts) {
+      const shared = shareable.filter((s) => sharedWithOf(s.tags).includes(destination));
+      let pending = creating;
+      const shareFound: StatusReason[] = [];
+      for (const s of shareable) {
+        for (const d of shareByName.get(lower(s.name)) ?? []) {
+          if (d.action === "share" && d.shareWith !== destination) continue;
+          if (d.action === "share" || (d.action === "skip" && d.reason === "reencrypting")) {
+            pending += 1;
+            shareFound.push("share-pending");
+          } else if (
+            d.reason === "encrypted-with-default-key" ||
+            d.reason === "reencrypt-key-unusable"
+          ) {
+            shareFound.push("default-key");
+            // The re-encryption that would share it cannot start: the key is the problem.
+            if (d.reason === "reencrypt-key-unusable") shareFound.push("key-missing");
+          } else {
+            const stalled = reencryptStall(d);
+            if (stalled === "copy-backlog") pending += 1;
+            if (stalled !== undefined) shareFound.push(stalled);
+          }
         }
       }
+      if (creating > 0) shareFound.push("snapshot-in-progress");
+      places.push(
+        placeStatus({
+          cluster: c.id,
+          place: "shared",
+          account: destination,
+          region,
+          points: shared,
+          inFlight: pending,
+          rpoHours,
+          found: shareFound,
+          now,
+        }),
+      );
     }
-    if (creating > 0) shareFound.push("snapshot-in-progress");
-    places.push(
-      placeStatus({
-        cluster: c.id,
-        place: "shared",
-        account: destination,
-        region,
-        points: shared,
-        inFlight: pending,
-        rpoHours,
-        found: shareFound,
-        now,
-      }),
-    );
   }
   return report("source", input.account, now, places);
 }

@@ -196,16 +196,21 @@ export function requireDestinationAccount(
   policy: SourcePolicy,
   field: FieldRef = "DEST_ACCOUNT",
 ): void {
-  if (policy.destinationAccount === undefined) {
-    throw new ConfigError(field, undefined, "the 12-digit account id to share snapshots with");
+  const accounts = policy.destinationAccounts;
+  if (accounts.length === 0) {
+    throw new ConfigError(
+      field,
+      undefined,
+      "the 12-digit account id to share snapshots with (or up to 20, comma-separated)",
+    );
   }
   // The templates keep 000000000000 as the DestinationAccount default, for compatibility with the
   // original's: a stack deployed without it must not share with an account id nobody owns.
-  if (policy.destinationAccount === PLACEHOLDER_ACCOUNT) {
+  if (accounts.includes(PLACEHOLDER_ACCOUNT)) {
     throw new ConfigError(
       field,
-      policy.destinationAccount,
-      "the 12-digit id of a real destination account (000000000000 is the template's placeholder: set DestinationAccount)",
+      accounts.join(","),
+      "the 12-digit id of a real destination account, or up to 20 comma-separated (000000000000 is the template's placeholder: set DestinationAccount)",
     );
   }
 }
@@ -231,7 +236,7 @@ export async function planSourceSteps(
   const inv = await listSourceInventory(input);
   const take = planTakeFrom(input, inv);
   const prune = planPruneFrom(input, inv);
-  if (input.policy.destinationAccount === undefined) return { take, prune };
+  if (input.policy.destinationAccounts.length === 0) return { take, prune };
   return { take, prune, share: await planShareFrom(input, inv) };
 }
 
@@ -265,7 +270,8 @@ export interface SnapshotsSharedDetail {
 
 /**
  * The "Snapshots Shared" events for the shares a share run did: one per source account, region and
- * destination account (a run has one of each), split every SNAPSHOTS_PER_EVENT snapshots; none
+ * destination account (a run has one account and region, and DEST_ACCOUNT's accounts), split every
+ * SNAPSHOTS_PER_EVENT snapshots; none
  * when nothing was shared. Each event's `resources` are its snapshots' ARNs.
  */
 export function snapshotsSharedEvents(report: RunReport): ToolEvent[] {

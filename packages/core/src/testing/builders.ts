@@ -165,6 +165,7 @@ export function aSourcePolicy(over: Partial<SourcePolicy> = {}): SourcePolicy {
     intervalHours: 24,
     retentionDays: 7,
     minKeep: 1,
+    destinationAccounts: [],
     ...NO_KEEP_RULES,
     ...ASSURANCE_DEFAULTS,
     ...over,

@@ -185,7 +185,7 @@ describe("reencryptKeyChecks", () => {
     field: "REENCRYPT_KMS_KEY",
     ref: "alias/share",
     region: HOME,
-    destinationAccount: DEST,
+    destinationAccounts: [DEST],
   };
   const key = {
     ref: "alias/share",
@@ -223,6 +223,32 @@ describe("reencryptKeyChecks", () => {
       ["reencrypt-key-policy", "warn"],
     ]);
     expect(checks[1]?.detail).toContain(`admits only arn:aws:iam::${DEST}:role/copy`);
+  });
+
+  it("checks the key policy for each destination account and fails the one it leaves out", () => {
+    const other = "333333333333";
+    const doc = policyOf([
+      {
+        Effect: "Allow",
+        Principal: { AWS: `arn:aws:iam::${DEST}:root` },
+        Action: "kms:*",
+        Resource: "*",
+      },
+    ]);
+    const checks = reencryptKeyChecks({
+      ...base,
+      destinationAccounts: [DEST, other],
+      info: key,
+      policy: doc,
+    });
+    expect(checks.map((c) => [c.id, c.status])).toEqual([
+      ["reencrypt-key", "pass"],
+      ["reencrypt-key-policy", "pass"],
+      ["reencrypt-key-policy", "fail"],
+    ]);
+    expect(checks[1]?.detail).toContain(DEST);
+    expect(checks[2]?.detail).toContain(`destination account ${other}`);
+    expect(checks[2]?.fix).toContain(`arn:aws:iam::${other}:root`);
   });
 
   it("warns when the policy cannot be read", () => {

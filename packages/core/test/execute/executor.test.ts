@@ -4,7 +4,12 @@ import { execute } from "../../src/execute/executor.js";
 import type { Gateway } from "../../src/execute/gateway.js";
 import { SnapshotToolException, assertComplete, summarize } from "../../src/execute/report.js";
 import type { Decision, Snapshot } from "../../src/model/index.js";
-import { TAG_CREATED_BY, TAG_SHARED_WITH, TOOL_NAME } from "../../src/model/index.js";
+import {
+  TAG_CREATED_BY,
+  TAG_SHARED_WITH,
+  TAG_SHARED_WITH_2,
+  TOOL_NAME,
+} from "../../src/model/index.js";
 
 const fast = { retries: 5, minTimeoutMs: 1, maxTimeoutMs: 2 };
 
@@ -176,6 +181,88 @@ describe("execute", () => {
     await execute("share", [share], gw, { retry: fast });
     expect(gw.calls.map((c) => c.op)).toEqual(["shareSnapshot", "addTags"]);
     expect(gw.calls[1]?.args[2]).toEqual({ [TAG_SHARED_WITH]: "222222222222" });
+  });
+
+  describe("the share marker", () => {
+    const arn = "arn:aws:rds:eu-west-1:111111111111:cluster-snapshot:a";
+    const shareOf = (shareWith: string, sharedWith: string[] = []): Decision => ({
+      ...base,
+      step: "share",
+      action: "share",
+      reason: "not-shared",
+      snapshot: "a",
+      snapshotArn: arn,
+      shareWith,
+      sharedWith,
+    });
+    /** AddTagsToResource as RDS does it: each call replaces the values of the keys it names. */
+    function taggingGateway(delayFirstMs = 0, failShareWith?: string) {
+      const tags: Record<string, string> = {};
+      let writes = 0;
+      const gw = aGateway({
+        shareSnapshot: async (_region: string, _id: string, account: string) => {
+          if (account === failShareWith) throw awsError("SharedSnapshotQuotaExceededFault");
+        },
+        addTags: async (_region: string, _arn: string, add: Record<string, string>) => {
+          writes += 1;
+          if (writes === 1 && delayFirstMs > 0) {
+            await new Promise((resolve) => setTimeout(resolve, delayFirstMs));
+          }
+          Object.assign(tags, add);
+        },
+      });
+      return { gw, tags };
+    }
+
+    it("keeps the accounts already recorded when it records a new one", async () => {
+      const { gw, tags } = taggingGateway();
+      await execute("share", [shareOf("333333333333", ["222222222222"])], gw, { retry: fast });
+      expect(tags).toEqual({ [TAG_SHARED_WITH]: "222222222222 333333333333" });
+    });
+
+    it("names both accounts when two shares of one snapshot run at once and the first write lands last", async () => {
+      const { gw, tags } = taggingGateway(30);
+      const report = await execute(
+        "share",
+        [shareOf("222222222222"), shareOf("333333333333")],
+        gw,
+        { retry: fast, concurrency: 4 },
+      );
+      expect(report.done).toHaveLength(2);
+      expect(tags).toEqual({ [TAG_SHARED_WITH]: "222222222222 333333333333" });
+    });
+
+    it("does not record an account whose share failed while another's succeeded", async () => {
+      const { gw, tags } = taggingGateway(0, "222222222222");
+      const report = await execute(
+        "share",
+        [shareOf("222222222222", ["444444444444"]), shareOf("333333333333", ["444444444444"])],
+        gw,
+        { retry: fast, concurrency: 4 },
+      );
+      expect(report.failed.map((o) => (o.decision as { shareWith: string }).shareWith)).toEqual([
+        "222222222222",
+      ]);
+      expect(tags).toEqual({ [TAG_SHARED_WITH]: "333333333333 444444444444" });
+    });
+
+    it("records 20 accounts in two tags of at most 256 characters, sorted", async () => {
+      const twenty = Array.from({ length: 20 }, (_, i) => String(299_999_999_999 - i));
+      const { gw, tags } = taggingGateway();
+      await execute(
+        "share",
+        twenty.map((a) => shareOf(a)),
+        gw,
+        { retry: fast, concurrency: 8 },
+      );
+      const sorted = [...twenty].sort();
+      expect(tags).toEqual({
+        [TAG_SHARED_WITH]: sorted.slice(0, 19).join(" "),
+        [TAG_SHARED_WITH_2]: sorted[19],
+      });
+      expect(tags[TAG_SHARED_WITH]).toHaveLength(246);
+      expect(sorted.join(" ")).toHaveLength(259);
+    });
   });
 
   it("does not tag a snapshot whose share failed", async () => {

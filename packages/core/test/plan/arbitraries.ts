@@ -157,7 +157,11 @@ export const sourcePolicyArb: fc.Arbitrary<SourcePolicy> = fc
     intervalHours: fc.integer({ min: 0, max: 48 }),
     retentionDays: fc.integer({ min: 0, max: 10 }),
     minKeep: fc.integer({ min: 0, max: 3 }),
-    destinationAccount: fc.stringMatching(/^\d{12}$/),
+    // Mostly the DEST the generated markers name, sometimes with a second account or another.
+    destinationAccounts: fc.oneof(
+      fc.uniqueArray(fc.stringMatching(/^\d{12}$/), { minLength: 1, maxLength: 3 }),
+      fc.constantFrom([DEST], [DEST, "333333333333"], ["333333333333", DEST, "444444444444"]),
+    ),
     // Two deployments in one account: the names the generator makes use either.
     snapshotNamePrefix: fc.constantFrom<string | undefined>(undefined, "nightly"),
   })

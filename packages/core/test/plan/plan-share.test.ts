@@ -14,7 +14,11 @@ import {
   toolTags,
 } from "../../src/testing/index.js";
 
-const sharing = aSourcePolicy({ destinationAccount: DEST_ACCOUNT });
+const sharing = aSourcePolicy({ destinationAccounts: [DEST_ACCOUNT] });
+const B = "333333333333";
+const C = "444444444444";
+/** 20 accounts, RDS's most for one snapshot: 200000000000 ... 200000000019. */
+const TWENTY = Array.from({ length: 20 }, (_, i) => String(200_000_000_000 + i));
 
 function share(over: Partial<PlanShareInput> = {}) {
   return planShare({
@@ -45,6 +49,7 @@ describe("planShare", () => {
       snapshot: s.name,
       snapshotArn: s.arn,
       shareWith: DEST_ACCOUNT,
+      sharedWith: [],
       facts: { encrypted: false, shareWith: DEST_ACCOUNT },
     });
   });
@@ -53,12 +58,71 @@ describe("planShare", () => {
     expect(share({ policy: aSourcePolicy() })).toEqual([]);
   });
 
-  it("refuses to plan a share with anything but one 12-digit account", () => {
+  it("refuses to plan a share with anything but 12-digit accounts", () => {
     for (const bad of ["all", "ALL", "12345678901", "1234567890123", "111111111111 all"]) {
-      expect(() => share({ policy: aSourcePolicy({ destinationAccount: bad }) })).toThrow(
+      expect(() => share({ policy: aSourcePolicy({ destinationAccounts: [bad] }) })).toThrow(
         /12 digits/,
       );
+      expect(() =>
+        share({ policy: aSourcePolicy({ destinationAccounts: [DEST_ACCOUNT, bad] }) }),
+      ).toThrow(/12 digits/);
     }
+  });
+
+  it("refuses to plan a share with more than 20 accounts or one account twice", () => {
+    const many = [...TWENTY, "300000000000"];
+    expect(() => share({ policy: aSourcePolicy({ destinationAccounts: many }) })).toThrow(/20/);
+    const twice = [DEST_ACCOUNT, B, DEST_ACCOUNT];
+    expect(() => share({ policy: aSourcePolicy({ destinationAccounts: twice }) })).toThrow(/20/);
+  });
+
+  it("plans one share per destination account, each with one account", () => {
+    const s = aToolSnapshot();
+    const decisions = share({
+      snapshots: [s],
+      policy: aSourcePolicy({ destinationAccounts: [DEST_ACCOUNT, B] }),
+    });
+    expect(
+      decisions.map((d) => [d.action, d.snapshot, d.action === "share" && d.shareWith]),
+    ).toEqual([
+      ["share", s.name, DEST_ACCOUNT],
+      ["share", s.name, B],
+    ]);
+    for (const d of decisions) expect(d).toMatchObject({ reason: "not-shared", sharedWith: [] });
+  });
+
+  it("shares only with the accounts the marker does not record, carrying those it does (the old one-id marker too)", () => {
+    const s = aToolSnapshot({ tags: { ...aToolSnapshot().tags, SnapshotToolSharedWith: B } });
+    const decisions = share({
+      snapshots: [s],
+      policy: aSourcePolicy({ destinationAccounts: [DEST_ACCOUNT, B, C] }),
+    });
+    expect(decisions.map((d) => d.action === "share" && [d.shareWith, d.sharedWith])).toEqual([
+      [DEST_ACCOUNT, [B]],
+      [C, [B]],
+    ]);
+  });
+
+  it("leaves accounts no longer configured out of the marker it carries", () => {
+    const marker = `999999999999 ${DEST_ACCOUNT}`;
+    const s = aToolSnapshot({ tags: { ...aToolSnapshot().tags, SnapshotToolSharedWith: marker } });
+    const [d] = share({
+      snapshots: [s],
+      policy: aSourcePolicy({ destinationAccounts: [B, DEST_ACCOUNT] }),
+    });
+    expect(d).toMatchObject({ action: "share", shareWith: B, sharedWith: [DEST_ACCOUNT] });
+  });
+
+  it("skips a snapshot whose marker names all 20 destination accounts over its two tags", () => {
+    const s = aToolSnapshot({
+      tags: {
+        ...aToolSnapshot().tags,
+        SnapshotToolSharedWith: TWENTY.slice(0, 19).join(" "),
+        SnapshotToolSharedWith2: TWENTY[19]!,
+      },
+    });
+    const d = only({ snapshots: [s], policy: aSourcePolicy({ destinationAccounts: TWENTY }) });
+    expect(d).toMatchObject({ reason: "already-shared", facts: { sharedWith: TWENTY.join(" ") } });
   });
 
   it("never touches a snapshot without the tool's CreatedBy tag", () => {

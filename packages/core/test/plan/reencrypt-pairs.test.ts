@@ -230,7 +230,11 @@ describe("planShare with REENCRYPT_KMS_KEY", () => {
         [awsKey.arn, awsKey],
         [cmk.arn, cmk],
       ]),
-      policy: aSourcePolicy({ destinationAccount: DEST, reencryptKmsKey: "alias/share", ...over }),
+      policy: aSourcePolicy({
+        destinationAccounts: [DEST],
+        reencryptKmsKey: "alias/share",
+        ...over,
+      }),
       now: NOW,
       reencryptKey: cmk,
     });
@@ -254,7 +258,7 @@ describe("planShare with REENCRYPT_KMS_KEY", () => {
     const decisions = planShare({
       snapshots: [o],
       keys: new Map<string, KeyInfo>([[awsKey.arn, awsKey]]),
-      policy: aSourcePolicy({ destinationAccount: DEST, reencryptKmsKey: "alias/share" }),
+      policy: aSourcePolicy({ destinationAccounts: [DEST], reencryptKmsKey: "alias/share" }),
       now: NOW,
       reencryptKey: { ...cmk, account: "333333333333" },
     });
@@ -281,6 +285,27 @@ describe("planShare with REENCRYPT_KMS_KEY", () => {
     expect(plan([o, failed]).map((d) => [d.snapshot, d.reason])).toEqual([
       [failed.name, "not-available"],
       [o.name, "copy-failed"],
+    ]);
+  });
+
+  it("makes one re-encrypted copy for several destination accounts, and shares it with each", () => {
+    const both = { destinationAccounts: [DEST, "333333333333"] };
+    const o = original(1, "orders", { kmsKeyId: awsKey.arn });
+    expect(plan([o], both).map((d) => [d.snapshot, d.action, d.reason])).toEqual([
+      [`cmk-${o.name}`, "copy", "reencrypting"],
+      [o.name, "skip", "reencrypting"],
+    ]);
+    const available = copyOf(o, { kmsKeyId: cmk.arn });
+    expect(
+      plan([o, available], both).map((d) => [
+        d.snapshot,
+        d.action,
+        d.action === "share" ? d.shareWith : d.reason,
+      ]),
+    ).toEqual([
+      [available.name, "share", DEST],
+      [available.name, "share", "333333333333"],
+      [o.name, "skip", "reencrypted"],
     ]);
   });
 });

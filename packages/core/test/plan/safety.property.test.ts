@@ -274,13 +274,13 @@ describe("planShare safety", () => {
     ["customer", aKey({ manager: "CUSTOMER" })],
   ]);
 
-  it("only shares available manual tool snapshots, and only with the configured 12-digit account (rule 3)", () => {
+  it("only shares available manual tool snapshots, and only with the configured 12-digit accounts (rule 3)", () => {
     fc.assert(
       fc.property(sourceInventoryArb, ({ snapshots, policy, now }) => {
         const input = byArn(snapshots);
         for (const d of planShare({ snapshots, keys, policy, now })) {
           if (d.action !== "share") continue;
-          expect(d.shareWith).toBe(policy.destinationAccount);
+          expect(policy.destinationAccounts).toContain(d.shareWith);
           expect(d.shareWith).toMatch(/^\d{12}$/);
           const s = input.get(d.snapshotArn)!;
           expect(sourceCandidate(policy.snapshotNamePrefix)(s)).toBe(true);
@@ -292,14 +292,19 @@ describe("planShare safety", () => {
     );
   });
 
-  it("refuses any destination account that is not 12 digits", () => {
+  it("refuses any destination account that is not 12 digits, alone or among good ones", () => {
     const notAnAccount = fc
       .oneof(fc.constantFrom("all", "ALL", " 111111111111"), fc.string({ maxLength: 14 }))
       .filter((a) => !/^\d{12}$/.test(a));
     fc.assert(
       fc.property(sourceInventoryArb, notAnAccount, ({ snapshots, policy, now }, account) => {
         expect(() =>
-          planShare({ snapshots, keys, policy: { ...policy, destinationAccount: account }, now }),
+          planShare({
+            snapshots,
+            keys,
+            policy: { ...policy, destinationAccounts: [...policy.destinationAccounts, account] },
+            now,
+          }),
         ).toThrow();
       }),
       runs,

@@ -10,6 +10,7 @@ const DEFAULTS = {
   intervalHours: 24,
   retentionDays: 7,
   minKeep: 1,
+  destinationAccounts: [],
   keepDaily: 0,
   keepWeekly: 0,
   keepMonthly: 0,
@@ -40,8 +41,15 @@ describe("sourcePolicyFromEnv", () => {
     ["RETENTION_DAYS", "30", "retentionDays", 30],
     ["MIN_KEEP", "0", "minKeep", 0],
     ["MIN_KEEP", "3", "minKeep", 3],
-    ["DEST_ACCOUNT", "012345678901", "destinationAccount", "012345678901"],
-    ["DEST_ACCOUNT", "", "destinationAccount", undefined],
+    ["DEST_ACCOUNT", "012345678901", "destinationAccounts", ["012345678901"]],
+    ["DEST_ACCOUNT", "", "destinationAccounts", undefined],
+    [
+      "DEST_ACCOUNT",
+      " 222222222222 , 111111111111",
+      "destinationAccounts",
+      ["222222222222", "111111111111"],
+    ],
+    ["DEST_ACCOUNT", "000000000000", "destinationAccounts", ["000000000000"]],
     ["SNAPSHOT_NAME_PREFIX", "nightly", "snapshotNamePrefix", "nightly"],
     ["SNAPSHOT_NAME_PREFIX", "NONE", "snapshotNamePrefix", undefined],
     ["SNAPSHOT_NAME_PREFIX", "", "snapshotNamePrefix", undefined],
@@ -77,9 +85,18 @@ describe("sourcePolicyFromEnv", () => {
     ["RETENTION_DAYS", "seven", /integer from 1/],
     ["MIN_KEEP", "-1", /integer >= 0/],
     ["MIN_KEEP", "one", /integer >= 0/],
-    ["DEST_ACCOUNT", "all", /12-digit AWS account id .*"all".*refused/],
+    ["DEST_ACCOUNT", "all", /12-digit AWS account ids.*"all".*refused/],
     ["DEST_ACCOUNT", "12345678901", /12-digit/],
     ["DEST_ACCOUNT", "1234567890123", /12-digit/],
+    ["DEST_ACCOUNT", "111111111111,all", /"all".*refused/],
+    ["DEST_ACCOUNT", "111111111111,", /comma-separated 12-digit/],
+    ["DEST_ACCOUNT", "111111111111 222222222222", /comma-separated 12-digit/],
+    ["DEST_ACCOUNT", "111111111111,222222222222,111111111111", /each once/],
+    [
+      "DEST_ACCOUNT",
+      Array.from({ length: 21 }, (_, i) => String(200_000_000_000 + i)).join(","),
+      /1 to 20 comma-separated/,
+    ],
     ["SNAPSHOT_NAME_PREFIX", "1st", /NONE or empty .*starting with a letter/],
     ["REGION_OVERRIDE", "Ireland", /NO, or an AWS region name/],
     ["REGION_OVERRIDE", "YES", /NO, or an AWS region name/],
@@ -133,15 +150,44 @@ describe("sourcePolicyFromObject", () => {
       includeTags: [{ key: "env", value: "prod" }],
       excludeTags: [{ key: "skip", value: "yes" }],
       clusterPattern: { kind: "regex", source: "^prod" },
-      destinationAccount: "111122223333",
+      destinationAccounts: ["111122223333"],
     });
+  });
+
+  it("takes up to 20 destination accounts as a list or comma-separated, in the order given", () => {
+    const twenty = Array.from({ length: 20 }, (_, i) => String(200_000_000_019 - i));
+    expect(sourcePolicyFromObject({ destinationAccount: twenty }).destinationAccounts).toEqual(
+      twenty,
+    );
+    expect(
+      sourcePolicyFromObject({ destinationAccount: twenty.join(",") }).destinationAccounts,
+    ).toEqual(twenty);
+    expectConfigError(
+      () => sourcePolicyFromObject({ destinationAccount: [...twenty, "300000000000"] }),
+      "destinationAccount",
+      [...twenty, "300000000000"],
+      /1 to 20/,
+    );
+  });
+
+  it("refuses destinationAccount and destinationAccounts together", () => {
+    expectConfigError(
+      () =>
+        sourcePolicyFromObject({
+          destinationAccount: "111122223333",
+          destinationAccounts: ["111122223333"],
+        }),
+      "destinationAccounts",
+      ["111122223333"],
+      /destinationAccount/,
+    );
   });
 
   it("reads its own output back to an equal policy", () => {
     const policy = sourcePolicyFromEnv({
       PATTERN: "a/b",
       CLUSTER_TAGS_INCLUDE: "env=prod",
-      DEST_ACCOUNT: "111122223333",
+      DEST_ACCOUNT: "111122223333,444455556666",
       SNAPSHOT_NAME_PREFIX: "nightly",
       REGION_OVERRIDE: "eu-west-1",
     });

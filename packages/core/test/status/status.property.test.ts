@@ -36,7 +36,7 @@ describe("sourceStatusFrom (property)", () => {
   it("agrees with the definition of the newest recovery point and of the three states", () => {
     fc.assert(
       fc.property(sourceInventoryArb, fc.integer({ min: 1, max: 72 }), (inv, rpoHours) => {
-        const policy = { ...inv.policy, rpoHours, destinationAccount: undefined };
+        const policy = { ...inv.policy, rpoHours, destinationAccounts: [] };
         const clusters = [...new Set(CLUSTERS)].map((id) => aCluster({ id, region: REGION }));
         const snapshots = inv.snapshots.filter((s) => s.region === REGION);
         const take = planTake({ clusters, snapshots, policy, now: inv.now });
