@@ -4,11 +4,15 @@
  * the calls the actions themselves need) and next to a naive variant that lists tags per snapshot
  * the way the original tool does. Then plan time for 1,000 clusters x 100 snapshots.
  *
- * Options: --sizes 10,100,1000   --plan-only   --no-plan
+ * Then the fleet fan-out (bench/fleet.ts): 100 accounts x 3 regions x 50 clusters through runFleet,
+ * calls against the sum of the per-target lower bounds, and the simulated wall time 40 at once.
+ *
+ * Options: --sizes 10,100,1000   --plan-only   --no-plan   --no-fleet   --fleet-only
  */
 import { performance } from "node:perf_hooks";
 import { AwsGateway, createClientFactory } from "../src/aws/index.js";
 import { NaiveTagGateway } from "./naive-gateway.js";
+import { benchFleetFanOut, printFleetSection } from "./fleet.js";
 import { snapshotFromRds } from "../src/aws/aws-gateway.js";
 import type { Gateway } from "../src/execute/gateway.js";
 import type { RunReport } from "../src/execute/report.js";
@@ -353,6 +357,10 @@ function planBench(): void {
 }
 
 async function main(): Promise<void> {
+  if (args.includes("--fleet-only")) {
+    printFleetSection(await benchFleetFanOut());
+    return;
+  }
   if (!args.includes("--plan-only")) {
     const rows: Row[] = [];
     for (const size of sizes) {
@@ -375,6 +383,8 @@ async function main(): Promise<void> {
         : `\nengine OVER the bound in ${over.length} rows`,
     );
     if (over.length > 0) process.exitCode = 1;
+    // Throws (a non-zero exit) when the calls differ from the bound or a target is not complete.
+    if (!args.includes("--no-fleet")) printFleetSection(await benchFleetFanOut());
   }
   if (!args.includes("--no-plan")) planBench();
 }
