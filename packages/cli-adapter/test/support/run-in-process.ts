@@ -1,4 +1,4 @@
-import type { Gateway } from "@aurora-snapshot-tool/core";
+import type { ClientFactory, Gateway, StepTarget } from "@aurora-snapshot-tool/core";
 
 import type { AwsSettings } from "../../src/config/resolve.js";
 
@@ -15,6 +15,8 @@ export interface InProcessOptions {
   readonly env?: Record<string, string | undefined>;
   /** A gateway, or a factory that also sees the AWS settings the CLI resolved. */
   readonly gateway?: Gateway | ((settings: AwsSettings) => Gateway);
+  /** The clients of each target of a fleet run (the in-memory RDS's simFleetClients). */
+  readonly fleetClients?: (target: StepTarget) => ClientFactory;
   readonly tty?: boolean;
   readonly now?: Date | (() => Date);
   readonly sleep?: (ms: number) => Promise<void>;
@@ -36,6 +38,7 @@ export async function runInProcess(
     env,
     ...(now !== undefined && { now: typeof now === "function" ? now : () => now }),
     ...(options.sleep !== undefined && { sleep: options.sleep }),
+    ...(options.fleetClients !== undefined && { fleetClients: options.fleetClients }),
     ...(gateway !== undefined && {
       gateway: typeof gateway === "function" ? gateway : () => gateway,
     }),
