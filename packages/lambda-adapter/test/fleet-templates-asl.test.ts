@@ -89,12 +89,19 @@ describe("the fleet state machine's definition", () => {
       "execution.$": "$$.Execution.Name",
     });
     expect(map.Next).toBe("Report");
-    expect(definition.States["Report"]).toMatchObject({ Type: "Task", Resource: REPORT_FN, Next: "AllTargetsComplete" });
+    expect(definition.States["Report"]).toMatchObject({
+      Type: "Task",
+      Resource: REPORT_FN,
+      Next: "AllTargetsComplete",
+    });
   });
 
   it("is a Distributed Map of STANDARD child executions reading the key fleet-targets returned", () => {
     expect(map.Type).toBe("Map");
-    expect(processor["ProcessorConfig"]).toEqual({ Mode: "DISTRIBUTED", ExecutionType: "STANDARD" });
+    expect(processor["ProcessorConfig"]).toEqual({
+      Mode: "DISTRIBUTED",
+      ExecutionType: "STANDARD",
+    });
     expect(map["ItemReader"]).toEqual({
       Resource: "arn:aws:states:::s3:getObject",
       ReaderConfig: { InputType: "JSON" },
@@ -108,7 +115,10 @@ describe("the fleet state machine's definition", () => {
     expect(map["MaxConcurrency"]).toBe(10);
     expect(map["ToleratedFailurePercentage"]).toBe(0);
     const other = definitionFor({ MaxConcurrency: "250", ToleratedFailurePercentage: "5" });
-    expect(other.States["ForEachTarget"]).toMatchObject({ MaxConcurrency: 250, ToleratedFailurePercentage: 5 });
+    expect(other.States["ForEachTarget"]).toMatchObject({
+      MaxConcurrency: 250,
+      ToleratedFailurePercentage: 5,
+    });
   });
 
   it("writes the per-target results to the results bucket under results/", () => {
@@ -120,7 +130,9 @@ describe("the fleet state machine's definition", () => {
   });
 
   it("catches any Map failure (too many failed targets included) into $.mapError and still reports", () => {
-    expect(map["Catch"]).toEqual([{ ErrorEquals: ["States.ALL"], ResultPath: "$.mapError", Next: "Report" }]);
+    expect(map["Catch"]).toEqual([
+      { ErrorEquals: ["States.ALL"], ResultPath: "$.mapError", Next: "Report" },
+    ]);
     expect(definition.States["Report"]!["Parameters"]).toEqual({
       "step.$": "$.step",
       "execution.$": "$.execution",
@@ -133,7 +145,9 @@ describe("the fleet state machine's definition", () => {
   it("fails when the report counts an incomplete target, and succeeds otherwise", () => {
     expect(definition.States["AllTargetsComplete"]).toEqual({
       Type: "Choice",
-      Choices: [{ Variable: "$.report.incomplete", NumericGreaterThan: 0, Next: "TargetsIncomplete" }],
+      Choices: [
+        { Variable: "$.report.incomplete", NumericGreaterThan: 0, Next: "TargetsIncomplete" },
+      ],
       Default: "Done",
     });
     expect(definition.States["TargetsIncomplete"]!.Type).toBe("Fail");
@@ -149,7 +163,9 @@ describe("the fleet state machine's definition", () => {
   const sourceDefinitions = stateMachineDefinitions(source);
   const sourceRetry = (step: StepName): readonly AslRetrier[] => {
     const d = sourceDefinitions[SOURCE_MACHINES[step]]!;
-    const task = Object.values(d.States).find((s) => s.Type === "Task" && !String(s.Resource).includes(":states:::"));
+    const task = Object.values(d.States).find(
+      (s) => s.Type === "Task" && !String(s.Resource).includes(":states:::"),
+    );
     return task!.Retry!;
   };
 
@@ -217,10 +233,14 @@ function aFleet(options: {
     if (resource === REPORT_FN) {
       reports += 1;
       lastReportEvent = event;
-      const results = event["results"] as { ResultWriterDetails: { Bucket: string; Key: string } } | null;
+      const results = event["results"] as {
+        ResultWriterDetails: { Bucket: string; Key: string };
+      } | null;
       let incomplete = options.targets.length;
       if (results !== null) {
-        const manifest = objects.get(`${results.ResultWriterDetails.Bucket}/${results.ResultWriterDetails.Key}`) as {
+        const manifest = objects.get(
+          `${results.ResultWriterDetails.Bucket}/${results.ResultWriterDetails.Key}`,
+        ) as {
           ResultFiles: Record<string, { Key: string }[]>;
         };
         const failed = (manifest.ResultFiles["FAILED"] ?? []).flatMap(
@@ -228,7 +248,14 @@ function aFleet(options: {
         );
         incomplete = failed.length;
       }
-      return { step: event["step"], targets: options.targets.length, complete: options.targets.length - incomplete, incomplete, incompleteTargets: [], reportKey: `reports/${String(event["step"])}/${String(event["execution"])}.json` };
+      return {
+        step: event["step"],
+        targets: options.targets.length,
+        complete: options.targets.length - incomplete,
+        incomplete,
+        incompleteTargets: [],
+        reportKey: `reports/${String(event["step"])}/${String(event["execution"])}.json`,
+      };
     }
     throw new Error(`unexpected resource ${resource}`);
   };
@@ -240,7 +267,11 @@ function aFleet(options: {
     return items as unknown[];
   };
   /** As Step Functions writes a Map Run's results: result files per status and a manifest. */
-  const writeResults = (resource: string, parameters: unknown, outcomes: readonly MapItemOutcome[]) => {
+  const writeResults = (
+    resource: string,
+    parameters: unknown,
+    outcomes: readonly MapItemOutcome[],
+  ) => {
     expect(resource).toBe("arn:aws:states:::s3:putObject");
     const { Bucket, Prefix } = parameters as { Bucket: string; Prefix: string };
     const run = `${Prefix}/run-1`;
@@ -249,10 +280,20 @@ function aFleet(options: {
       const these = outcomes.filter((o) => o.status === status);
       if (these.length === 0) continue;
       const key = `${run}/${status}_0.json`;
-      objects.set(`${Bucket}/${key}`, these.map((o) => ({ Input: JSON.stringify(o.input), Status: status, ...(o.error && { Error: o.error }) })));
+      objects.set(
+        `${Bucket}/${key}`,
+        these.map((o) => ({
+          Input: JSON.stringify(o.input),
+          Status: status,
+          ...(o.error && { Error: o.error }),
+        })),
+      );
       files[status]!.push({ Key: key });
     }
-    objects.set(`${Bucket}/${run}/manifest.json`, { DestinationBucket: Bucket, ResultFiles: files });
+    objects.set(`${Bucket}/${run}/manifest.json`, {
+      DestinationBucket: Bucket,
+      ResultFiles: files,
+    });
     return { ResultWriterDetails: { Bucket, Key: `${run}/manifest.json` } };
   };
   return {
@@ -261,16 +302,22 @@ function aFleet(options: {
     reports: () => reports,
     reportEvent: () => lastReportEvent,
     run: (step: StepName, d: StateMachineDefinition = definition): Promise<WalkResult> =>
-      walk(d, { step }, {
-        context: {
-          executionArn: "arn:aws:states:us-east-1:123456789012:execution:stateMachineFleetAurora:run-42",
-          startTime: "2026-12-03T01:00:00.000Z",
-          stateMachineArn: "arn:aws:states:us-east-1:123456789012:stateMachine:stateMachineFleetAurora",
+      walk(
+        d,
+        { step },
+        {
+          context: {
+            executionArn:
+              "arn:aws:states:us-east-1:123456789012:execution:stateMachineFleetAurora:run-42",
+            startTime: "2026-12-03T01:00:00.000Z",
+            stateMachineArn:
+              "arn:aws:states:us-east-1:123456789012:stateMachine:stateMachineFleetAurora",
+          },
+          task,
+          readItems,
+          writeResults,
         },
-        task,
-        readItems,
-        writeResults,
-      }),
+      ),
   };
 }
 
@@ -280,7 +327,8 @@ const TARGETS = [
   { account: "222222222222", region: "eu-west-1" },
 ];
 const stepCalls = (r: WalkResult) => r.calls.filter((c) => c.resource === STEP_FN);
-const retryWaits = (r: WalkResult) => r.waits.filter((w) => w.why === "Retry").map((w) => w.seconds);
+const retryWaits = (r: WalkResult) =>
+  r.waits.filter((w) => w.why === "Retry").map((w) => w.seconds);
 
 describe("the fleet state machine, walked", () => {
   it.each(["take", "share", "prune"] as const)(
@@ -290,10 +338,16 @@ describe("the fleet state machine, walked", () => {
       const r = await f.run(step);
       expect(r.status).toBe("SUCCEEDED");
       expect(r.endState).toBe("Done");
-      expect(r.calls[0]).toMatchObject({ resource: TARGETS_FN, input: { step, execution: "run-42" } });
+      expect(r.calls[0]).toMatchObject({
+        resource: TARGETS_FN,
+        input: { step, execution: "run-42" },
+      });
       expect(f.objects.has(`${BUCKET}/targets/${step}/run-42.json`)).toBe(true);
       expect(stepCalls(r).map((c) => c.input)).toEqual(
-        TARGETS.map((t) => ({ step, target: { ...t, roleArn: `arn:aws:iam::${t.account}:role/aurora-snapshot-tool-member` } })),
+        TARGETS.map((t) => ({
+          step,
+          target: { ...t, roleArn: `arn:aws:iam::${t.account}:role/aurora-snapshot-tool-member` },
+        })),
       );
       expect(f.reportEvent()).toEqual({
         step,
@@ -326,12 +380,15 @@ describe("the fleet state machine, walked", () => {
   it.each([
     ["share", 3],
     ["prune", 7],
-  ] as const)("%s: retries an incomplete target %i times, as its single-account state machine", async (step, retries) => {
-    const f = aFleet({ targets: TARGETS.slice(0, 1), step: () => "SnapshotToolException" });
-    const r = await f.run(step);
-    expect(retryWaits(r)).toEqual(Array(retries).fill(300));
-    expect(r.endState).toBe("TargetsIncomplete");
-  });
+  ] as const)(
+    "%s: retries an incomplete target %i times, as its single-account state machine",
+    async (step, retries) => {
+      const f = aFleet({ targets: TARGETS.slice(0, 1), step: () => "SnapshotToolException" });
+      const r = await f.run(step);
+      expect(retryWaits(r)).toEqual(Array(retries).fill(300));
+      expect(r.endState).toBe("TargetsIncomplete");
+    },
+  );
 
   it("retries an unreachable target (TargetUnreachable) twice, shortly, then gives up on it", async () => {
     const f = aFleet({ targets: TARGETS.slice(0, 1), step: () => "TargetUnreachable" });
@@ -374,13 +431,21 @@ describe("the fleet state machine, walked", () => {
 
   it("runs no Map and no report when the targets cannot be resolved (ConfigError, not retried)", async () => {
     const f = aFleet({ targets: TARGETS });
-    const r = await walk(definition, { step: "take" }, {
-      context: { executionArn: "arn:aws:states:us-east-1:1:execution:m:x", startTime: "t", stateMachineArn: "m" },
-      task: (resource) => {
-        if (resource === TARGETS_FN) throw new TaskError("ConfigError", "FLEET_TARGETS");
-        throw new Error("not reached");
+    const r = await walk(
+      definition,
+      { step: "take" },
+      {
+        context: {
+          executionArn: "arn:aws:states:us-east-1:1:execution:m:x",
+          startTime: "t",
+          stateMachineArn: "m",
+        },
+        task: (resource) => {
+          if (resource === TARGETS_FN) throw new TaskError("ConfigError", "FLEET_TARGETS");
+          throw new Error("not reached");
+        },
       },
-    });
+    );
     expect(r.status).toBe("FAILED");
     expect(r.endState).toBe("ResolveTargets");
     expect(r.calls).toHaveLength(1);

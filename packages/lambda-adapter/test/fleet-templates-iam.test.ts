@@ -54,7 +54,11 @@ const FLEET_REQUIRED = { CodeBucket: "code", FleetTargets: "[]" };
 
 /** The central stack deployed, its policies with the results bucket and state machine named. */
 function central(given: ParameterValues = {}) {
-  return deployStack(fleet, { ...FLEET_REQUIRED, ...given }, { account: CENTRAL, region: "us-east-1" });
+  return deployStack(
+    fleet,
+    { ...FLEET_REQUIRED, ...given },
+    { account: CENTRAL, region: "us-east-1" },
+  );
 }
 const SM_ARN = `arn:aws:states:us-east-1:${CENTRAL}:stateMachine:stateMachineFleetAurora`;
 function named(policies: AttachedPolicy[]): AttachedPolicy[] {
@@ -71,19 +75,29 @@ const centralPolicies = (role: string, given: ParameterValues = {}) =>
 function memberStack(given: ParameterValues) {
   return deployStack(
     member,
-    { CentralAccountId: CENTRAL, CentralStepRoleName: STEP_ROLE, DestinationAccount: DEST, ...given },
+    {
+      CentralAccountId: CENTRAL,
+      CentralStepRoleName: STEP_ROLE,
+      DestinationAccount: DEST,
+      ...given,
+    },
     { account: MEMBER, region: "us-east-1" },
   );
 }
 const trustOf = (given: ParameterValues) => {
   const stack = memberStack(given);
-  const role = renderDeep(stack, stack.template.Resources["iamroleFleetMember"]!.Properties, "role") as {
+  const role = renderDeep(
+    stack,
+    stack.template.Resources["iamroleFleetMember"]!.Properties,
+    "role",
+  ) as {
     AssumeRolePolicyDocument: PolicyDocument;
   };
   return role.AssumeRolePolicyDocument;
 };
 
-const asRole = (account: string, role: string) => `arn:aws:sts::${account}:assumed-role/${role}/fleet-step`;
+const asRole = (account: string, role: string) =>
+  `arn:aws:sts::${account}:assumed-role/${role}/fleet-step`;
 const ADMIN: AttachedPolicy = {
   name: "admin",
   document: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] },
@@ -120,7 +134,14 @@ describe("the member role's trust", () => {
     principal = asRole(CENTRAL, STEP_ROLE),
     identity: readonly AttachedPolicy[] = stepPolicies({ OrganizationId: ORG }),
   ) =>
-    simulate(principal, "sts:AssumeRole", MEMBER_ROLE_ARN, identity, { "aws:ResourceOrgID": ORG, ...context }, trustOf(trust));
+    simulate(
+      principal,
+      "sts:AssumeRole",
+      MEMBER_ROLE_ARN,
+      identity,
+      { "aws:ResourceOrgID": ORG, ...context },
+      trustOf(trust),
+    );
 
   it("names the central step role as its only principal, for sts:AssumeRole only", () => {
     const trust = trustOf({ OrganizationId: ORG, ExternalId: EXTERNAL });
@@ -144,13 +165,17 @@ describe("the member role's trust", () => {
     const trust = { ExternalId: EXTERNAL };
     const noOrg = stepPolicies();
     expect(await assume(trust, { "sts:ExternalId": EXTERNAL }, undefined, noOrg)).toBe("Allowed");
-    expect(await assume(trust, { "sts:ExternalId": "guess" }, undefined, noOrg)).toBe("ImplicitlyDenied");
+    expect(await assume(trust, { "sts:ExternalId": "guess" }, undefined, noOrg)).toBe(
+      "ImplicitlyDenied",
+    );
     expect(await assume(trust, {}, undefined, noOrg)).toBe("ImplicitlyDenied");
   });
 
   it("with both: needs both", async () => {
     const trust = { OrganizationId: ORG, ExternalId: EXTERNAL };
-    expect(await assume(trust, { "aws:PrincipalOrgID": ORG, "sts:ExternalId": EXTERNAL })).toBe("Allowed");
+    expect(await assume(trust, { "aws:PrincipalOrgID": ORG, "sts:ExternalId": EXTERNAL })).toBe(
+      "Allowed",
+    );
     expect(await assume(trust, { "aws:PrincipalOrgID": ORG })).toBe("ImplicitlyDenied");
     expect(await assume(trust, { "sts:ExternalId": EXTERNAL })).toBe("ImplicitlyDenied");
   });
@@ -158,10 +183,16 @@ describe("the member role's trust", () => {
   it("refuses another role of the central account, even an administrator in the organization", async () => {
     const trust = { OrganizationId: ORG, ExternalId: EXTERNAL };
     const context = { "aws:PrincipalOrgID": ORG, "sts:ExternalId": EXTERNAL };
-    expect(await assume(trust, context, asRole(CENTRAL, "Administrator"), [ADMIN])).toBe("ImplicitlyDenied");
-    expect(await assume(trust, context, `arn:aws:iam::${CENTRAL}:root`, [ADMIN])).toBe("ImplicitlyDenied");
+    expect(await assume(trust, context, asRole(CENTRAL, "Administrator"), [ADMIN])).toBe(
+      "ImplicitlyDenied",
+    );
+    expect(await assume(trust, context, `arn:aws:iam::${CENTRAL}:root`, [ADMIN])).toBe(
+      "ImplicitlyDenied",
+    );
     // The step role's name in another account of the organization is another principal.
-    expect(await assume(trust, context, asRole(OTHER, STEP_ROLE), [ADMIN])).toBe("ImplicitlyDenied");
+    expect(await assume(trust, context, asRole(OTHER, STEP_ROLE), [ADMIN])).toBe(
+      "ImplicitlyDenied",
+    );
   });
 });
 
@@ -169,18 +200,41 @@ describe("the central step role", () => {
   const policies = (given: ParameterValues = {}) => centralPolicies("iamroleFleetStep", given);
   const allowAll: PolicyDocument = {
     Version: "2012-10-17",
-    Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${CENTRAL}:root` }, Action: "sts:AssumeRole", Resource: "*" }],
+    Statement: [
+      {
+        Effect: "Allow",
+        Principal: { AWS: `arn:aws:iam::${CENTRAL}:root` },
+        Action: "sts:AssumeRole",
+        Resource: "*",
+      },
+    ],
   };
-  const ask = (role: string, account = MEMBER, given: ParameterValues = {}, context: Record<string, string> = {}) =>
-    simulate(asRole(CENTRAL, STEP_ROLE), "sts:AssumeRole", `arn:aws:iam::${account}:role/${role}`, policies(given), context, allowAll);
+  const ask = (
+    role: string,
+    account = MEMBER,
+    given: ParameterValues = {},
+    context: Record<string, string> = {},
+  ) =>
+    simulate(
+      asRole(CENTRAL, STEP_ROLE),
+      "sts:AssumeRole",
+      `arn:aws:iam::${account}:role/${role}`,
+      policies(given),
+      context,
+      allowAll,
+    );
 
   it("has a fixed name, STACKNAME-step, at most 64 characters for a stack name of up to 59", () => {
-    expect(fleet.Resources["iamroleFleetStep"]!.Properties?.["RoleName"]).toEqual({ "Fn::Sub": "${AWS::StackName}-step" });
+    expect(fleet.Resources["iamroleFleetStep"]!.Properties?.["RoleName"]).toEqual({
+      "Fn::Sub": "${AWS::StackName}-step",
+    });
     expect(`${"s".repeat(59)}-step`.length).toBe(64);
   });
 
   it("may call sts:AssumeRole (and write its logs), nothing else", () => {
-    const actions = policies().flatMap((p) => p.document.Statement.flatMap((s) => [s.Action].flat()));
+    const actions = policies().flatMap((p) =>
+      p.document.Statement.flatMap((s) => [s.Action].flat()),
+    );
     expect(actions.sort()).toEqual(["logs:CreateLogStream", "logs:PutLogEvents", "sts:AssumeRole"]);
   });
 
@@ -189,59 +243,108 @@ describe("the central step role", () => {
     expect(await ask(MEMBER_ROLE, OTHER)).toBe("Allowed");
     expect(await ask("OrganizationAccountAccessRole")).toBe("ImplicitlyDenied");
     expect(await ask(`${MEMBER_ROLE}-admin`)).toBe("ImplicitlyDenied");
-    expect(await simulate(asRole(CENTRAL, STEP_ROLE), "sts:AssumeRole", `arn:aws:iam::${MEMBER}:role/custom`, policies({ MemberRoleName: "custom" }), {}, allowAll)).toBe("Allowed");
+    expect(
+      await simulate(
+        asRole(CENTRAL, STEP_ROLE),
+        "sts:AssumeRole",
+        `arn:aws:iam::${MEMBER}:role/custom`,
+        policies({ MemberRoleName: "custom" }),
+        {},
+        allowAll,
+      ),
+    ).toBe("Allowed");
   });
 
   it("with OrganizationId, may assume member roles only in accounts of the organization (aws:ResourceOrgID)", async () => {
     const given = { OrganizationId: ORG };
     expect(await ask(MEMBER_ROLE, MEMBER, given, { "aws:ResourceOrgID": ORG })).toBe("Allowed");
-    expect(await ask(MEMBER_ROLE, OTHER, given, { "aws:ResourceOrgID": "o-zzzzzzzzzz" })).toBe("ImplicitlyDenied");
+    expect(await ask(MEMBER_ROLE, OTHER, given, { "aws:ResourceOrgID": "o-zzzzzzzzzz" })).toBe(
+      "ImplicitlyDenied",
+    );
     expect(await ask(MEMBER_ROLE, OTHER, given, {})).toBe("ImplicitlyDenied");
   });
 });
 
 describe("the central stack's other roles", () => {
   const targetsRole = (given: ParameterValues) => centralPolicies("iamroleFleetTargets", given);
-  const asTargets = (action: string, resource: string, given: ParameterValues, context: Record<string, string> = {}) =>
-    simulate(asRole(CENTRAL, "targets"), action, resource, targetsRole(given), context);
+  const asTargets = (
+    action: string,
+    resource: string,
+    given: ParameterValues,
+    context: Record<string, string> = {},
+  ) => simulate(asRole(CENTRAL, "targets"), action, resource, targetsRole(given), context);
   const PARAM = `arn:aws:ssm:us-east-1:${CENTRAL}:parameter`;
 
   it("targets: reads the FleetTargets object when it is s3://, and no other object", async () => {
     const given = { FleetTargets: "s3://config-bucket/fleet/targets.json" };
-    expect(await asTargets("s3:GetObject", "arn:aws:s3:::config-bucket/fleet/targets.json", given)).toBe("Allowed");
-    expect(await asTargets("s3:GetObject", "arn:aws:s3:::config-bucket/fleet/other.json", given)).toBe("ImplicitlyDenied");
-    expect(await asTargets("ssm:GetParameter", `${PARAM}/fleet-targets`, given)).toBe("ImplicitlyDenied");
+    expect(
+      await asTargets("s3:GetObject", "arn:aws:s3:::config-bucket/fleet/targets.json", given),
+    ).toBe("Allowed");
+    expect(
+      await asTargets("s3:GetObject", "arn:aws:s3:::config-bucket/fleet/other.json", given),
+    ).toBe("ImplicitlyDenied");
+    expect(await asTargets("ssm:GetParameter", `${PARAM}/fleet-targets`, given)).toBe(
+      "ImplicitlyDenied",
+    );
   });
 
   it("targets: reads the FleetTargets parameter when it is ssm:NAME or ssm:/PATH, and no other", async () => {
-    expect(await asTargets("ssm:GetParameter", `${PARAM}/fleet-targets`, { FleetTargets: "ssm:fleet-targets" })).toBe("Allowed");
-    expect(await asTargets("ssm:GetParameter", `${PARAM}/snapshots/fleet`, { FleetTargets: "ssm:/snapshots/fleet" })).toBe("Allowed");
-    expect(await asTargets("ssm:GetParameter", `${PARAM}/other`, { FleetTargets: "ssm:fleet-targets" })).toBe("ImplicitlyDenied");
-    expect(await asTargets("s3:GetObject", "arn:aws:s3:::config-bucket/x.json", { FleetTargets: "ssm:fleet-targets" })).toBe("ImplicitlyDenied");
+    expect(
+      await asTargets("ssm:GetParameter", `${PARAM}/fleet-targets`, {
+        FleetTargets: "ssm:fleet-targets",
+      }),
+    ).toBe("Allowed");
+    expect(
+      await asTargets("ssm:GetParameter", `${PARAM}/snapshots/fleet`, {
+        FleetTargets: "ssm:/snapshots/fleet",
+      }),
+    ).toBe("Allowed");
+    expect(
+      await asTargets("ssm:GetParameter", `${PARAM}/other`, { FleetTargets: "ssm:fleet-targets" }),
+    ).toBe("ImplicitlyDenied");
+    expect(
+      await asTargets("s3:GetObject", "arn:aws:s3:::config-bucket/x.json", {
+        FleetTargets: "ssm:fleet-targets",
+      }),
+    ).toBe("ImplicitlyDenied");
   });
 
   it("targets: reads nothing for an inline document, lists the organization only with OrganizationalUnitIds", async () => {
     const inline = { FleetTargets: '[{"account":"444444444444","region":"eu-west-1"}]' };
-    const actions = targetsRole(inline).flatMap((p) => p.document.Statement.flatMap((s) => [s.Action].flat()));
+    const actions = targetsRole(inline).flatMap((p) =>
+      p.document.Statement.flatMap((s) => [s.Action].flat()),
+    );
     expect(actions.sort()).toEqual(["logs:CreateLogStream", "logs:PutLogEvents", "s3:PutObject"]);
     const ous = { FleetTargets: "", OrganizationalUnitIds: "ou-ab12-cdefgh34" };
-    for (const action of ["organizations:ListAccountsForParent", "organizations:ListOrganizationalUnitsForParent"]) {
+    for (const action of [
+      "organizations:ListAccountsForParent",
+      "organizations:ListOrganizationalUnitsForParent",
+    ]) {
       expect(await asTargets(action, "*", ous), action).toBe("Allowed");
       expect(await asTargets(action, "*", inline), action).toBe("ImplicitlyDenied");
     }
-    for (const action of ["organizations:CreateAccount", "organizations:ListAccounts", "organizations:DescribeAccount"]) {
+    for (const action of [
+      "organizations:CreateAccount",
+      "organizations:ListAccounts",
+      "organizations:DescribeAccount",
+    ]) {
       expect(await asTargets(action, "*", ous), action).toBe("ImplicitlyDenied");
     }
   });
 
   it("targets: writes targets lists only under targets/", async () => {
-    expect(await asTargets("s3:PutObject", `arn:aws:s3:::${RESULTS}/targets/take/run.json`, {})).toBe("Allowed");
-    expect(await asTargets("s3:PutObject", `arn:aws:s3:::${RESULTS}/reports/take/run.json`, {})).toBe("ImplicitlyDenied");
+    expect(
+      await asTargets("s3:PutObject", `arn:aws:s3:::${RESULTS}/targets/take/run.json`, {}),
+    ).toBe("Allowed");
+    expect(
+      await asTargets("s3:PutObject", `arn:aws:s3:::${RESULTS}/reports/take/run.json`, {}),
+    ).toBe("ImplicitlyDenied");
   });
 
   it("report: reads results and targets, writes reports only", async () => {
     const report = centralPolicies("iamroleFleetReport");
-    const ask = (action: string, key: string) => simulate(asRole(CENTRAL, "report"), action, `arn:aws:s3:::${RESULTS}/${key}`, report);
+    const ask = (action: string, key: string) =>
+      simulate(asRole(CENTRAL, "report"), action, `arn:aws:s3:::${RESULTS}/${key}`, report);
     expect(await ask("s3:GetObject", "results/run/manifest.json")).toBe("Allowed");
     expect(await ask("s3:GetObject", "targets/take/run.json")).toBe("Allowed");
     expect(await ask("s3:PutObject", "reports/take/run.json")).toBe("Allowed");
@@ -251,42 +354,83 @@ describe("the central stack's other roles", () => {
 
   it("state machine: invokes the three fleet functions, reads targets, writes results, runs its own child executions", async () => {
     const role = centralPolicies("iamroleFleetStateExecution");
-    const ask = (action: string, resource: string) => simulate(asRole(CENTRAL, "states"), action, resource, role);
+    const ask = (action: string, resource: string) =>
+      simulate(asRole(CENTRAL, "states"), action, resource, role);
     const fn = (id: string) => `arn:aws:lambda:us-east-1:${CENTRAL}:function:${id}`;
     for (const id of ["lambdaFleetTargets", "lambdaFleetStep", "lambdaFleetReport"]) {
       expect(await ask("lambda:InvokeFunction", fn(id)), id).toBe("Allowed");
     }
     expect(await ask("lambda:InvokeFunction", fn("somethingElse"))).toBe("ImplicitlyDenied");
-    expect(await ask("s3:GetObject", `arn:aws:s3:::${RESULTS}/targets/take/run.json`)).toBe("Allowed");
-    for (const action of ["s3:PutObject", "s3:GetObject", "s3:ListMultipartUploadParts", "s3:AbortMultipartUpload"]) {
-      expect(await ask(action, `arn:aws:s3:::${RESULTS}/results/run/SUCCEEDED_0.json`), action).toBe("Allowed");
+    expect(await ask("s3:GetObject", `arn:aws:s3:::${RESULTS}/targets/take/run.json`)).toBe(
+      "Allowed",
+    );
+    for (const action of [
+      "s3:PutObject",
+      "s3:GetObject",
+      "s3:ListMultipartUploadParts",
+      "s3:AbortMultipartUpload",
+    ]) {
+      expect(
+        await ask(action, `arn:aws:s3:::${RESULTS}/results/run/SUCCEEDED_0.json`),
+        action,
+      ).toBe("Allowed");
     }
-    expect(await ask("s3:PutObject", `arn:aws:s3:::${RESULTS}/targets/take/run.json`)).toBe("ImplicitlyDenied");
+    expect(await ask("s3:PutObject", `arn:aws:s3:::${RESULTS}/targets/take/run.json`)).toBe(
+      "ImplicitlyDenied",
+    );
     expect(await ask("states:StartExecution", SM_ARN)).toBe("Allowed");
     expect(await ask("states:StartExecution", `${SM_ARN}-other`)).toBe("ImplicitlyDenied");
     const execution = `arn:aws:states:us-east-1:${CENTRAL}:execution:stateMachineFleetAurora:run-1`;
     expect(await ask("states:DescribeExecution", execution)).toBe("Allowed");
     expect(await ask("states:StopExecution", execution)).toBe("Allowed");
-    expect(await ask("states:StopExecution", execution.replace("stateMachineFleetAurora", "another"))).toBe("ImplicitlyDenied");
+    expect(
+      await ask("states:StopExecution", execution.replace("stateMachineFleetAurora", "another")),
+    ).toBe("ImplicitlyDenied");
   });
 
   it.each(["iamroleFleetStateExecution", "iamroleFleetStepInvocation"])(
     "%s: assumable only by its service, for this account",
     (role) => {
-      const trust = renderDeep(central(), fleet.Resources[role]!.Properties?.["AssumeRolePolicyDocument"]) as PolicyDocument;
+      const trust = renderDeep(
+        central(),
+        fleet.Resources[role]!.Properties?.["AssumeRolePolicyDocument"],
+      ) as PolicyDocument;
       expect(trust.Statement).toHaveLength(1);
-      expect(trust.Statement[0]!.Condition).toEqual({ StringEquals: { "aws:SourceAccount": CENTRAL } });
+      expect(trust.Statement[0]!.Condition).toEqual({
+        StringEquals: { "aws:SourceAccount": CENTRAL },
+      });
     },
   );
 });
 
 describe("IAM statements of the fleet templates", () => {
-  const statementsOf = (policies: AttachedPolicy[]): PolicyStatement[] => policies.flatMap((p) => [...p.document.Statement]);
+  const statementsOf = (policies: AttachedPolicy[]): PolicyStatement[] =>
+    policies.flatMap((p) => [...p.document.Statement]);
   const everything = () => [
-    ...["iamroleFleetTargets", "iamroleFleetStep", "iamroleFleetReport", "iamroleFleetStateExecution", "iamroleFleetStepInvocation"].flatMap((r) =>
-      statementsOf(centralPolicies(r, { FleetTargets: "s3://b/k", OrganizationalUnitIds: "r-ab12", OrganizationId: ORG })),
+    ...[
+      "iamroleFleetTargets",
+      "iamroleFleetStep",
+      "iamroleFleetReport",
+      "iamroleFleetStateExecution",
+      "iamroleFleetStepInvocation",
+    ].flatMap((r) =>
+      statementsOf(
+        centralPolicies(r, {
+          FleetTargets: "s3://b/k",
+          OrganizationalUnitIds: "r-ab12",
+          OrganizationId: ORG,
+        }),
+      ),
     ),
-    ...statementsOf(rolePolicies(memberStack({ OrganizationId: ORG, DestinationEventBusArn: `arn:aws:events:us-east-1:${DEST}:event-bus/shares` }), "iamroleFleetMember")),
+    ...statementsOf(
+      rolePolicies(
+        memberStack({
+          OrganizationId: ORG,
+          DestinationEventBusArn: `arn:aws:events:us-east-1:${DEST}:event-bus/shares`,
+        }),
+        "iamroleFleetMember",
+      ),
+    ),
   ];
   const MAY_USE_STAR = /^(rds:Describe[A-Za-z]*|kms:DescribeKey|organizations:List[A-Za-z]*)$/;
 
@@ -334,16 +478,30 @@ describe("the member role against the steps' requests", () => {
   let verdicts: Verdict[] = [];
 
   beforeAll(async () => {
-    const key = sim.addKey({ account: MEMBER, region: TARGET_REGION, alias: "snapshots", usableBy: [DEST] });
+    const key = sim.addKey({
+      account: MEMBER,
+      region: TARGET_REGION,
+      alias: "snapshots",
+      usableBy: [DEST],
+    });
     sim.addCluster({ account: MEMBER, region: TARGET_REGION, id: "orders", kmsKeyId: key });
-    sim.addCluster({ account: MEMBER, region: TARGET_REGION, id: "reports", engine: "aurora-mysql" });
+    sim.addCluster({
+      account: MEMBER,
+      region: TARGET_REGION,
+      id: "reports",
+      engine: "aurora-mysql",
+    });
     await runFunctions(sim, functions, DAYS);
     verdicts = await evaluate(sim.requests, functions);
   }, 120_000);
 
   it("sees the steps take, share and prune", () => {
     const actions = new Set(verdicts.map((v) => v.request.action));
-    for (const action of ["rds:CreateDBClusterSnapshot", "rds:ModifyDBClusterSnapshotAttribute", "rds:DeleteDBClusterSnapshot"]) {
+    for (const action of [
+      "rds:CreateDBClusterSnapshot",
+      "rds:ModifyDBClusterSnapshotAttribute",
+      "rds:DeleteDBClusterSnapshot",
+    ]) {
       expect(actions.has(action), action).toBe(true);
     }
   });
@@ -354,13 +512,19 @@ describe("the member role against the steps' requests", () => {
 
   it("grants nothing the steps do not use (one role serves the three steps)", () => {
     // Per function, a step leaves the other steps' statements unused: the role is used as a whole.
-    const unused = unusedGrants([{ functions, verdicts }], {}).map((line) => line.replace(/^[a-z-]+: /, ""));
+    const unused = unusedGrants([{ functions, verdicts }], {}).map((line) =>
+      line.replace(/^[a-z-]+: /, ""),
+    );
     const byLine = new Map<string, number>();
     for (const line of unused) byLine.set(line, (byLine.get(line) ?? 0) + 1);
     expect([...byLine].filter(([, n]) => n === functions.length).map(([line]) => line)).toEqual([]);
   });
 
-  const request = (action: string, resource: string, context: Record<string, string | string[]> = {}): IamRequest => ({
+  const request = (
+    action: string,
+    resource: string,
+    context: Record<string, string | string[]> = {},
+  ): IamRequest => ({
     step: "prune",
     account: MEMBER,
     region: TARGET_REGION,
@@ -373,8 +537,13 @@ describe("the member role against the steps' requests", () => {
     what: action,
   });
   const results = async (requests: IamRequest[]) =>
-    (await evaluate(requests, [{ ...functions[2]!, step: "prune" }])).map((v) => `${v.request.action} ${v.request.resource.split(":").pop()} -> ${v.result}`);
-  const toolTags = { "rds:cluster-snapshot-tag/CreatedBy": TOOL, "aws:ResourceTag/CreatedBy": TOOL };
+    (await evaluate(requests, [{ ...functions[2]!, step: "prune" }])).map(
+      (v) => `${v.request.action} ${v.request.resource.split(":").pop()} -> ${v.result}`,
+    );
+  const toolTags = {
+    "rds:cluster-snapshot-tag/CreatedBy": TOOL,
+    "aws:ResourceTag/CreatedBy": TOOL,
+  };
 
   it("refuses to delete, share or mark a snapshot that is not the tool's, or another account's", async () => {
     const mine = snapshotArn(MEMBER, TARGET_REGION, "orders-2026-03-01-01-00");
@@ -384,7 +553,9 @@ describe("the member role against the steps' requests", () => {
       await results([
         request("rds:DeleteDBClusterSnapshot", mine, toolTags),
         request("rds:DeleteDBClusterSnapshot", manual),
-        request("rds:DeleteDBClusterSnapshot", manual, { "rds:cluster-snapshot-tag/CreatedBy": "someone" }),
+        request("rds:DeleteDBClusterSnapshot", manual, {
+          "rds:cluster-snapshot-tag/CreatedBy": "someone",
+        }),
         request("rds:DeleteDBClusterSnapshot", elsewhere, toolTags),
         request("rds:ModifyDBClusterSnapshotAttribute", manual),
         request("rds:AddTagsToResource", manual, {
@@ -410,13 +581,27 @@ describe("the member role against the steps' requests", () => {
 
   it("refuses to create a snapshot without the tool's tags or name shape, and to copy at all", async () => {
     const cluster = `arn:aws:rds:${TARGET_REGION}:${MEMBER}:cluster:orders`;
-    const tagged = { "aws:RequestTag/CreatedBy": TOOL, "aws:TagKeys": ["CreatedBy", "CreatedOn", "shareAndCopy"] };
+    const tagged = {
+      "aws:RequestTag/CreatedBy": TOOL,
+      "aws:TagKeys": ["CreatedBy", "CreatedOn", "shareAndCopy"],
+    };
     expect(
       await results([
         request("rds:CreateDBClusterSnapshot", cluster, tagged),
-        request("rds:CreateDBClusterSnapshot", cluster, { "aws:RequestTag/Owner": "me", "aws:TagKeys": ["Owner"] }),
-        request("rds:CreateDBClusterSnapshot", snapshotArn(MEMBER, TARGET_REGION, "my-own-name"), tagged),
-        request("rds:CopyDBClusterSnapshot", snapshotArn(MEMBER, TARGET_REGION, "orders-2026-03-01-01-00"), tagged),
+        request("rds:CreateDBClusterSnapshot", cluster, {
+          "aws:RequestTag/Owner": "me",
+          "aws:TagKeys": ["Owner"],
+        }),
+        request(
+          "rds:CreateDBClusterSnapshot",
+          snapshotArn(MEMBER, TARGET_REGION, "my-own-name"),
+          tagged,
+        ),
+        request(
+          "rds:CopyDBClusterSnapshot",
+          snapshotArn(MEMBER, TARGET_REGION, "orders-2026-03-01-01-00"),
+          tagged,
+        ),
       ]),
     ).toEqual([
       "rds:CreateDBClusterSnapshot orders -> Allowed",

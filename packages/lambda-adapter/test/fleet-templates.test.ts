@@ -96,7 +96,9 @@ describe.each(FLEET_TEMPLATE_NAMES)("the %s template as a file", (name) => {
   });
 
   it("says in its description that the central stack comes first (member roles trust its role by ARN)", () => {
-    expect(template.Description).toMatch(/before the member-role StackSet|after\s+the central fleet stack/);
+    expect(template.Description).toMatch(
+      /before the member-role StackSet|after\s+the central fleet stack/,
+    );
     expect(template.Description).toMatch(/by ARN/);
   });
 
@@ -118,7 +120,14 @@ describe.each(FLEET_TEMPLATE_NAMES)("the %s template as a file", (name) => {
   const resources = new Set(Object.keys(template.Resources));
   const parameters = new Set(Object.keys(template.Parameters));
   const conditions = new Set(Object.keys(template.Conditions));
-  const pseudo = new Set(["AWS::Partition", "AWS::Region", "AWS::AccountId", "AWS::StackName", "AWS::NoValue", "AWS::URLSuffix"]);
+  const pseudo = new Set([
+    "AWS::Partition",
+    "AWS::Region",
+    "AWS::AccountId",
+    "AWS::StackName",
+    "AWS::NoValue",
+    "AWS::URLSuffix",
+  ]);
   const everything = collectReferences(
     { Conditions: template.Conditions, Resources: template.Resources, Outputs: template.Outputs },
     name,
@@ -135,7 +144,11 @@ describe.each(FLEET_TEMPLATE_NAMES)("the %s template as a file", (name) => {
         case "Ref":
         case "Sub":
           if (ref.attribute !== undefined) return !resources.has(ref.target);
-          return !(parameters.has(ref.target) || resources.has(ref.target) || pseudo.has(ref.target));
+          return !(
+            parameters.has(ref.target) ||
+            resources.has(ref.target) ||
+            pseudo.has(ref.target)
+          );
       }
     });
     // Fn::Sub variables given in the Fn::Sub's own map are not references: only ${Object} and
@@ -209,20 +222,45 @@ describe("the fleet template's parameters", () => {
   });
 
   it("bounds the Distributed Map's MaxConcurrency (1..1000, default 10) and ToleratedFailurePercentage (0..100, default 0)", () => {
-    expect(fleet.Parameters["MaxConcurrency"]).toMatchObject({ Type: "Number", Default: "10", MinValue: 1, MaxValue: 1000 });
-    expect(fleet.Parameters["ToleratedFailurePercentage"]).toMatchObject({ Type: "Number", Default: "0", MinValue: 0, MaxValue: 100 });
+    expect(fleet.Parameters["MaxConcurrency"]).toMatchObject({
+      Type: "Number",
+      Default: "10",
+      MinValue: 1,
+      MaxValue: 1000,
+    });
+    expect(fleet.Parameters["ToleratedFailurePercentage"]).toMatchObject({
+      Type: "Number",
+      Default: "0",
+      MinValue: 0,
+      MaxValue: 100,
+    });
   });
 
   it("leaves per-target metrics off by default, and says what they cost", () => {
-    expect(fleet.Parameters["PerTargetMetrics"]).toMatchObject({ Default: "FALSE", AllowedValues: ["TRUE", "FALSE"] });
+    expect(fleet.Parameters["PerTargetMetrics"]).toMatchObject({
+      Default: "FALSE",
+      AllowedValues: ["TRUE", "FALSE"],
+    });
     expect(fleet.Parameters["PerTargetMetrics"]!.Description).toMatch(/\$0\.30 per metric-month/);
   });
 
   it.each([
-    ["OrganizationalUnitIds", ["", "ou-ab12-cdefgh34", "r-ab12", "ou-ab12-cdefgh34, ou-zz99-abcdefgh"], ["ou-x", "o-abcdefghij", "ou-ab12-cdefgh34;r-ab12"]],
-    ["FleetRegions", ["", "eu-west-1", "us-east-1,eu-central-1"], ["EU-WEST-1", "eu-west-1;us-east-1"]],
+    [
+      "OrganizationalUnitIds",
+      ["", "ou-ab12-cdefgh34", "r-ab12", "ou-ab12-cdefgh34, ou-zz99-abcdefgh"],
+      ["ou-x", "o-abcdefghij", "ou-ab12-cdefgh34;r-ab12"],
+    ],
+    [
+      "FleetRegions",
+      ["", "eu-west-1", "us-east-1,eu-central-1"],
+      ["EU-WEST-1", "eu-west-1;us-east-1"],
+    ],
     ["OrganizationId", ["", "o-abcdefghij"], ["o-short", "ou-ab12-cdefgh34"]],
-    ["MemberRoleName", ["aurora-snapshot-tool-member", "a"], ["", "role/with/path", "x".repeat(65)]],
+    [
+      "MemberRoleName",
+      ["aurora-snapshot-tool-member", "a"],
+      ["", "role/with/path", "x".repeat(65)],
+    ],
     ["ExternalId", ["", "some-external-id"], ["x", "has space"]],
   ] as const)("%s accepts %j and refuses %j", (parameter, good, bad) => {
     const pattern = new RegExp(fleet.Parameters[parameter]!["AllowedPattern"] as string);
@@ -231,7 +269,8 @@ describe("the fleet template's parameters", () => {
   });
 
   it("refuses a stack with neither FleetTargets nor OrganizationalUnitIds (a Rules assertion)", () => {
-    const rule = (fleet.Rules?.["SomeTargets"] as { Assertions: { Assert: unknown }[] }).Assertions[0]!;
+    const rule = (fleet.Rules?.["SomeTargets"] as { Assertions: { Assert: unknown }[] })
+      .Assertions[0]!;
     expect(rule.Assert).toEqual({
       "Fn::Not": [
         {
@@ -250,7 +289,7 @@ describe("the fleet template against core's settings registry", () => {
   const sourceStepEnv = new Set(
     stepsOf("source").flatMap((s) =>
       Object.keys(
-        ((source.Resources[s.fn]?.Properties as FunctionProperties).Environment?.Variables ?? {}),
+        (source.Resources[s.fn]?.Properties as FunctionProperties).Environment?.Variables ?? {},
       ),
     ),
   );
@@ -294,9 +333,11 @@ describe("the fleet template against core's settings registry", () => {
 
   it("declares the fleet settings core's registry ties to parameters", () => {
     const registry = (coreSettings as Record<string, unknown>)["FLEET_SETTINGS"] as
-      | Record<string, SettingSpec>
-      | undefined;
-    expect(registry, "FLEET_SETTINGS exported by @aurora-snapshot-tool/core/settings").toBeDefined();
+      Record<string, SettingSpec> | undefined;
+    expect(
+      registry,
+      "FLEET_SETTINGS exported by @aurora-snapshot-tool/core/settings",
+    ).toBeDefined();
     const fromRegistry = Object.fromEntries(
       Object.values(registry ?? {})
         .filter((s) => s.parameter !== undefined)
@@ -367,7 +408,9 @@ describe("the fleet template's results bucket", () => {
 
   it("is encrypted, blocks public access and ignores ACLs", () => {
     expect(properties["BucketEncryption"]).toEqual({
-      ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" } }],
+      ServerSideEncryptionConfiguration: [
+        { ServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" } },
+      ],
     });
     expect(properties["PublicAccessBlockConfiguration"]).toEqual({
       BlockPublicAcls: true,
@@ -375,7 +418,9 @@ describe("the fleet template's results bucket", () => {
       IgnorePublicAcls: true,
       RestrictPublicBuckets: true,
     });
-    expect(properties["OwnershipControls"]).toEqual({ Rules: [{ ObjectOwnership: "BucketOwnerEnforced" }] });
+    expect(properties["OwnershipControls"]).toEqual({
+      Rules: [{ ObjectOwnership: "BucketOwnerEnforced" }],
+    });
   });
 
   it("expires results after ResultsRetentionDays (default 90) and is kept with the stack's deletion", () => {
@@ -388,7 +433,10 @@ describe("the fleet template's results bucket", () => {
   });
 
   it("refuses every request without TLS", () => {
-    const policy = fleet.Resources["bucketpolicyFleetResults"]!.Properties as Record<string, unknown>;
+    const policy = fleet.Resources["bucketpolicyFleetResults"]!.Properties as Record<
+      string,
+      unknown
+    >;
     expect(policy["Bucket"]).toEqual({ Ref: "bucketFleetResults" });
     expect((policy["PolicyDocument"] as { Statement: unknown[] }).Statement).toEqual([
       {
@@ -413,23 +461,35 @@ describe("the fleet template's schedules and alarms", () => {
     ["cwEventFleetTake", { "Fn::Sub": "cron(${BackupSchedule})" }, "take", undefined],
     ["cwEventFleetShare", "cron(/10 * * * ? *)", "share", "Share"],
     ["cwEventFleetPrune", "cron(0 /1 * * ? *)", "prune", "DeleteOld"],
-  ] as const)("%s: the original's schedule %j starts the state machine with {step: %s}", (id, schedule, step, condition) => {
-    const r = rule(id);
-    expect(r.Condition).toBe(condition);
-    expect(r.Properties?.["ScheduleExpression"]).toEqual(schedule);
-    const [target] = r.Properties?.["Targets"] as Record<string, unknown>[];
-    expect(target?.["Arn"]).toEqual({ Ref: "stateMachineFleetAurora" });
-    expect(target?.["RoleArn"]).toEqual({ "Fn::GetAtt": ["iamroleFleetStepInvocation", "Arn"] });
-    expect(JSON.parse(target?.["Input"] as string)).toEqual({ step });
-  });
+  ] as const)(
+    "%s: the original's schedule %j starts the state machine with {step: %s}",
+    (id, schedule, step, condition) => {
+      const r = rule(id);
+      expect(r.Condition).toBe(condition);
+      expect(r.Properties?.["ScheduleExpression"]).toEqual(schedule);
+      const [target] = r.Properties?.["Targets"] as Record<string, unknown>[];
+      expect(target?.["Arn"]).toEqual({ Ref: "stateMachineFleetAurora" });
+      expect(target?.["RoleArn"]).toEqual({ "Fn::GetAtt": ["iamroleFleetStepInvocation", "Arn"] });
+      expect(JSON.parse(target?.["Input"] as string)).toEqual({ step });
+    },
+  );
 
   it("ShareSnapshots=FALSE and DeleteOldSnapshots=FALSE remove exactly their schedule and alarm", () => {
     const all = new Set(activeResources(fleet, REQUIRED.fleet));
     const without = new Set(
-      activeResources(fleet, { ...REQUIRED.fleet, ShareSnapshots: "FALSE", DeleteOldSnapshots: "FALSE" }),
+      activeResources(fleet, {
+        ...REQUIRED.fleet,
+        ShareSnapshots: "FALSE",
+        DeleteOldSnapshots: "FALSE",
+      }),
     );
     expect([...all].filter((id) => !without.has(id)).sort()).toEqual(
-      ["alarmcwFleetDeleteOldIncomplete", "alarmcwFleetShareIncomplete", "cwEventFleetPrune", "cwEventFleetShare"].sort(),
+      [
+        "alarmcwFleetDeleteOldIncomplete",
+        "alarmcwFleetShareIncomplete",
+        "cwEventFleetPrune",
+        "cwEventFleetShare",
+      ].sort(),
     );
   });
 
@@ -450,12 +510,25 @@ describe("the fleet template's schedules and alarms", () => {
     "%s: alarms on the report's targets not complete in %s (incomplete, unreachable or failed; Deployment, Step as core publishes them)",
     (id, step, stat, periods) => {
       const properties = fleet.Resources[id]!.Properties!;
-      expect(properties).toMatchObject({ Threshold: 0, ComparisonOperator: "GreaterThanThreshold", EvaluationPeriods: periods });
+      expect(properties).toMatchObject({
+        Threshold: 0,
+        ComparisonOperator: "GreaterThanThreshold",
+        EvaluationPeriods: periods,
+      });
       const metrics = properties["Metrics"] as Record<string, unknown>[];
-      expect(metrics[0]).toMatchObject({ Expression: "incomplete + unreachable + failed", ReturnData: true });
-      const stats = metrics.slice(1).map((m) => [m["Id"], (m["MetricStat"] as Record<string, unknown>)]);
+      expect(metrics[0]).toMatchObject({
+        Expression: "incomplete + unreachable + failed",
+        ReturnData: true,
+      });
+      const stats = metrics
+        .slice(1)
+        .map((m) => [m["Id"], m["MetricStat"] as Record<string, unknown>]);
       expect(stats.map(([id]) => id)).toEqual(["incomplete", "unreachable", "failed"]);
-      const names = { incomplete: "TargetsIncomplete", unreachable: "TargetsUnreachable", failed: "TargetsFailed" };
+      const names = {
+        incomplete: "TargetsIncomplete",
+        unreachable: "TargetsUnreachable",
+        failed: "TargetsFailed",
+      };
       for (const [mid, stat_] of stats as [keyof typeof names, Record<string, unknown>][]) {
         expect(stat_).toEqual({
           Metric: {
@@ -475,8 +548,17 @@ describe("the fleet template's schedules and alarms", () => {
 
   it("names the metrics and dimensions core's fleetMetrics publishes", async () => {
     const { fleetMetrics } = await import("@aurora-snapshot-tool/core");
-    const published = fleetMetrics("take", { complete: 1, incomplete: 1, unreachable: 1, failed: 1 }, "d");
-    const alarmed = (fleet.Resources["alarmcwFleetBackupsIncomplete"]!.Properties!["Metrics"] as Record<string, Record<string, Record<string, unknown>>>[])
+    const published = fleetMetrics(
+      "take",
+      { complete: 1, incomplete: 1, unreachable: 1, failed: 1 },
+      "d",
+    );
+    const alarmed = (
+      fleet.Resources["alarmcwFleetBackupsIncomplete"]!.Properties!["Metrics"] as Record<
+        string,
+        Record<string, Record<string, unknown>>
+      >[]
+    )
       .slice(1)
       .map((m) => m["MetricStat"]!["Metric"]!);
     for (const metric of alarmed) {
@@ -488,13 +570,20 @@ describe("the fleet template's schedules and alarms", () => {
     }
   });
 
-  it.each(["alarmcwFleetFailed", "alarmcwFleetBackupsIncomplete", "alarmcwFleetShareIncomplete", "alarmcwFleetDeleteOldIncomplete"])(
-    "%s: notifies the stack's own topic, or the one given in SNSTopic",
-    (id) => {
-      const topic = { "Fn::If": ["SNSTopicIsEmpty", { Ref: "snsTopicSnapshotsAuroraTool" }, { Ref: "SNSTopic" }] };
-      expect(fleet.Resources[id]!.Properties).toMatchObject({ AlarmActions: [topic], OKActions: [topic] });
-    },
-  );
+  it.each([
+    "alarmcwFleetFailed",
+    "alarmcwFleetBackupsIncomplete",
+    "alarmcwFleetShareIncomplete",
+    "alarmcwFleetDeleteOldIncomplete",
+  ])("%s: notifies the stack's own topic, or the one given in SNSTopic", (id) => {
+    const topic = {
+      "Fn::If": ["SNSTopicIsEmpty", { Ref: "snsTopicSnapshotsAuroraTool" }, { Ref: "SNSTopic" }],
+    };
+    expect(fleet.Resources[id]!.Properties).toMatchObject({
+      AlarmActions: [topic],
+      OKActions: [topic],
+    });
+  });
 
   it("outputs the step role (for the member roles), the results bucket and the state machine", () => {
     expect(fleet.Outputs).toMatchObject({
@@ -509,16 +598,23 @@ describe("the fleet template's schedules and alarms", () => {
 describe("the member-role template", () => {
   it("has no code and one resource: the role, named MemberRoleName", () => {
     expect(Object.keys(member.Resources)).toEqual(["iamroleFleetMember"]);
-    expect(member.Resources["iamroleFleetMember"]!.Properties?.["RoleName"]).toEqual({ Ref: "MemberRoleName" });
+    expect(member.Resources["iamroleFleetMember"]!.Properties?.["RoleName"]).toEqual({
+      Ref: "MemberRoleName",
+    });
   });
 
   it("defaults MemberRoleName as core's FLEET_MEMBER_ROLE_NAME does, and CentralStepRoleName to fleet.yaml's name for a stack aurora-snapshot-tool-fleet", () => {
     const registry = (coreSettings as Record<string, unknown>)["FLEET_SETTINGS"] as
-      | Record<string, SettingSpec>
-      | undefined;
-    expect(member.Parameters["MemberRoleName"]!.Default).toBe(registry?.["memberRoleName"]?.defaultText);
-    expect(fleet.Parameters["MemberRoleName"]!.Default).toBe(member.Parameters["MemberRoleName"]!.Default);
-    const roleName = fleet.Resources["iamroleFleetStep"]!.Properties?.["RoleName"] as { "Fn::Sub": string };
+      Record<string, SettingSpec> | undefined;
+    expect(member.Parameters["MemberRoleName"]!.Default).toBe(
+      registry?.["memberRoleName"]?.defaultText,
+    );
+    expect(fleet.Parameters["MemberRoleName"]!.Default).toBe(
+      member.Parameters["MemberRoleName"]!.Default,
+    );
+    const roleName = fleet.Resources["iamroleFleetStep"]!.Properties?.["RoleName"] as {
+      "Fn::Sub": string;
+    };
     expect(roleName["Fn::Sub"].replace("${AWS::StackName}", "aurora-snapshot-tool-fleet")).toBe(
       member.Parameters["CentralStepRoleName"]!.Default,
     );
@@ -531,8 +627,9 @@ describe("the member-role template", () => {
   });
 
   it("refuses a stack with neither OrganizationId nor ExternalId (a Rules assertion)", () => {
-    const rule = (member.Rules?.["TrustNeedsOrganizationOrExternalId"] as { Assertions: { Assert: unknown }[] })
-      .Assertions[0]!;
+    const rule = (
+      member.Rules?.["TrustNeedsOrganizationOrExternalId"] as { Assertions: { Assert: unknown }[] }
+    ).Assertions[0]!;
     expect(rule.Assert).toEqual({
       "Fn::Not": [
         {

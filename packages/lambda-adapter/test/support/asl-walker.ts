@@ -219,9 +219,14 @@ export async function walk(
     paths: Paths,
   ): Promise<{ result: Json } | { caught: Catcher; errorOutput: Json }> {
     const reader = state["ItemReader"] as { Resource: string; Parameters?: Json } | undefined;
-    if (reader === undefined) throw new Error(`${name}: the walker reads Map items from an ItemReader only`);
-    if (options.readItems === undefined) throw new Error(`${name}: no readItems option for the ItemReader`);
-    const items = await options.readItems(reader.Resource, template(reader.Parameters ?? {}, paths));
+    if (reader === undefined)
+      throw new Error(`${name}: the walker reads Map items from an ItemReader only`);
+    if (options.readItems === undefined)
+      throw new Error(`${name}: no readItems option for the ItemReader`);
+    const items = await options.readItems(
+      reader.Resource,
+      template(reader.Parameters ?? {}, paths),
+    );
     const processor = state["ItemProcessor"] as StateMachineDefinition;
     const outcomes: MapItemOutcome[] = [];
     for (const item of items) {
@@ -240,14 +245,21 @@ export async function walk(
     const writer = state["ResultWriter"] as { Resource: string; Parameters?: Json } | undefined;
     let result: Json = outcomes.map((o) => o.output ?? null);
     if (writer !== undefined) {
-      if (options.writeResults === undefined) throw new Error(`${name}: no writeResults option for the ResultWriter`);
-      result = await options.writeResults(writer.Resource, template(writer.Parameters ?? {}, paths), outcomes);
+      if (options.writeResults === undefined)
+        throw new Error(`${name}: no writeResults option for the ResultWriter`);
+      result = await options.writeResults(
+        writer.Resource,
+        template(writer.Parameters ?? {}, paths),
+        outcomes,
+      );
     }
     const failed = outcomes.filter((o) => o.status === "FAILED").length;
     const tolerated = Number(state["ToleratedFailurePercentage"] ?? 0);
     if (failed > 0 && (failed * 100) / outcomes.length > tolerated) {
       const error = "States.ExceedToleratedFailureThreshold";
-      const catcher = ((state["Catch"] ?? []) as Catcher[]).find((c) => errorMatches(c.ErrorEquals, error));
+      const catcher = ((state["Catch"] ?? []) as Catcher[]).find((c) =>
+        errorMatches(c.ErrorEquals, error),
+      );
       const cause = `${failed} of ${outcomes.length} items failed`;
       if (catcher === undefined) throw new TaskError(error, cause);
       return { caught: catcher, errorOutput: { Error: error, Cause: cause } };
