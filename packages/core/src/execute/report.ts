@@ -78,12 +78,7 @@ export interface Outcome {
   readonly status: "done" | "failed" | "pending";
   /** Why a done action needed no change, or why an action is pending. */
   readonly note?:
-    | "already-exists"
-    | "already-gone"
-    | "deadline"
-    | "aborted"
-    | "retries-exhausted"
-    | "dry-run";
+    "already-exists" | "already-gone" | "deadline" | "aborted" | "retries-exhausted" | "dry-run";
   /** The AWS error code (SDK v3 modelled name) for a failed or retried-out action. */
   readonly errorCode?: string;
   readonly errorMessage?: string;

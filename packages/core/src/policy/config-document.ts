@@ -98,7 +98,11 @@ function checkSection(
  * (`retentionDays`, `destinationAccount`, ...), each of its JSON type. What a value means is
  * checked when the target's policy is built, naming `field.key`.
  */
-export function checkOverrides(value: unknown, field: string, file?: string): Record<string, unknown> {
+export function checkOverrides(
+  value: unknown,
+  field: string,
+  file?: string,
+): Record<string, unknown> {
   const where: FieldRef =
     file === undefined ? { kind: "object", name: field } : { kind: "file", name: field, file };
   if (!isRecord(value)) throw new ConfigError(where, value, "an object of policy settings");

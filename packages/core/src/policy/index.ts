@@ -49,7 +49,13 @@ export {
   fileKeyOf,
   settingsOf,
 } from "./registry.js";
-export type { FleetSettingKey, PolicySide, RunSettingKey, SettingShape, SettingSpec } from "./registry.js";
+export type {
+  FleetSettingKey,
+  PolicySide,
+  RunSettingKey,
+  SettingShape,
+  SettingSpec,
+} from "./registry.js";
 export { lookUpSetting } from "./layers.js";
 export { settingsInEffect } from "./settings-in-effect.js";
 export type { SettingInEffect } from "./settings-in-effect.js";

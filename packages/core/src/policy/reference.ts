@@ -67,7 +67,10 @@ export function settingsReferenceMarkdown(): string {
     const env = [spec.env, ...(spec.alsoEnv ?? [])].filter((e) => e !== undefined);
     const meaning = help.length > 1 ? help.map((h, i) => `${sides[i]}: ${h}`).join("; ") : help[0];
     const isNew =
-      spec.since === "added" && env.length > 0 && !sides.includes("any") && !sides.includes("fleet");
+      spec.since === "added" &&
+      env.length > 0 &&
+      !sides.includes("any") &&
+      !sides.includes("fleet");
     return [
       env.length === 0 ? "—" : env.map(code).join(", then ") + (isNew ? " (new)" : ""),
       text(spec.parameter),

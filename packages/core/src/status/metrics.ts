@@ -178,7 +178,11 @@ export interface FleetCountsLike {
 }
 
 /** The metrics of one fleet run: targets per state, {Deployment, Step}. */
-export function fleetMetrics(step: Step, counts: FleetCountsLike, deployment: string): MetricDatum[] {
+export function fleetMetrics(
+  step: Step,
+  counts: FleetCountsLike,
+  deployment: string,
+): MetricDatum[] {
   const dimensions = { Deployment: deployment, Step: step };
   return [
     { name: METRIC.targetsComplete, unit: "Count", value: counts.complete, dimensions },

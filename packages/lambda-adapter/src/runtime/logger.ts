@@ -5,7 +5,8 @@ import type { HandlerEnv } from "./env.js";
 import type { HandlerLogLevel } from "./log-level.js";
 
 /** What a function runs: a step, or the status and verify functions (the logs' `step` key). */
-export type ToolFunction = Step | "status" | "verify" | "fleet-targets" | "fleet-step" | "fleet-report";
+export type ToolFunction =
+  Step | "status" | "verify" | "fleet-targets" | "fleet-step" | "fleet-report";
 
 /** The `service` key of every log line unless POWERTOOLS_SERVICE_NAME says otherwise. */
 export const SERVICE_NAME = "aurora-snapshot-tool";
