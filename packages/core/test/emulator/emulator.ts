@@ -132,6 +132,8 @@ export interface Emulator {
   accountA(): EmulatedAccount;
   /** The second account, through STS AssumeRole. */
   accountB(): EmulatedAccount;
+  /** Any other account, through STS AssumeRole (moto answers for any account id in the ARN). */
+  accountAs(id: string): EmulatedAccount;
   /**
    * Moves moto's clock (NOW before every test) to `at`, for a test that runs a step at another
    * time: what that step creates is then stamped with its own time.
@@ -193,6 +195,7 @@ export function useMotoServer(): Emulator {
     },
     accountA: () => account(ACCOUNT_A),
     accountB: () => account(ACCOUNT_B, `arn:aws:iam::${ACCOUNT_B}:role/any`),
+    accountAs: (id) => account(id, `arn:aws:iam::${id}:role/any`),
     setClock: (at) => running().setClock(at),
   };
 }

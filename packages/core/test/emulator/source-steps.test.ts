@@ -157,6 +157,41 @@ describe("share against moto", () => {
     expect(await b.gateway.listSnapshots(HOME, { type: "manual" })).toEqual([]);
   });
 
+  it("share with two destination accounts shares with both", async () => {
+    const a = moto.accountA();
+    const ACCOUNT_C = "333333333333";
+    await aCluster(a.rds(), "orders");
+    const taken = nameOf("orders", NOW);
+    const arn = await aToolSnapshot(a.rds(), "orders", NOW);
+
+    const report = await runShare(source(a, { destinationAccount: `${ACCOUNT_B},${ACCOUNT_C}` }));
+
+    expect(report.failed).toEqual([]);
+    expect(
+      report.done.map((o) => o.decision.action === "share" && o.decision.shareWith).sort(),
+    ).toEqual([ACCOUNT_B, ACCOUNT_C]);
+    // DescribeDBClusterSnapshotAttributes: both in `restore`, whatever order the shares ran in.
+    expect((await restoreAccounts(a.rds(), taken)).sort()).toEqual([ACCOUNT_B, ACCOUNT_C]);
+    const [shared] = (await snapshotsIn(a.rds(), "manual")).filter(
+      (s) => s.DBClusterSnapshotIdentifier === taken,
+    );
+    expect(tagsOf(shared)).toMatchObject({
+      SnapshotToolSharedWith: `${ACCOUNT_B} ${ACCOUNT_C}`,
+    });
+    for (const destination of [moto.accountB(), moto.accountAs(ACCOUNT_C)]) {
+      const sharedIn = await destination.gateway.listSnapshots(HOME, { type: "shared" });
+      expect(sharedIn.map((s) => [s.arn, s.type, s.account])).toEqual([[arn, "shared", a.id]]);
+    }
+
+    a.requests.clear();
+    const again = await runShare(
+      source(a, { destinationAccount: `${ACCOUNT_C},${ACCOUNT_B}` }, hoursAfter(0.2)),
+    );
+    expect(again.done).toEqual([]);
+    expect(again.skipped.map((d) => d.reason)).toEqual(["already-shared"]);
+    expect(a.requests.operations).toEqual(["DescribeDBClusterSnapshots"]);
+  });
+
   it("sends nothing but the listing on a second run", async () => {
     const a = moto.accountA();
     await aCluster(a.rds(), "orders");
