@@ -12,7 +12,7 @@ import {
   targetsLocation,
   type TargetsReaders,
 } from "../../src/index.js";
-import { settingsOf } from "../../src/policy/index.js";
+import { parseConfigDocument, settingsOf } from "../../src/policy/index.js";
 
 const A = "111111111111";
 const B = "222222222222";
@@ -206,6 +206,20 @@ describe("where targets come from", () => {
   it("builds member role ARNs in the region's partition", () => {
     expect(memberRoleArn(A, "m", "cn-north-1")).toBe(`arn:aws-cn:iam::${A}:role/m`);
     expect(memberRoleArn(A, "m", "us-gov-west-1")).toBe(`arn:aws-us-gov:iam::${A}:role/m`);
+  });
+
+  it("reads the fleet's settings from the config file's top level, and refuses an unknown one there", () => {
+    const file = parseConfigDocument(
+      JSON.stringify({ targets: "./t.json", maxConcurrency: 5 }),
+      "/c.json",
+    );
+    expect(fleetSettingsFrom({ file }, "us-east-1")).toMatchObject({
+      targets: "./t.json",
+      maxConcurrency: 5,
+    });
+    expect(() => parseConfigDocument(JSON.stringify({ target: "./t.json" }), "/c.json")).toThrow(
+      ConfigError,
+    );
   });
 
   it("reads --max-concurrency within 1 to 1000", () => {

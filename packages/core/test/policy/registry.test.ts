@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import {
   DESTINATION_SETTINGS,
+  FLEET_SETTINGS,
   RUN_SETTINGS,
   SOURCE_SETTINGS,
   configJsonSchema,
@@ -48,6 +49,7 @@ describe("generated documentation", () => {
         specsOf(s).map((spec) => [side, spec] as const),
       ),
       ...specsOf(RUN_SETTINGS).map((spec) => [undefined, spec] as const),
+      ...specsOf(FLEET_SETTINGS).map((spec) => [undefined, spec] as const),
     ];
     for (const [side, spec] of all) {
       const key = side === undefined ? spec.key : `${side}.${spec.key}`;
