@@ -383,6 +383,9 @@ describe("the central stack's other roles", () => {
     const execution = `arn:aws:states:us-east-1:${CENTRAL}:execution:stateMachineFleetAurora:run-1`;
     expect(await ask("states:DescribeExecution", execution)).toBe("Allowed");
     expect(await ask("states:StopExecution", execution)).toBe("Allowed");
+    const child = `arn:aws:states:us-east-1:${CENTRAL}:execution:stateMachineFleetAurora/Targets:0f9a`;
+    expect(await ask("states:DescribeExecution", child)).toBe("Allowed");
+    expect(await ask("states:StopExecution", child)).toBe("Allowed");
     expect(
       await ask("states:StopExecution", execution.replace("stateMachineFleetAurora", "another")),
     ).toBe("ImplicitlyDenied");
