@@ -208,8 +208,9 @@ describe("examples/deploy-walkthrough.sh against moto_server", () => {
 
   it("uploads every zip under its content-addressed key and its original name", async () => {
     const zips = (await readdir(v1.outDir)).filter((n) => n.endsWith(".zip")).sort();
-    // The original's seven zips and the status and verify functions' four, each under two names.
-    expect(zips).toHaveLength(22);
+    // The original's seven zips, the status and verify functions' four and the fleet functions'
+    // three, each under two names.
+    expect(zips).toHaveLength(28);
     for (const { bucket } of Object.values(STACKS)) {
       const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket }));
       // Besides the zips, the templates too large to send inline (under templates/).
