@@ -133,6 +133,27 @@ describe("take --targets (in-memory RDS)", () => {
     );
   });
 
+  it("prints one tab-separated record per target with --output text", async () => {
+    const { sim, targets } = anOrganisation();
+    const run = await fleet(sim, [
+      "take",
+      "--targets",
+      JSON.stringify(targets),
+      "--output",
+      "text",
+    ]);
+
+    expect(run.code, run.stderr).toBe(0);
+    const records = run.stdout.trimEnd().split("\n");
+    expect(records).toHaveLength(6);
+    expect(records[0]?.split("\t").slice(0, 4)).toEqual([
+      "111111111111",
+      "us-east-1",
+      roleArn("111111111111"),
+      "complete",
+    ]);
+  });
+
   it("names a target whose role cannot be assumed unreachable, completes the others and exits 3", async () => {
     const { sim, targets } = anOrganisation({ noRoleIn: MEMBERS[1] });
     const file = aFile(JSON.stringify({ targets }));

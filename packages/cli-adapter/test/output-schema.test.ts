@@ -5,6 +5,7 @@ import {
   InMemoryRds,
   SimVerifyChecks,
   aCluster,
+  simFleetClients,
   simulatedVerifyGateway,
 } from "@aurora-snapshot-tool/core/testing";
 import { describe, expect, it } from "vitest";
@@ -151,6 +152,20 @@ function verifyWorld() {
   };
 }
 
+/** Two member accounts with a cluster each; the second has no role the central account may assume. */
+function fleetWorld() {
+  const sim = new InMemoryRds({ now: new Date("2026-04-05T03:00:00Z") });
+  const targets = ["111111111111", "222222222222"].map((account) => {
+    sim.addCluster({ account, region: "us-east-1", id: "orders" });
+    return { account, region: "us-east-1", roleArn: `arn:aws:iam::${account}:role/member` };
+  });
+  sim.addRole({ account: "111111111111", name: "member", trustedAccounts: ["999999999999"] });
+  return {
+    targets: JSON.stringify(targets),
+    options: { fleetClients: simFleetClients(sim, "999999999999"), now: () => sim.now() },
+  };
+}
+
 describe("output.schema.json", () => {
   it.each([
     ["plan take", ["plan", "take", "--pattern", "prod"], {}],
@@ -177,6 +192,30 @@ describe("output.schema.json", () => {
 
     expect(run.code, run.stderr).toBe(0);
     expect(validate(SCHEMA, JSON.parse(run.stdout))).toEqual([]);
+  });
+
+  it.each([
+    ["take --targets (a fleet run, one target unreachable)", ["take"]],
+    ["plan take --targets", ["plan", "take"]],
+  ])("describes what %s prints with --json", async (_, args) => {
+    const { targets, options } = fleetWorld();
+    const run = await runInProcess([...args, "--targets", targets, "--json"], options);
+
+    const doc = JSON.parse(run.stdout) as { command: string; targets: object[] };
+    expect(doc.command).toBe("fleet");
+    expect(doc.targets).toHaveLength(2);
+    expect(validate(SCHEMA, doc)).toEqual([]);
+  });
+
+  it("refuses a fleet document with an unknown target status or field", async () => {
+    const { targets, options } = fleetWorld();
+    const run = await runInProcess(["take", "--targets", targets, "--json"], options);
+    const doc = JSON.parse(run.stdout) as Record<string, unknown> & { targets: object[] };
+
+    const statuses = doc.targets.map((t) => ({ ...t, status: "partly" }));
+    expect(validate(SCHEMA, { ...doc, targets: statuses })).not.toEqual([]);
+    const extra = doc.targets.map((t) => ({ ...t, surprise: 1 }));
+    expect(validate(SCHEMA, { ...doc, targets: extra })).not.toEqual([]);
   });
 
   it("refuses a document without schemaVersion, with an unknown field or an unknown reason", async () => {

@@ -5,7 +5,7 @@
  * joined by commas (`;` between the objects of a list); a missing or null field is `-`, so every line of one list has the same columns.
  */
 
-const RECORD_LISTS = ["decisions", "rows", "places", "checks", "snapshots", "results"];
+const RECORD_LISTS = ["decisions", "rows", "places", "checks", "snapshots", "results", "targets"];
 
 function cell(value: unknown): string {
   if (value === null || value === undefined) return "-";
