@@ -1,5 +1,6 @@
 import { ConfigError } from "@aurora-snapshot-tool/core";
 import { App, Stack } from "aws-cdk-lib";
+import { Template } from "aws-cdk-lib/assertions";
 import { describe, expect, it } from "vitest";
 import { DestinationSnapshotTool, SourceSnapshotTool } from "../src/index.js";
 import { fakeCodeDirectory, outdir } from "./support/fake-code.js";
@@ -38,6 +39,20 @@ describe("props are checked by the policy parsers at synth time", () => {
 
   it("refuses a destination account that is not 12 digits", () => {
     const error = errorOf((s) => new SourceSnapshotTool(s, "T", { destinationAccount: "12345" }));
+    expect((error as ConfigError).field).toBe("destinationAccount");
+  });
+
+  it("takes up to 20 destination accounts as a list, passed to DestinationAccount comma-separated", () => {
+    const stack = new Stack(new App({ outdir: outdir() }), "Accounts");
+    new SourceSnapshotTool(stack, "T", {
+      destinationAccount: ["222222222222", "333333333333"],
+      codeDirectory: fakeCodeDirectory(),
+    });
+    Template.fromStack(stack).hasResourceProperties("AWS::Lambda::Function", {
+      Environment: { Variables: { DEST_ACCOUNT: "222222222222,333333333333" } },
+    });
+    const many = Array.from({ length: 21 }, (_, i) => String(400_000_000_000 + i));
+    const error = errorOf((s) => new SourceSnapshotTool(s, "T", { destinationAccount: many }));
     expect((error as ConfigError).field).toBe("destinationAccount");
   });
 

@@ -154,6 +154,30 @@ describe("sharingChecks", () => {
     expect(checks[0]?.fix).toContain("<destinationAccount>");
   });
 
+  it("checks each destination account: the placeholder or this account among real ones", () => {
+    const checks = sharingChecks(
+      [],
+      sourcePolicyFromObject({ destinationAccount: "222222222222,000000000000,123456789012" }),
+      "123456789012",
+      new Map(),
+      name,
+    );
+    expect(checks.filter((c) => c.id === "sharing-target").map((c) => c.status)).toEqual([
+      "fail",
+      "warn",
+    ]);
+    expect(checks[0]?.detail).toContain("names 000000000000");
+    expect(checks[1]?.fix).toContain("remove 123456789012");
+    const fine = sharingChecks(
+      [],
+      sourcePolicyFromObject({ destinationAccount: "222222222222,333333333333" }),
+      "123456789012",
+      new Map(),
+      name,
+    );
+    expect(fine.filter((c) => c.id === "sharing-target")).toEqual([]);
+  });
+
   it("passes customer managed keys", () => {
     const checks = sharingChecks(
       [encrypted],

@@ -163,6 +163,33 @@ describe("sourceStatus", () => {
     });
   });
 
+  it("reports one shared place per destination account, each from the marker and its own shares", async () => {
+    const OTHER = "333333333333";
+    const sim = new InMemoryRds({ now: NOW });
+    sim.addCluster({ account: SRC, region: REGION, id: "orders" });
+    sim.addSnapshot({
+      account: SRC,
+      region: REGION,
+      id: nameOf("orders", 1),
+      clusterId: "orders",
+      createTime: new Date(NOW.getTime() - HOUR),
+      // shared with DST by an earlier run (the old one-id marker); OTHER added since
+      tags: toolTags({ [TAG_SHARED_WITH]: DST }),
+    });
+    const report = await sourceStatus({
+      gateway: simulatedGateway(sim, SRC),
+      policy: sourcePolicyFromObject({ destinationAccount: `${DST},${OTHER}` }),
+      region: REGION,
+      now: NOW,
+    });
+    const shared = report.places.filter((p) => p.place === "shared");
+    expect(shared.map((p) => [p.account, p.state, p.inFlight])).toEqual([
+      [DST, "protected", 0],
+      [OTHER, "at-risk", 1],
+    ]);
+    expect(shared[1]?.reasons).toEqual(["never-shared", "share-pending"]);
+  });
+
   it("applies RPO_HOURS when set, and emits the metrics of the report", async () => {
     const { sim } = sourceScenario();
     const report = await sourceStatus({
