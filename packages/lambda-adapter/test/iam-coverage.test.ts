@@ -844,3 +844,120 @@ describe("IAM coverage of the functions' roles", { timeout: 240_000 }, () => {
     expect(denials(cross.verdicts)).toEqual([]);
   });
 });
+
+/**
+ * DestinationAccount naming several accounts: share adds each to `restore` and writes the marker
+ * (SnapshotToolSharedWith, and SnapshotToolSharedWith2 past 19 accounts) under the role's
+ * condition, which admits values made of the configured accounts' shape and refuses others.
+ */
+describe("IAM of share with several destination accounts", { timeout: 120_000 }, () => {
+  const D = "444444444444";
+  /** 20 accounts: the most RDS shares one snapshot with, and the marker's second tag in use. */
+  const TWENTY = Array.from({ length: 20 }, (_, i) => String(500_000_000_000 + i));
+
+  async function shareWith(
+    destinations: readonly string[],
+  ): Promise<ScenarioResult & { sim: IamTracingRds }> {
+    const sim = new IamTracingRds({ now: START });
+    sim.addCluster({ account: A, region: EAST, id: "orders" });
+    sim.addCluster({ account: A, region: EAST, id: "reports", engine: "aurora-mysql" });
+    const functions = deployFunctions([
+      {
+        name: "source",
+        template: templates.source,
+        account: A,
+        region: EAST,
+        parameters: { CodeBucket: "code", DestinationAccount: destinations.join(",") },
+      },
+    ]);
+    await runFunctions(sim, functions, 2);
+    return { functions, verdicts: await evaluate(sim.requests, functions), sim };
+  }
+
+  const markers = (r: ScenarioResult) =>
+    r.verdicts
+      .filter((v) => v.request.action === "rds:AddTagsToResource" && v.request.step === "share")
+      .map((v) => v.request.context);
+
+  it("allows every request with two accounts, the marker naming both", async () => {
+    const two = await shareWith([B, D]);
+    expect(denials(two.verdicts)).toEqual([]);
+    expect(markers(two).map((c) => c["aws:RequestTag/SnapshotToolSharedWith"])).toContain(
+      `${B} ${D}`,
+    );
+    for (const s of two.sim.snapshots({ account: A, region: EAST, type: "manual" })) {
+      expect([...s.sharedWith].sort()).toEqual([B, D]);
+    }
+  });
+
+  it("allows every request with 20 accounts, the 20th in SnapshotToolSharedWith2", async () => {
+    const twenty = await shareWith(TWENTY);
+    expect(denials(twenty.verdicts)).toEqual([]);
+    expect(markers(twenty).map((c) => c["aws:RequestTag/SnapshotToolSharedWith2"])).toContain(
+      TWENTY[19],
+    );
+  });
+
+  it("refuses a marker naming an account first that is not configured, a second tag that is not one of them, another key or an empty id", async () => {
+    const stack = deployStack(
+      templates.source,
+      { CodeBucket: "code", DestinationAccount: `${B},${D}` },
+      { account: A, region: EAST },
+    );
+    const fn = "lambdaShareSnapshotsAurora";
+    const role = roleOf(stack, fn);
+    const share: DeployedFunction = {
+      stack: "source",
+      step: "share",
+      fn,
+      role,
+      account: A,
+      env: functionEnv(stack, fn),
+      policies: rolePolicies(stack, role),
+    };
+    const arn = `arn:aws:rds:${EAST}:${A}:cluster-snapshot:orders-2026-03-01-01-00`;
+    const ask = (what: string, tags: Record<string, string>): IamRequest => ({
+      step: "share",
+      account: A,
+      region: EAST,
+      operation: "(synthetic)",
+      action: "rds:AddTagsToResource",
+      resource: arn,
+      resourceAccount: A,
+      context: {
+        "rds:cluster-snapshot-tag/CreatedBy": TOOL,
+        ...Object.fromEntries(Object.entries(tags).map(([k, v]) => [`aws:RequestTag/${k}`, v])),
+        "aws:TagKeys": Object.keys(tags),
+      },
+      origin: "modelled",
+      what,
+    });
+    const allowed = [
+      ask("one", { SnapshotToolSharedWith: B }),
+      ask("the other", { SnapshotToolSharedWith: D }),
+      ask("both", { SnapshotToolSharedWith: `${B} ${D}` }),
+      ask("with the second tag", { SnapshotToolSharedWith: B, SnapshotToolSharedWith2: D }),
+    ];
+    const refused = [
+      ask("another account", { SnapshotToolSharedWith: "999999999999" }),
+      ask("another account first", { SnapshotToolSharedWith: `999999999999 ${B}` }),
+      ask("all", { SnapshotToolSharedWith: "all" }),
+      ask("an empty id", { SnapshotToolSharedWith: `${B}  ${D}` }),
+      ask("a trailing space", { SnapshotToolSharedWith: `${B} ` }),
+      ask("no first tag", { SnapshotToolSharedWith2: D }),
+      ask("another account in the second tag", {
+        SnapshotToolSharedWith: B,
+        SnapshotToolSharedWith2: "999999999999",
+      }),
+      ask("another key", { SnapshotToolSharedWith: B, Owner: "x" }),
+    ];
+    const verdicts = await evaluate([...allowed, ...refused], [share]);
+    const by = (v: (typeof verdicts)[number]) => [v.request.what, v.result];
+    expect(verdicts.slice(0, allowed.length).map(by)).toEqual(
+      allowed.map((r) => [r.what, "Allowed"]),
+    );
+    expect(verdicts.slice(allowed.length).map(by)).toEqual(
+      refused.map((r) => [r.what, "ImplicitlyDenied"]),
+    );
+  });
+});

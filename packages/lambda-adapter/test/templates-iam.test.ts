@@ -314,14 +314,41 @@ describe("IAM in the source template", () => {
         actions: ["rds:AddTagsToResource"],
         resources: [snapshots("us-east-1")],
         condition: {
-          StringEquals: {
-            "rds:cluster-snapshot-tag/CreatedBy": TOOL,
-            "aws:RequestTag/SnapshotToolSharedWith": { Ref: "DestinationAccount" },
+          StringEquals: { "rds:cluster-snapshot-tag/CreatedBy": TOOL },
+          StringLike: { "aws:RequestTag/SnapshotToolSharedWith": expect.anything() },
+          StringNotLike: { "aws:RequestTag/SnapshotToolSharedWith": ["*  *", "* "] },
+          StringEqualsIfExists: { "aws:RequestTag/SnapshotToolSharedWith2": expect.anything() },
+          "ForAllValues:StringEquals": {
+            "aws:TagKeys": ["SnapshotToolSharedWith", "SnapshotToolSharedWith2"],
           },
-          "ForAllValues:StringEquals": { "aws:TagKeys": ["SnapshotToolSharedWith"] },
         },
       },
     ]);
+  });
+
+  // The marker's values as deployed: each account alone or first of several (sorted, the
+  // smallest id is first), and the second tag exactly one of them.
+  it.each([
+    ["222222222222", ["222222222222", "222222222222 *"], ["222222222222"]],
+    [
+      "222222222222,333333333333",
+      ["222222222222", "333333333333", "222222222222 *", "333333333333 *"],
+      ["222222222222", "333333333333"],
+    ],
+  ])("conditions share's marker on DestinationAccount=%s", (accounts, first, second) => {
+    const [mark] = grantsOf("source", "rds:AddTagsToResource", {
+      DestinationAccount: accounts,
+    }).filter((s) => s.sid === "MarkSharedSnapshots");
+    const stack = deployStack(
+      templates.source,
+      { ...REQUIRED.source, DestinationAccount: accounts },
+      { account: PSEUDO_PARAMETERS["AWS::AccountId"]!, region: PSEUDO_PARAMETERS["AWS::Region"]! },
+    );
+    const condition = renderDeep(stack, mark?.condition) as Record<string, Record<string, unknown>>;
+    expect(condition["StringLike"]?.["aws:RequestTag/SnapshotToolSharedWith"]).toEqual(first);
+    expect(condition["StringEqualsIfExists"]?.["aws:RequestTag/SnapshotToolSharedWith2"]).toEqual(
+      second,
+    );
   });
 
   it("treats an empty or any-case NO SourceRegionOverride as no override, as the functions do", () => {

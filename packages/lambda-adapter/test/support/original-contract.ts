@@ -56,7 +56,9 @@ export const ORIGINAL_PARAMETERS: Record<TemplateName, Record<string, ExpectedPa
     CodeBucket: { Type: "String" },
     ClusterNamePattern: { Type: "String", Default: "ALL_CLUSTERS" },
     BackupInterval: { Type: "Number", Default: "24" },
-    DestinationAccount: { Type: "Number", Default: "000000000000" },
+    // The original's is a Number; a String takes up to 20 comma-separated accounts, with the
+    // same default, so an original stack updates in place (its value is kept as given).
+    DestinationAccount: { Type: "String", Default: "000000000000" },
     ShareSnapshots: { Type: "String", Default: "TRUE", AllowedValues: TRUE_FALSE },
     BackupSchedule: { Type: "String", Default: "0 1 * * ? *" },
     RetentionDays: { Type: "Number", Default: "7" },
