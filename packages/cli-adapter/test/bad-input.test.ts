@@ -90,6 +90,20 @@ const CASES: readonly Case[] = [
   },
   { name: "share without an account", args: ["share"], names: "--dest-account" },
   {
+    name: "sharing with one account twice",
+    args: ["share", "--dest-account", "222222222222,333333333333,222222222222"],
+    names: "--dest-account",
+  },
+  {
+    name: "sharing with 21 accounts",
+    args: [
+      "share",
+      "--dest-account",
+      Array.from({ length: 21 }, (_, i) => String(400_000_000_000 + i)).join(","),
+    ],
+    names: "--dest-account",
+  },
+  {
     name: "a prefix starting with a hyphen",
     args: ["take", "--snapshot-name-prefix", "-x"],
     names: "--snapshot-name-prefix",
