@@ -5,7 +5,7 @@ import { RDSClient, type RDSClientConfig } from "@aws-sdk/client-rds";
 import { RDSDataClient } from "@aws-sdk/client-rds-data";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 
-import { REQUEST_TARGET, type RequestTarget } from "./errors.js";
+import { REQUEST_TARGET, isRetryableAwsError, type RequestTarget } from "./errors.js";
 
 /** Static credentials, the shape every SDK v3 client accepts. */
 export interface AwsCredentialIdentity {
@@ -212,7 +212,12 @@ export class AssumeRoleError extends Error {
     super(`AssumeRole ${roleArn}: ${code}: ${message}`, { cause });
     this.roleArn = roleArn;
     this.code = code;
+    // STS throttled or failed on its side: worth another try, like any call.
+    if (isRetryableAwsError(cause)) this.$retryable = { throttling: true };
   }
+
+  /** Set when STS's answer was throttling, a 5xx or a network failure (see isRetryableAwsError). */
+  readonly $retryable?: { readonly throttling: boolean };
 }
 /** Renew this long before expiry, so a long copy run never signs with credentials about to lapse. */
 const REFRESH_MARGIN_MS = 5 * 60 * 1000;

@@ -111,6 +111,7 @@ export function mapFleetReport(
   step: Step,
   entries: readonly unknown[],
   expected: readonly FleetTarget[] = [],
+  mapError?: string,
 ): MapFleetReport {
   const results = entries.map(mapResultOf);
   const seen = new Set(results.map((r) => `${r.account}/${r.region}`));
@@ -121,7 +122,10 @@ export function mapFleetReport(
         region: t.region,
         status: "incomplete",
         error: "NotRun",
-        cause: "the Map run ended before this target ran",
+        cause:
+          mapError === undefined
+            ? "the Map run ended before this target ran"
+            : `the Map run failed (${mapError}) without a result for this target: it may not have run`,
       });
     }
   }

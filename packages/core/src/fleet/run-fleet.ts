@@ -6,7 +6,8 @@ import type { Step } from "../model/index.js";
 import { ConfigError } from "../policy/config-error.js";
 import type { SettingLayers } from "../policy/layers.js";
 import type { DestinationPolicy, SourcePolicy } from "../policy/types.js";
-import { bindStepFrom } from "../steps/catalogue.js";
+import { STEP_CATALOGUE, bindStepFrom } from "../steps/catalogue.js";
+import { settingsOf } from "../policy/registry.js";
 import { WRONG_ACCOUNT } from "../orchestration/account-guard.js";
 import {
   runStep,
@@ -85,8 +86,20 @@ export function fleetPolicyFor(
   layers: SettingLayers,
   where?: string,
 ): (target: FleetTarget) => SourcePolicy | DestinationPolicy {
-  return (target) =>
-    bindStepFrom(step, {
+  const side = STEP_CATALOGUE[step].side;
+  const keys = new Set(settingsOf(side).map((s) => s.key));
+  return (target) => {
+    for (const key of Object.keys(target.overrides ?? {})) {
+      // A setting of the other side would be ignored without a word: refused instead.
+      if (!keys.has(key)) {
+        throw new ConfigError(
+          `targets[${targetLabel(target)}].overrides.${key}`,
+          target.overrides?.[key],
+          `a ${side} setting (${step} reads only those)`,
+        );
+      }
+    }
+    return bindStepFrom(step, {
       ...layers,
       ...(target.overrides !== undefined && {
         overrides: {
@@ -96,6 +109,7 @@ export function fleetPolicyFor(
         },
       }),
     }).policy;
+  };
 }
 
 function errorOf(error: unknown): { status: TargetStatus; error: TargetError } {
@@ -143,6 +157,14 @@ export function isFleetComplete(report: FleetReport): boolean {
 export async function runFleet(request: FleetRequest): Promise<FleetReport> {
   const clock = request.clock ?? Date.now;
   const startedAt = new Date(clock()).toISOString();
+  const asked = request.maxConcurrency ?? DEFAULT_FLEET_CONCURRENCY;
+  if (!Number.isInteger(asked) || asked < 1 || asked > MAX_FLEET_CONCURRENCY) {
+    throw new ConfigError("maxConcurrency", asked, `an integer from 1 to ${MAX_FLEET_CONCURRENCY}`);
+  }
+  // A fleet of no target would report itself complete: refused, as the targets document is.
+  if (request.targets.length === 0) {
+    throw new ConfigError("targets", [], "at least one target");
+  }
   const width = Math.max(
     1,
     Math.min(
@@ -221,7 +243,14 @@ export async function runFleet(request: FleetRequest): Promise<FleetReport> {
       const i = next++;
       const result = await runOne(request.targets[i]!);
       results[i] = result;
-      request.onTarget?.(result);
+      try {
+        request.onTarget?.(result);
+      } catch (error) {
+        // Progress output failing must not stop the other targets' workers mid-run.
+        request.logger?.warn("onTarget failed", {
+          error: error instanceof Error ? error.message : String(error),
+        });
+      }
     }
   };
   await Promise.all(Array.from({ length: width }, worker));

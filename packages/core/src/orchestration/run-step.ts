@@ -10,6 +10,7 @@ import type { Step } from "../model/index.js";
 import type { DestinationPolicy, SourcePolicy } from "../policy/types.js";
 import { bindStep, type StepRunContext } from "../steps/catalogue.js";
 import { accountBoundGateway, type AccountBoundGateway } from "./account-guard.js";
+import { ConfigError } from "../policy/config-error.js";
 import { checkTarget, targetLabel, type StepTarget } from "./target.js";
 
 /** What the port logs through: Powertools' Logger, a console, or a test's recorder. */
@@ -93,6 +94,35 @@ export function gatewayForRequest(
 }
 
 /**
+ * A target with an account acts in its own region and nowhere else, through its own role: a
+ * policy's REGION_OVERRIDE (a leftover env var, flag or an override) would send the run to another
+ * region while the target's is left without a backup and reported complete, and one client
+ * factory for every target would act with the same credentials whatever the role.
+ */
+function checkBoundToTarget(request: StepRequest, target: StepTarget): void {
+  const override = request.policy.regionOverride;
+  if (override !== undefined && override !== target.region) {
+    throw new ConfigError(
+      "REGION_OVERRIDE",
+      override,
+      `not set for a target of its own region (the target is ${targetLabel(target)}; give each region its own target)`,
+    );
+  }
+  if (
+    target.roleArn !== undefined &&
+    request.gateway === undefined &&
+    request.clients !== undefined &&
+    typeof request.clients !== "function"
+  ) {
+    throw new ConfigError(
+      "clients",
+      "one ClientFactory",
+      `clients per target, (target) => ClientFactory, so that ${target.roleArn} is assumed (see clientsForTarget)`,
+    );
+  }
+}
+
+/**
  * Runs one step at one target and returns its report: the orchestration port. It checks the
  * target (a role of another account is refused before any call), binds the step to the policy,
  * acts through a gateway that can change nothing outside the target's account, stops starting
@@ -102,6 +132,7 @@ export function gatewayForRequest(
  */
 export async function runStep(request: StepRequest): Promise<RunReport> {
   const target = checkTarget(request.target);
+  if (target.account !== undefined) checkBoundToTarget(request, target);
   const bound = bindStep(request.step, request.policy);
   const { logger } = request;
   const where = { step: request.step, target: targetLabel(target) };

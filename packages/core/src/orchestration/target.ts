@@ -21,6 +21,7 @@ export interface StepTarget {
 }
 
 const ACCOUNT = /^\d{12}$/;
+const REGION_SHAPE = /^[a-z]{2,4}(?:-[a-z]+){1,2}-\d{1,2}$/;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 /** sts:ExternalId: 2 to 1224 characters of letters, digits and `+=,.@:/-` (AssumeRole API). */
 const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
@@ -40,7 +41,12 @@ export function checkTarget(target: StepTarget, field = "target"): StepTarget {
   if (target.account !== undefined && !ACCOUNT.test(target.account)) {
     throw new ConfigError(`${field}.account`, target.account, "a 12-digit AWS account id");
   }
-  if (typeof target.region !== "string" || !isRegionName(target.region)) {
+  // A named account is a fleet's target: its region must be one the SDK lists. A function's own
+  // region (no account) is taken by its shape, so a region newer than the bundled SDK still runs.
+  const regionOk =
+    typeof target.region === "string" &&
+    (target.account === undefined ? REGION_SHAPE.test(target.region) : isRegionName(target.region));
+  if (!regionOk) {
     throw new ConfigError(`${field}.region`, target.region, "an AWS region such as eu-west-1");
   }
   if (target.roleArn !== undefined) {

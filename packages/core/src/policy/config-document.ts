@@ -107,23 +107,38 @@ export function checkOverrides(
     file === undefined ? { kind: "object", name: field } : { kind: "file", name: field, file };
   if (!isRecord(value)) throw new ConfigError(where, value, "an object of policy settings");
   const specs = [...settingsOf("source"), ...settingsOf("destination")];
-  const known = [...new Set(specs.map((s) => s.key))].sort();
+  const overridable = [...new Set(specs.map((s) => s.key))]
+    .filter((k) => !NOT_OVERRIDABLE.has(k))
+    .sort();
   for (const [key, v] of Object.entries(value)) {
     const name = `${field}.${key}`;
     const at: FieldRef =
       file === undefined ? { kind: "object", name } : { kind: "file", name, file };
     const spec = specs.find((s) => s.key === key);
-    if (spec === undefined) throw new ConfigError(at, v, `one of the keys ${known.join(", ")}`);
+    if (spec === undefined || NOT_OVERRIDABLE.has(key)) {
+      throw new ConfigError(at, v, `one of the keys ${overridable.join(", ")}`);
+    }
     if (!fits(spec.shape, v)) throw new ConfigError(at, v, SHAPE_TEXT[spec.shape]);
   }
   return value;
 }
 
+/**
+ * Settings no target may set for itself: the deployment's name and snapshot prefix decide which
+ * snapshots are its own (a target given another deployment's prefix would prune that
+ * deployment's snapshots), and a target's region is its own, not REGION_OVERRIDE's.
+ */
+export const NOT_OVERRIDABLE: ReadonlySet<string> = new Set([
+  "deploymentName",
+  "snapshotNamePrefix",
+  "regionOverride",
+]);
+
 /** The schema of a fleet target's overrides: every policy setting key of either side. */
 export function overridesJsonSchema(): Record<string, unknown> {
   const specs = new Map<string, SettingSpec>();
   for (const spec of [...settingsOf("source"), ...settingsOf("destination")]) {
-    if (!specs.has(spec.key)) specs.set(spec.key, spec);
+    if (!specs.has(spec.key) && !NOT_OVERRIDABLE.has(spec.key)) specs.set(spec.key, spec);
   }
   return {
     type: "object",

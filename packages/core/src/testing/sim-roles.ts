@@ -17,8 +17,8 @@ const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/(?:[\w+=,.@/-]*\/)?([\w+=,
  * STS AssumeRole as IAM decides it: the role must exist in the account its ARN names, its trust
  * policy must admit the caller's account, and an external id it asks for must be given exactly.
  * Anything else is AccessDenied, with STS's wording. The credentials handed out act in the role's
- * account: the access key id carries it (`ASIASIM` + account), which is how `simFleetClients`
- * routes the clients that use them.
+ * account (the access key id carries it, `ASIASIM` + account); `simFleetClients` routes the
+ * clients that use them to the role's account, as AWS does.
  */
 export class SimRoles {
   private readonly roles = new Map<string, SimRoleInit>();

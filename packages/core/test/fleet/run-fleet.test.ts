@@ -169,6 +169,44 @@ describe("runFleet over the in-memory RDS", () => {
     expect(report.counts.complete).toBe(5);
   });
 
+  it("never sends a target to another region: REGION_OVERRIDE fails every target, acting nowhere", async () => {
+    const { sim, targets } = anOrganisation();
+    const report = await runFleet({
+      step: "take",
+      targets,
+      policyFor: fleetPolicyFor("take", { env: { ...LAYERS.env, REGION_OVERRIDE: "us-east-1" } }),
+      clients: simFleetClients(sim, CENTRAL),
+      clock: () => sim.now().getTime(),
+    });
+    // us-east-1 targets may run (the override names their own region); eu-west-1 ones may not.
+    const west = report.results.filter((r) => r.target.region === "eu-west-1");
+    expect(
+      west.every((r) => r.status === "failed" && r.error?.message.includes("REGION_OVERRIDE")),
+    ).toBe(true);
+    for (const account of MEMBERS) expect(snapshotsIn(sim, account, "eu-west-1")).toEqual([]);
+    expect(
+      report.results
+        .filter((r) => r.target.region === "us-east-1")
+        .every((r) => r.status === "complete"),
+    ).toBe(true);
+  });
+
+  it("refuses an override of the other side's setting (it would be ignored without a word)", async () => {
+    const { sim, targets } = anOrganisation();
+    const report = await fleetOf(sim, [{ ...targets[0]!, overrides: { snapshotPattern: "^x" } }]);
+    expect(report.results[0]!.status).toBe("failed");
+    expect(report.results[0]!.error?.message).toContain("source setting");
+  });
+
+  it("refuses an empty fleet and a maxConcurrency out of range rather than report success", async () => {
+    const { sim, targets } = anOrganisation();
+    await expect(fleetOf(sim, [])).rejects.toBeInstanceOf(ConfigError);
+    await expect(fleetOf(sim, targets, { maxConcurrency: Number.NaN })).rejects.toBeInstanceOf(
+      ConfigError,
+    );
+    await expect(fleetOf(sim, targets, { maxConcurrency: 0 })).rejects.toBeInstanceOf(ConfigError);
+  });
+
   it("keeps to maxConcurrency targets at once", async () => {
     const { sim, targets } = anOrganisation();
     let running = 0;

@@ -12,6 +12,7 @@ import {
   targetsLocation,
   type TargetsReaders,
 } from "../../src/index.js";
+import { NOT_OVERRIDABLE } from "../../src/policy/config-document.js";
 import { parseConfigDocument, settingsOf } from "../../src/policy/index.js";
 
 const A = "111111111111";
@@ -89,6 +90,21 @@ describe("the targets document", () => {
     ],
     ["an empty list", [], "targets"],
     [
+      "a prefix of its own",
+      [{ account: A, region: "eu-west-1", overrides: { snapshotNamePrefix: "x" } }],
+      "targets[0].overrides.snapshotNamePrefix",
+    ],
+    [
+      "a region override",
+      [{ account: A, region: "eu-west-1", overrides: { regionOverride: "us-east-1" } }],
+      "targets[0].overrides.regionOverride",
+    ],
+    [
+      "a deployment name",
+      [{ account: A, region: "eu-west-1", overrides: { deploymentName: "other" } }],
+      "targets[0].overrides.deploymentName",
+    ],
+    [
       "a target twice",
       [
         { account: A, region: "eu-west-1" },
@@ -123,7 +139,14 @@ describe("the targets document", () => {
     const overrideKeys = Object.keys(list.items!.properties["overrides"]!.properties!).sort();
     const policyKeys = [
       ...new Set([...settingsOf("source"), ...settingsOf("destination")].map((s) => s.key)),
-    ].sort();
+    ]
+      .filter((k) => !NOT_OVERRIDABLE.has(k))
+      .sort();
+    expect([...NOT_OVERRIDABLE].sort()).toEqual([
+      "deploymentName",
+      "regionOverride",
+      "snapshotNamePrefix",
+    ]);
     expect(overrideKeys).toEqual(policyKeys);
     expect(Object.keys(list.items!.properties).sort()).toEqual([
       "account",

@@ -224,7 +224,7 @@ export function createFleetReportHandler(options: FleetHandlerOptions = {}) {
               }[]
             ).map((i) => i.target)
           : [];
-      const report: MapFleetReport = mapFleetReport(step, entries, expected);
+      const report: MapFleetReport = mapFleetReport(step, entries, expected, e.mapError?.Error);
       const reportKey = `reports/${step}/${execution}.json`;
       const deployment = env["DEPLOYMENT_NAME"]?.trim() || "default";
       await store.put(
