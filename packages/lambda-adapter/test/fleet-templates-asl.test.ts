@@ -113,7 +113,7 @@ describe("the fleet state machine's definition", () => {
 
   it("takes MaxConcurrency and ToleratedFailurePercentage from the parameters", () => {
     expect(map["MaxConcurrency"]).toBe(10);
-    expect(map["ToleratedFailurePercentage"]).toBe(0);
+    expect(map["ToleratedFailurePercentage"]).toBe(100);
     const other = definitionFor({ MaxConcurrency: "250", ToleratedFailurePercentage: "5" });
     expect(other.States["ForEachTarget"]).toMatchObject({
       MaxConcurrency: 250,
@@ -360,7 +360,7 @@ describe("the fleet state machine, walked", () => {
     },
   );
 
-  it("take: retries a target left incomplete (SnapshotToolException) every 300 s, 20 times, then fails the Map, still reports, and ends in TargetsIncomplete", async () => {
+  it("take: retries a target left incomplete (SnapshotToolException) every 300 s, 20 times; at the default tolerance the Map goes on, the report names it, and the run ends in TargetsIncomplete", async () => {
     const f = aFleet({
       targets: TARGETS,
       step: (t) => (t.account === "222222222222" ? "SnapshotToolException" : undefined),
@@ -369,11 +369,23 @@ describe("the fleet state machine, walked", () => {
     expect(f.attempts.get("222222222222/eu-west-1")).toBe(21);
     expect(retryWaits(r)).toEqual(Array(20).fill(300));
     expect(f.reports()).toBe(1);
+    expect(f.reportEvent()).toMatchObject({ mapError: null });
+    expect(f.reportEvent()["results"]).not.toBeNull();
+    expect(r.status).toBe("FAILED");
+    expect(r.endState).toBe("TargetsIncomplete");
+  });
+
+  it("with ToleratedFailurePercentage 0 the first failed target fails the Map, which is caught: the report still runs", async () => {
+    const f = aFleet({
+      targets: TARGETS,
+      step: (t) => (t.account === "222222222222" ? "SnapshotToolException" : undefined),
+    });
+    const r = await f.run("take", definitionFor({ ToleratedFailurePercentage: "0" }));
+    expect(f.reports()).toBe(1);
     expect(f.reportEvent()).toMatchObject({
       results: null,
       mapError: { Error: "States.ExceedToleratedFailureThreshold" },
     });
-    expect(r.status).toBe("FAILED");
     expect(r.endState).toBe("TargetsIncomplete");
   });
 

@@ -221,7 +221,7 @@ describe("the fleet template's parameters", () => {
     expect(accepts("ReencryptKmsKey", "alias/snapshots")).toBe(false);
   });
 
-  it("bounds the Distributed Map's MaxConcurrency (1..1000, default 10) and ToleratedFailurePercentage (0..100, default 0)", () => {
+  it("bounds the Distributed Map's MaxConcurrency (1..1000, default 10) and ToleratedFailurePercentage (0..100, default 100: one failed target never stops the others)", () => {
     expect(fleet.Parameters["MaxConcurrency"]).toMatchObject({
       Type: "Number",
       Default: "10",
@@ -230,7 +230,7 @@ describe("the fleet template's parameters", () => {
     });
     expect(fleet.Parameters["ToleratedFailurePercentage"]).toMatchObject({
       Type: "Number",
-      Default: "0",
+      Default: "100",
       MinValue: 0,
       MaxValue: 100,
     });
