@@ -370,7 +370,7 @@ describe("the fleet state machine, walked", () => {
     expect(retryWaits(r)).toEqual(Array(20).fill(300));
     expect(f.reports()).toBe(1);
     expect(f.reportEvent()).toMatchObject({ mapError: null });
-    expect(f.reportEvent()["results"]).not.toBeNull();
+    expect(f.reportEvent()?.["results"]).toBeTruthy();
     expect(r.status).toBe("FAILED");
     expect(r.endState).toBe("TargetsIncomplete");
   });
