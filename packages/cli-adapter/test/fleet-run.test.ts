@@ -77,6 +77,25 @@ const manual = (sim: InMemoryRds, account: string, region?: string) =>
     .map((s) => s.clusterId)
     .sort();
 
+describe("share --targets with the destination account set per target", () => {
+  it("reads DEST_ACCOUNT from each target's overrides, as the Lambda fleet does", async () => {
+    const { sim, targets } = anOrganisation();
+    await fleet(sim, ["take", "--targets", aFile(JSON.stringify(targets))]);
+    sim.advance({ minutes: 30 });
+    const withDest = targets.map((t) => ({
+      ...t,
+      overrides: { destinationAccount: "444444444444" },
+    }));
+    const run = await fleet(sim, ["share", "--targets", aFile(JSON.stringify(withDest)), "--json"]);
+    expect(run.code).toBe(0);
+    const doc = JSON.parse(run.stdout) as FleetDoc;
+    expect(doc.counts["complete"]).toBe(6);
+    const shared = sim.snapshots({ account: MEMBERS[0]!, type: "manual" });
+    expect(shared.length).toBeGreaterThan(0);
+    expect(shared.every((s) => s.sharedWith.includes("444444444444"))).toBe(true);
+  });
+});
+
 describe("take --targets (in-memory RDS)", () => {
   it("takes the snapshots of 3 accounts × 2 regions, each in its own account, and exits 0", async () => {
     const { sim, targets } = anOrganisation();

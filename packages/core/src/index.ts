@@ -65,6 +65,7 @@ export {
   SNAPSHOTS_PER_EVENT,
   SNAPSHOTS_SHARED,
   TOOL_EVENT_SOURCE,
+  eventsForBus,
   snapshotsSharedEvents,
 } from "./steps/index.js";
 export type {

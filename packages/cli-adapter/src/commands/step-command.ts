@@ -71,7 +71,6 @@ async function runStepCommand(
   forceDryRun: boolean,
 ): Promise<ExitCode> {
   const ctx = prepareContext(io, opts);
-  const bound = bindStepFrom(step, ctx.layers);
   const timeoutMs = secondsOption("--timeout", opts.timeout, 1, 3600) * 1000;
   if (opts.timeout !== undefined && opts.follow !== true) {
     throw new ConfigError("--timeout", opts.timeout, "--timeout only together with --follow");
@@ -89,9 +88,11 @@ async function runStepCommand(
           },
         }
       : {};
+  // A fleet's policy is checked per target, with its overrides (a DEST_ACCOUNT may come from them).
   if (isFleet(ctx.layers)) {
     return runFleetCommand(ctx, step, { dryRun, follow });
   }
+  const bound = bindStepFrom(step, ctx.layers);
   ctx.log.debug(
     `${step}${dryRun ? " (dry run)" : ""}: listing in ${bound.regionFor(ctx.aws.region)}`,
   );

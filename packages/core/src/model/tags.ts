@@ -46,7 +46,10 @@ export function sharedWithOf(tags: Readonly<Record<string, string>>): string[] {
  * The marker tags recording `accounts`: sorted, the first 19 in TAG_SHARED_WITH and the rest in
  * TAG_SHARED_WITH_2 (only when there is a rest, so a snapshot shared with up to 19 accounts keeps
  * the one tag earlier releases wrote). share records only accounts DEST_ACCOUNT names (at most
- * 20): an account dropped from it falls out of the marker at the next share of that snapshot.
+ * 20): an account dropped from it falls out of TAG_SHARED_WITH at the next share of that
+ * snapshot. TAG_SHARED_WITH_2 is only ever written, never removed (the share role has no
+ * RemoveTagsFromResource), so it may keep a dropped 20th account; readers only count the
+ * accounts DEST_ACCOUNT names, and the tool never unshares, so that is harmless.
  */
 export function sharedWithTags(accounts: Iterable<string>): Record<string, string> {
   const ids = [...new Set(accounts)].sort();

@@ -325,10 +325,22 @@ function withNotice(report: RunReport, notice: string): RunReport {
  * call of several batches failed part way may repeat events already delivered, which the
  * destination's copy loop takes as one more reason to look (running it twice does no harm).
  */
+/**
+ * The events a bus is told: only those about shares with the bus's own account. With several
+ * destination accounts one bus (DEST_EVENT_BUS_ARN) belongs to one of them; the others' copy
+ * schedules find their shares by polling, and are not sent another account's snapshot ARNs. A bus
+ * ARN that names no account gets every event, as before.
+ */
+export function eventsForBus(events: readonly ToolEvent[], busArn: string): ToolEvent[] {
+  const account = /^arn:[^:]+:events:[^:]*:(\d{12}):/.exec(busArn)?.[1];
+  if (account === undefined) return [...events];
+  return events.filter((e) => e.detail["destinationAccount"] === account);
+}
+
 async function announceShares(input: SourceStepInput, report: RunReport): Promise<RunReport> {
   const bus = input.policy.destinationEventBus;
   if (bus === undefined || report.dryRun) return report;
-  const events = snapshotsSharedEvents(report);
+  const events = eventsForBus(snapshotsSharedEvents(report), bus);
   if (events.length === 0) return report;
   const shared = events.reduce((n, e) => n + (e.resources?.length ?? 0), 0);
   const what = `${shared} shared snapshot${shared === 1 ? "" : "s"}`;

@@ -58,6 +58,29 @@ const snapshotOf = (sim: InMemoryRds, cluster: string) =>
   sim.snapshot({ account: SOURCE, region: REGION, id: `${cluster}-2026-05-20-11-00` });
 
 describe("share with several destination accounts", () => {
+  it("tells the one event bus only of the shares with its own account; the other account polls", async () => {
+    const sim = aSource(["orders"]);
+    const busArn = sim.addEventBus({
+      account: B,
+      region: REGION,
+      name: "default",
+      allowAccounts: [SOURCE],
+    });
+    const input = shareInput(sim, `${B},${C}`);
+    const report = await runShare({
+      ...input,
+      policy: sourcePolicyFromObject({
+        destinationAccount: `${B},${C}`,
+        destinationEventBus: busArn,
+      }),
+    });
+    expect(report.done.filter((o) => o.decision.action === "share")).toHaveLength(2);
+    const events = sim.events();
+    expect(events).toHaveLength(1);
+    expect((events[0]!.detail as { destinationAccount: string }).destinationAccount).toBe(B);
+    expect(report.notices ?? []).toEqual([]);
+  });
+
   it("shares every snapshot with both accounts, marks both, and a second run plans nothing", async () => {
     const sim = aSource(["orders", "ledger"]);
 
