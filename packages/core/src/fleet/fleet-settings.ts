@@ -1,5 +1,5 @@
 import { ConfigError } from "../policy/config-error.js";
-import { parseInteger, parseRegionList } from "../policy/fields.js";
+import { EXTERNAL_ID, parseInteger, parseRegionList } from "../policy/fields.js";
 import { lookUpSetting, type SettingLayers } from "../policy/layers.js";
 import { FLEET_SETTINGS } from "../policy/registry.js";
 
@@ -72,7 +72,7 @@ export function fleetSettingsFrom(layers: SettingLayers, runRegion: string): Fle
   }
   const external = get("externalId");
   const externalId = text(external.raw);
-  if (externalId !== undefined && !/^[\w+=,.@:/-]{2,1224}$/.test(externalId)) {
+  if (externalId !== undefined && !EXTERNAL_ID.test(externalId)) {
     throw new ConfigError(
       external.origin,
       external.raw,

@@ -112,7 +112,13 @@ export function fleetPolicyFor(
   };
 }
 
-function errorOf(error: unknown): { status: TargetStatus; error: TargetError } {
+/**
+ * What a target's failed run means for the fleet: `unreachable` when the run could not act in the
+ * target's account at all (its role could not be assumed, or the credentials are of another
+ * account), `failed` for anything else (a bad override, AccessDenied on a listing, ...), with the
+ * error's code. The fleet's Lambda step function throws TargetUnreachable on the former.
+ */
+export function targetErrorOf(error: unknown): { status: TargetStatus; error: TargetError } {
   if (error instanceof ConfigError) {
     return { status: "failed", error: { code: "ConfigError", message: error.message } };
   }
@@ -221,7 +227,7 @@ export async function runFleet(request: FleetRequest): Promise<FleetReport> {
         summary: summarize(report),
       };
     } catch (error) {
-      const { status, error: reason } = errorOf(error);
+      const { status, error: reason } = targetErrorOf(error);
       request.logger?.error(`${request.step} at ${targetLabel(target)}: ${reason.code}`, {
         step: request.step,
         target: targetLabel(target),

@@ -1,5 +1,5 @@
 import { ConfigError } from "../policy/config-error.js";
-import { isRegionName } from "../policy/fields.js";
+import { EXTERNAL_ID, REGION_SHAPE, isRegionName } from "../policy/fields.js";
 import { accountOfArn } from "./account-guard.js";
 
 /**
@@ -21,10 +21,7 @@ export interface StepTarget {
 }
 
 const ACCOUNT = /^\d{12}$/;
-const REGION_SHAPE = /^[a-z]{2,4}(?:-[a-z]+){1,2}-\d{1,2}$/;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
-/** sts:ExternalId: 2 to 1224 characters of letters, digits and `+=,.@:/-` (AssumeRole API). */
-const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
 
 /** The label a target goes by in reports and logs: `123456789012/eu-west-1`. */
 export function targetLabel(target: StepTarget): string {

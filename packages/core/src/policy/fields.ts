@@ -174,13 +174,16 @@ export function parseAccountList(field: FieldRef, raw: unknown): string[] {
  * alone. The shape check keeps out pseudo-regions such as aws-global. A region newer than the SDK
  * pinned here is refused until the SDK is updated.
  */
-const REGION = /^[a-z]{2,4}(?:-[a-z]+){1,2}-\d{1,2}$/;
+/** A region name's shape, whether or not the SDK lists the region. */
+export const REGION_SHAPE = /^[a-z]{2,4}(?:-[a-z]+){1,2}-\d{1,2}$/;
+/** sts:ExternalId as AssumeRole takes it: 2 to 1224 of letters, digits and `+=,.@:/-`. */
+export const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
 export const REGION_EXPECTED =
   "an AWS region name that a partition lists, such as us-east-1, eu-central-2, us-gov-west-1 " +
   "or cn-north-1 (from the AWS SDK's partition data: a region newer than this release is not known)";
 
 export function isRegionName(text: string): boolean {
-  return REGION.test(text) && Object.hasOwn(partition(text), "description");
+  return REGION_SHAPE.test(text) && Object.hasOwn(partition(text), "description");
 }
 
 /** The partition a listed region is in (`aws`, `aws-cn`, `aws-us-gov`, ...). */

@@ -1,11 +1,8 @@
 import {
-  AssumeRoleError,
-  AwsActionError,
   ConfigError,
   FLEET_ERRORS,
   SnapshotToolException,
   STEPS,
-  WRONG_ACCOUNT,
   awsObjectStore,
   awsTargetsReaders,
   checkTargets,
@@ -19,6 +16,7 @@ import {
   resolveTargets,
   runStep,
   summarize,
+  targetErrorOf,
   targetRunMetrics,
   type ClientFactory,
   type FleetStepOutput,
@@ -139,11 +137,7 @@ export function createFleetStepHandler(options: FleetHandlerOptions = {}) {
         ...(deadline !== undefined && { deadline }),
         logger,
       }).catch((error: unknown) => {
-        const cause = error instanceof AwsActionError ? error.cause : error;
-        if (
-          cause instanceof AssumeRoleError ||
-          (error instanceof AwsActionError && error.code === WRONG_ACCOUNT)
-        ) {
+        if (targetErrorOf(error).status === "unreachable") {
           throw new TargetUnreachable(
             `${target.account}/${target.region}: ${(error as Error).message}`,
             { cause: error },
